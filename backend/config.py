@@ -1,0 +1,91 @@
+"""All of frontdesk's settings, in one place.
+
+Every process (backend, bot, NLU tooling, CLI) reads its configuration from this one
+pydantic-settings object: environment variables first, then an optional `.env` file in the
+working directory. Nothing else in the code base reads `os.environ` for configuration.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development defaults. They make the embedded default run with no configuration at all and
+# are refused outside `ENVIRONMENT=development` (see `_refuse_development_secrets`).
+DEV_ENCRYPTION_KEY = "ZnJvbnRkZXNrLWRldi1rZXktbm90LWZvci1wcm9kISE="
+DEV_STAFF_TOKEN = "dev-staff-token"
+DEV_INTERNAL_SECRET = "dev-internal-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+    # Working files of the embedded default: SQLite databases, logs, pid files.
+    data_dir: Path = Path("var")
+
+    # --- backend -------------------------------------------------------------------------
+    database_url: str = "sqlite+aiosqlite:///var/frontdesk.db"
+    backend_host: str = "127.0.0.1"
+    backend_port: int = 8000
+    # Where the bot reaches the backend.
+    backend_url: str = "http://127.0.0.1:8000"
+    # Fernet keys for personal data at rest, comma separated; the first encrypts, all decrypt
+    # (so a key can be rotated in).
+    field_encryption_keys: str = DEV_ENCRYPTION_KEY
+    # Static bearer token for staff API calls (until staff accounts exist).
+    staff_api_token: str = DEV_STAFF_TOKEN
+    # Shared secret between bot and backend: the bot's bearer token to the backend, and the
+    # HMAC key with which the backend signs pushes to the bot.
+    internal_secret: str = DEV_INTERNAL_SECRET
+    # Outbox dispatcher: how often it looks for work, and the ceiling of its retry backoff.
+    outbox_poll_seconds: float = 1.0
+    outbox_max_backoff_seconds: float = 60.0
+
+    # --- bot -----------------------------------------------------------------------------
+    bot_database_url: str = "sqlite+aiosqlite:///var/bot.db"
+    telegram_bot_token: str | None = None
+    # Base URLs of the Bot API: change them for a self-hosted Bot API server or for tests.
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_base_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_poll_timeout: int = 10
+    # The bot's own HTTP server: receives pushes from the backend (and serves the web chat).
+    bot_host: str = "127.0.0.1"
+    bot_port: int = 8081
+    bot_push_url: str = "http://127.0.0.1:8081/internal/push"
+    backend_timeout_seconds: float = 5.0
+
+    # --- NLU -----------------------------------------------------------------------------
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_seconds: float = 3.0
+    # Python 3.10 interpreter for Rasa's own virtual environment (found automatically if unset).
+    rasa_python: Path | None = None
+    rasa_venv: Path = Path(".venv-rasa")
+    rasa_port: int = 5005
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets(self) -> Settings:
+        if self.environment == "development":
+            return self
+        defaults = {
+            "FIELD_ENCRYPTION_KEYS": self.field_encryption_keys == DEV_ENCRYPTION_KEY,
+            "STAFF_API_TOKEN": self.staff_api_token == DEV_STAFF_TOKEN,
+            "INTERNAL_SECRET": self.internal_secret == DEV_INTERNAL_SECRET,
+        }
+        unsafe = [name for name, is_default in defaults.items() if is_default]
+        if unsafe:
+            raise ValueError(
+                f"ENVIRONMENT={self.environment} refuses the development defaults of "
+                f"{', '.join(unsafe)}: set them in the environment or .env"
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
