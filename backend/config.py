@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     bot_port: int = 8081
     bot_push_url: str = "http://127.0.0.1:8081/internal/push"
     backend_timeout_seconds: float = 5.0
+    # Shown to customers who want a person.
+    service_hotline: str = "400-800-1234"
 
     # --- NLU -----------------------------------------------------------------------------
     rasa_url: str = "http://127.0.0.1:5005"

@@ -1,0 +1,232 @@
+"""`frontdesk`: the one command for everything a user runs.
+
+    frontdesk up                      the whole thing on the embedded default (SQLite, Rasa,
+                                      backend, bot; a terminal chat without a Telegram token)
+    frontdesk backend                 the API (migrates the database first)
+    frontdesk bot [--terminal]        the bot (Telegram if TELEGRAM_BOT_TOKEN is set)
+    frontdesk db upgrade              apply the database migrations
+    frontdesk nlu setup|train|serve|parse|eval
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from backend.config import Settings, get_settings
+
+
+def _logging(settings: Settings, log_file: Path | None = None) -> None:
+    handlers: list[logging.Handler] = []
+    if log_file:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    else:
+        handlers.append(logging.StreamHandler())
+    logging.basicConfig(level=settings.log_level.upper(), handlers=handlers,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO; keep it to warnings.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+# ---- backend and bot -----------------------------------------------------------------------
+
+def cmd_backend(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from backend.app import create_app
+    from backend.migrate import upgrade
+
+    _logging(settings)
+    upgrade(settings.database_url)
+    uvicorn.run(create_app(settings), host=settings.backend_host, port=settings.backend_port,
+                log_level=settings.log_level.lower(), access_log=False)
+    return 0
+
+
+def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
+    from backend.migrate import upgrade
+
+    _logging(settings)
+    upgrade(settings.database_url)
+    print("database is at the latest migration")
+    return 0
+
+
+def cmd_bot(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.main import run_bot
+
+    if not settings.telegram_bot_token and not args.terminal:
+        print("TELEGRAM_BOT_TOKEN is not set: use `frontdesk bot --terminal` for a terminal "
+              "chat, or set the token.", file=sys.stderr)
+        return 2
+    # In a terminal chat the logs would mix with the conversation: they go to a file.
+    _logging(settings, settings.data_dir / "log" / "bot.log" if args.terminal else None)
+    asyncio.run(run_bot(settings, terminal=args.terminal))
+    return 0
+
+
+# ---- everything at once --------------------------------------------------------------------
+
+def _wait_for(url: str, timeout: float, process: subprocess.Popen, what: str) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            print(f"{what} exited (code {process.returncode}); see its log.", file=sys.stderr)
+            return False
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    from nlu import rasa_env
+
+    logs = settings.data_dir / "log"
+    logs.mkdir(parents=True, exist_ok=True)
+    processes: list[tuple[str, subprocess.Popen]] = []
+    try:
+        rasa = None
+        try:
+            rasa = rasa_env.start_server(settings, log_file=logs / "rasa.log")
+            processes.append(("Rasa", rasa))
+        except rasa_env.RasaError as exc:
+            print(f"NLU not started: {exc}\nThe bot will run with its button menu.",
+                  file=sys.stderr)
+        with open(logs / "backend.log", "ab") as backend_log:
+            backend = subprocess.Popen([sys.executable, "-m", "backend.cli", "backend"],
+                                       stdout=backend_log, stderr=subprocess.STDOUT)
+        processes.append(("backend", backend))
+        if not _wait_for(f"{settings.backend_url}/health", 60, backend, "The backend"):
+            print(f"The backend did not start; see {logs / 'backend.log'}", file=sys.stderr)
+            return 1
+        print(f"Backend:  {settings.backend_url}  (API docs at /docs)")
+        if rasa is not None:
+            print("NLU:      loading the Rasa model (about 35 s)...", flush=True)
+            try:
+                rasa_env.wait_until_ready(settings.rasa_url, timeout=180, process=rasa)
+                print(f"NLU:      {settings.rasa_url}")
+            except rasa_env.RasaError as exc:
+                print(f"NLU:      unavailable ({exc}); the bot uses its button menu.")
+        if settings.telegram_bot_token:
+            print("Telegram: polling")
+        print(f"Logs in {logs}/")
+        from bot.main import run_bot
+
+        _logging(settings, logs / "bot.log")
+        asyncio.run(run_bot(settings, terminal=not args.no_chat))
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for name, process in reversed(processes):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+# ---- NLU -----------------------------------------------------------------------------------
+
+def cmd_nlu(settings: Settings, args: argparse.Namespace) -> int:
+    from nlu import rasa_env
+
+    try:
+        if args.nlu_command == "setup":
+            print(f"Rasa is ready: {rasa_env.setup(settings)}")
+        elif args.nlu_command == "train":
+            rasa_env.train(settings, force=args.force)
+        elif args.nlu_command == "serve":
+            port = args.port or settings.rasa_port
+            process = rasa_env.start_server(settings, port=port)
+            try:
+                rasa_env.wait_until_ready(f"http://127.0.0.1:{port}", timeout=180,
+                                          process=process)
+                print(f"Rasa is serving on http://127.0.0.1:{port}", flush=True)
+                process.wait()
+            except KeyboardInterrupt:
+                pass
+            finally:
+                rasa_env.stop_server(process)
+        elif args.nlu_command == "parse":
+            url = args.url or settings.rasa_url
+            try:
+                response = httpx.post(f"{url}/model/parse", json={"text": args.text}, timeout=10)
+                response.raise_for_status()
+            except httpx.HTTPError as exc:
+                print(f"Rasa at {url} is not reachable ({exc}); start it with "
+                      "`frontdesk nlu serve`.", file=sys.stderr)
+                return 1
+            print(json.dumps(response.json(), ensure_ascii=False, indent=2))
+        elif args.nlu_command == "eval":
+            from nlu.evaluate import main as evaluate
+
+            return evaluate(args.path, args.url or settings.rasa_url, args.json)
+    except rasa_env.RasaError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="frontdesk", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser("up", help="run everything on the embedded default")
+    up.add_argument("--no-chat", action="store_true", help="no terminal chat (Telegram only)")
+    up.set_defaults(run=cmd_up)
+
+    commands.add_parser("backend", help="run the backend API").set_defaults(run=cmd_backend)
+
+    bot = commands.add_parser("bot", help="run the bot")
+    bot.add_argument("--terminal", action="store_true", help="chat in this terminal")
+    bot.set_defaults(run=cmd_bot)
+
+    db = commands.add_parser("db", help="database migrations")
+    db.add_argument("db_command", choices=["upgrade"])
+    db.set_defaults(run=cmd_db)
+
+    nlu = commands.add_parser("nlu", help="the Rasa NLU model")
+    nlu_commands = nlu.add_subparsers(dest="nlu_command", required=True)
+    nlu_commands.add_parser("setup", help="create Rasa's Python 3.10 environment")
+    train = nlu_commands.add_parser("train", help="train (skipped when nothing changed)")
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    serve = nlu_commands.add_parser("serve", help="serve the model; waits until it answers")
+    serve.add_argument("--port", type=int)
+    parse = nlu_commands.add_parser("parse", help="print the parse of one text")
+    parse.add_argument("text")
+    parse.add_argument("--url", help="Rasa server (default RASA_URL)")
+    evaluate = nlu_commands.add_parser("eval", help="evaluate on a TSV file: intent, lang, text")
+    evaluate.add_argument("path")
+    evaluate.add_argument("--json", action="store_true", help="one JSON object")
+    evaluate.add_argument("--url", help="Rasa server (default RASA_URL)")
+    nlu.set_defaults(run=cmd_nlu)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValueError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return args.run(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The bot's client for the backend API: everything the bot does to tickets goes through here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import quote
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class BackendUnavailable(Exception):
+    """The backend could not be reached or failed; the customer's data is kept for a retry."""
+
+
+class BackendClient:
+    def __init__(self, base_url: str, *, token: str, timeout: float = 5.0,
+                 retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0)) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=timeout,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        self._retry_delays = retry_delays
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _request(self, method: str, url: str, **kwargs) -> httpx.Response:
+        """Send, retrying when the backend is unreachable or answers 5xx. Only requests that
+        are safe to repeat come here: reads, and creates carrying an idempotency key."""
+        for attempt, delay in enumerate((*self._retry_delays, None)):
+            try:
+                response = await self._http.request(method, url, **kwargs)
+                if response.status_code < 500:
+                    return response
+                problem = f"HTTP {response.status_code}"
+            except httpx.HTTPError as exc:
+                problem = type(exc).__name__
+            log.warning("backend %s %s failed (attempt %d): %s", method, url.split("/")[3:4],
+                        attempt + 1, problem)
+            if delay is None:
+                raise BackendUnavailable(problem)
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def create_ticket(self, *, idempotency_key: str, ticket: dict) -> dict:
+        response = await self._request(
+            "POST", "/api/v1/tickets", json=ticket,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        if response.status_code not in (200, 201):
+            raise BackendUnavailable(f"create refused: HTTP {response.status_code}")
+        return response.json()
+
+    async def list_tickets(self, channel: str, chat_id: str) -> list[dict]:
+        response = await self._request("GET", f"{_customer(channel, chat_id)}/tickets")
+        if response.status_code != 200:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
+    async def get_ticket(self, channel: str, chat_id: str, number: str) -> dict | None:
+        response = await self._request(
+            "GET", f"{_customer(channel, chat_id)}/tickets/{quote(number, safe='')}"
+        )
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
+
+def _customer(channel: str, chat_id: str) -> str:
+    return f"/api/v1/customers/{quote(channel, safe='')}/{quote(chat_id, safe='')}"

@@ -1,0 +1,332 @@
+"""The dialogue engine: what the bot says to what a customer does, whatever the channel.
+
+One turn: the channel adapter hands in an `InboundMessage`; the engine loads the chat's
+conversation, understands the message (Rasa through the NLU client, or the buttons), moves the
+conversation on (answer, fill a form, create or look up a ticket) and returns `Reply`s, which
+the adapter shows. The engine knows no channel's types.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+
+from bot.backend_client import BackendClient, BackendUnavailable
+from bot.catalogue import has, text as t
+from bot.dialogue.forms import FORMS, FormSpec, describes_a_fault
+from bot.dialogue.state import CONFIRM, Conversation, ConversationStore, Form
+from bot.dialogue.types import Button, InboundMessage, Reply
+from bot.language import DEFAULT_LANGUAGE, detect_language, from_locale
+from nlu.client import FALLBACK_INTENT, NluClient, NluUnavailable, Parse
+from nlu.entities import canonical_ticket_number
+
+log = logging.getLogger(__name__)
+
+# Callback data of the buttons. Routing is on these values, never on translated labels.
+MENU = "menu:"          # menu:repair, menu:status, menu:human — the main menu
+PICK = "pick:"          # pick:<slot>:<value> — a choice offered for the slot being asked
+SUBMIT = "form:submit"
+CHANGE = "form:change"
+CANCEL = "form:cancel"
+EDIT = "edit:"          # edit:<slot> — change one detail from the summary
+TICKET = "ticket:"      # ticket:<number> — show one ticket
+
+MAX_TEXT = 4096
+# Below this confidence the bot offers buttons instead of guessing.
+MIN_CONFIDENCE = 0.5
+# Inside a form, leaving it (cancel, a person) must be said clearly to win over an answer.
+ESCAPE_CONFIDENCE = 0.8
+MAX_FAILURES = 3
+
+
+class DialogueEngine:
+    def __init__(self, *, nlu: NluClient, backend: BackendClient, store: ConversationStore,
+                 hotline: str = "") -> None:
+        self.nlu = nlu
+        self.backend = backend
+        self.store = store
+        self.hotline = hotline
+        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    # ---- one turn --------------------------------------------------------------------------
+
+    async def handle(self, message: InboundMessage) -> list[Reply]:
+        """Answer one customer message. Never raises: a failure becomes a polite reply."""
+        async with self._locks[(message.channel, message.chat_id)]:
+            async with self.store.turn(message.channel, message.chat_id,
+                                       message.update_id) as conversation:
+                if conversation is None:
+                    log.info("update %s on %s already handled", message.update_id,
+                             message.channel)
+                    return []
+                try:
+                    return await self._respond(conversation, message)
+                except Exception:
+                    log.exception("dialogue failed on %s", message.channel)
+                    return [Reply(t(conversation.language or DEFAULT_LANGUAGE, "error.sorry"))]
+
+    async def _respond(self, conv: Conversation, message: InboundMessage) -> list[Reply]:
+        text = (message.text or "")[:MAX_TEXT].strip()
+        if text:
+            conv.language = detect_language(text, current=conv.language,
+                                            hint=message.locale_hint)
+        elif conv.language is None:
+            conv.language = from_locale(message.locale_hint) or DEFAULT_LANGUAGE
+        if message.button:
+            return await self._on_button(conv, message.button)
+        if not text:
+            key = "attachment.unsupported" if message.attachments else "error.empty"
+            return [Reply(t(conv.language, key))]
+        if text.startswith("/"):
+            return await self._on_command(conv, text)
+        parse = await self._understand(text)
+        if conv.form and conv.form.asking:
+            if parse and parse.confidence >= ESCAPE_CONFIDENCE and parse.intent in (
+                "cancel_request", "human_agent"
+            ):
+                return await self._on_intent(conv, parse, text)
+            return await self._on_form_text(conv, text, parse)
+        if parse is None:
+            return [self._menu(conv, "fallback.nlu_down")]
+        return await self._on_intent(conv, parse, text)
+
+    async def _understand(self, text: str) -> Parse | None:
+        try:
+            return await self.nlu.parse(text)
+        except NluUnavailable:
+            return None
+
+    # ---- intents, commands, buttons -------------------------------------------------------
+
+    async def _on_intent(self, conv: Conversation, parse: Parse, text: str) -> list[Reply]:
+        intent = parse.intent
+        if intent == FALLBACK_INTENT or parse.confidence < MIN_CONFIDENCE:
+            return [self._menu(conv, "fallback.unsure")]
+        if intent == "repair_request":
+            return self._start_form(conv, FORMS["repair"], parse, text)
+        if intent == "ticket_status":
+            number = parse.entity("ticket_number") or canonical_ticket_number(text)
+            return await self._ticket_status(conv, number)
+        if intent == "cancel_request" and conv.form:
+            return self._cancel_form(conv)
+        if intent == "human_agent":
+            conv.form = None
+            return [Reply(t(conv.language, "human.hotline", hotline=self.hotline))]
+        if intent == "greet":
+            return [self._menu(conv, "greet")]
+        if has(conv.language, f"smalltalk.{intent}"):
+            return [Reply(t(conv.language, f"smalltalk.{intent}"))]
+        return [self._menu(conv, "fallback.out_of_scope")]
+
+    async def _on_command(self, conv: Conversation, command: str) -> list[Reply]:
+        name = command.split()[0].split("@")[0].lower()
+        if name == "/cancel":
+            return self._cancel_form(conv)
+        if name == "/status":
+            return await self._ticket_status(conv, None)
+        return [self._menu(conv, "greet")]  # /start, /help and anything else
+
+    async def _on_button(self, conv: Conversation, data: str) -> list[Reply]:
+        form = conv.form
+        if data.startswith(MENU):
+            choice = data.removeprefix(MENU)
+            if choice in FORMS:
+                return self._start_form(conv, FORMS[choice], None, "")
+            if choice == "status":
+                return await self._ticket_status(conv, None)
+            if choice == "human":
+                return [Reply(t(conv.language, "human.hotline", hotline=self.hotline))]
+        elif data.startswith(TICKET):
+            return await self._ticket_status(conv, data.removeprefix(TICKET))
+        elif form and data.startswith(PICK):
+            slot, _, value = data.removeprefix(PICK).partition(":")
+            if slot == form.asking:
+                return self._on_form_text(conv, value, None)
+        elif form and form.asking == CONFIRM:
+            if data == SUBMIT:
+                return await self._submit(conv)
+            if data == CHANGE:
+                return [self._change_menu(conv)]
+            if data == CANCEL:
+                return self._cancel_form(conv)
+        elif form and data.startswith(EDIT):
+            return self._edit(conv, data.removeprefix(EDIT))
+        elif data == CANCEL and form:
+            return self._cancel_form(conv)
+        return [Reply(t(conv.language, "button.stale"))]
+
+    def _menu(self, conv: Conversation, key: str) -> Reply:
+        lang = conv.language
+        return Reply(t(lang, key), buttons=[
+            [Button(t(lang, "menu.repair"), f"{MENU}repair"),
+             Button(t(lang, "menu.status"), f"{MENU}status")],
+            [Button(t(lang, "menu.human"), f"{MENU}human")],
+        ])
+
+    # ---- forms -----------------------------------------------------------------------------
+
+    def _spec(self, conv: Conversation) -> FormSpec:
+        assert conv.form is not None
+        return FORMS[conv.form.name]
+
+    def _start_form(self, conv: Conversation, spec: FormSpec, parse: Parse | None,
+                    text: str) -> list[Reply]:
+        form = Form(name=spec.name)
+        if parse:
+            # What the customer already said is not asked again.
+            for name in ("product", "phone", "error_code"):
+                if parse.entity(name):
+                    form.slots[name] = parse.entity(name)  # type: ignore[assignment]
+            if describes_a_fault(text):
+                form.slots["description"] = text
+        conv.form = form
+        return [Reply(t(conv.language, f"form.{spec.name}.intro")), self._next_step(conv)]
+
+    def _next_step(self, conv: Conversation) -> Reply:
+        form, spec = conv.form, self._spec(conv)
+        assert form is not None
+        form.editing = False
+        for slot in spec.slots:
+            if slot.name not in form.slots:
+                form.asking = slot.name
+                return self._ask(conv, slot.name)
+        form.asking = CONFIRM
+        return self._summary(conv)
+
+    def _ask(self, conv: Conversation, slot_name: str) -> Reply:
+        spec, lang = self._spec(conv), conv.language
+        choices = spec.slot(slot_name).choices
+        buttons = [Button(t(lang, f"product.{value}"), f"{PICK}{slot_name}:{value}")
+                   for value in choices]
+        rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
+        rows.append([Button(t(lang, "form.cancel"), CANCEL)])
+        return Reply(t(lang, f"form.{spec.name}.ask.{slot_name}"), buttons=rows)
+
+    def _on_form_text(self, conv: Conversation, text: str, parse: Parse | None) -> list[Reply]:
+        form, spec, lang = conv.form, self._spec(conv), conv.language
+        assert form is not None
+        if form.asking == CONFIRM:
+            if parse and parse.intent == "affirm":
+                return [Reply(t(lang, "form.press_submit")), self._summary(conv)]
+            return [self._summary(conv)]
+        value = spec.slot(form.asking).accept(text, parse)  # type: ignore[arg-type]
+        if value is None:
+            form.failures += 1
+            reply = Reply(t(lang, f"invalid.{form.asking}"))
+            if form.failures >= MAX_FAILURES:
+                return [reply, Reply(t(lang, "form.too_many_failures", hotline=self.hotline),
+                                     buttons=[[Button(t(lang, "menu.human"), f"{MENU}human"),
+                                               Button(t(lang, "form.cancel"), CANCEL)]])]
+            return [reply, self._ask(conv, form.asking)]  # type: ignore[arg-type]
+        form.slots[form.asking] = value  # type: ignore[index]
+        form.failures = 0
+        return [self._next_step(conv)]
+
+    def _summary(self, conv: Conversation) -> Reply:
+        form, spec, lang = conv.form, self._spec(conv), conv.language
+        assert form is not None
+        lines = [t(lang, "form.summary")]
+        for slot in spec.slots:
+            value = form.slots.get(slot.name, "")
+            if slot.name == "product" and has(lang, f"product.{value}"):
+                value = t(lang, f"product.{value}")
+            lines.append(f"{t(lang, f'field.{slot.name}')}: {value}")
+        return Reply("\n".join(lines), buttons=[[
+            Button(t(lang, "form.submit"), SUBMIT),
+            Button(t(lang, "form.change"), CHANGE),
+            Button(t(lang, "form.cancel"), CANCEL),
+        ]])
+
+    def _change_menu(self, conv: Conversation) -> Reply:
+        spec, lang = self._spec(conv), conv.language
+        buttons = [Button(t(lang, f"field.{slot.name}"), f"{EDIT}{slot.name}")
+                   for slot in spec.slots]
+        return Reply(t(lang, "form.which_field"),
+                     buttons=[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+
+    def _edit(self, conv: Conversation, slot_name: str) -> list[Reply]:
+        form, spec = conv.form, self._spec(conv)
+        assert form is not None
+        if slot_name not in {s.name for s in spec.slots}:
+            return [Reply(t(conv.language, "button.stale"))]
+        form.slots.pop(slot_name, None)
+        form.asking, form.editing = slot_name, True
+        return [self._ask(conv, slot_name)]
+
+    def _cancel_form(self, conv: Conversation) -> list[Reply]:
+        if conv.form is None:
+            return [self._menu(conv, "form.nothing_to_cancel")]
+        conv.form = None
+        return [self._menu(conv, "form.cancelled")]
+
+    async def _submit(self, conv: Conversation) -> list[Reply]:
+        form, spec, lang = conv.form, self._spec(conv), conv.language
+        assert form is not None
+        ticket = {
+            "customer": {"channel": conv.channel, "chat_id": conv.chat_id, "language": lang},
+            "type": spec.ticket_type,
+            "product": form.slots.get("product"),
+            "description": form.slots.get("description"),
+            "error_code": form.slots.get("error_code"),
+            "phone": form.slots.get("phone"),
+            "address": form.slots.get("address"),
+        }
+        try:
+            created = await self.backend.create_ticket(
+                # The same form always carries the same key: a retry never makes a second ticket.
+                idempotency_key=f"{conv.channel}:{conv.chat_id}:{form.id}", ticket=ticket,
+            )
+        except BackendUnavailable:
+            return [Reply(t(lang, "form.submit_failed"),
+                          buttons=[[Button(t(lang, "form.submit"), SUBMIT),
+                                    Button(t(lang, "form.cancel"), CANCEL)]])]
+        conv.form = None
+        return [Reply(t(lang, f"form.{spec.name}.created", number=created["number"]))]
+
+    # ---- tickets ---------------------------------------------------------------------------
+
+    async def _ticket_status(self, conv: Conversation, number: str | None) -> list[Reply]:
+        lang = conv.language
+        try:
+            if number:
+                ticket = await self.backend.get_ticket(conv.channel, conv.chat_id, number)
+                if ticket is None:
+                    return [Reply(t(lang, "status.not_found", number=number))]
+                return [Reply(self._describe(lang, ticket))]
+            tickets = await self.backend.list_tickets(conv.channel, conv.chat_id)
+        except BackendUnavailable:
+            return [Reply(t(lang, "error.backend_down"))]
+        if not tickets:
+            return [self._menu(conv, "status.none")]
+        shown = tickets[:5]
+        lines = [t(lang, "status.list")] + [
+            t(lang, "status.line", number=tk["number"], type=t(lang, f"type.{tk['type']}"),
+              status=t(lang, f"status_name.{tk['status']}")) for tk in shown
+        ]
+        return [Reply("\n".join(lines), buttons=[
+            [Button(tk["number"], f"{TICKET}{tk['number']}")] for tk in shown
+        ])]
+
+    @staticmethod
+    def _describe(lang: str, ticket: dict) -> str:
+        product = ticket.get("product") or ""
+        if has(lang, f"product.{product}"):
+            product = t(lang, f"product.{product}")
+        return t(lang, "status.detail", number=ticket["number"],
+                 type=t(lang, f"type.{ticket['type']}"),
+                 status=t(lang, f"status_name.{ticket['status']}"), product=product,
+                 next=t(lang, f"next_step.{ticket['status']}"))
+
+    # ---- pushes from the backend ----------------------------------------------------------
+
+    async def status_update(self, event: dict) -> list[Reply]:
+        """The message telling a customer that their ticket's status changed."""
+        conv = await self.store.load(event["channel"], event["chat_id"])
+        lang = conv.language or event.get("language") or DEFAULT_LANGUAGE
+        lines = [t(lang, "push.status_changed", number=event["ticket_number"],
+                   status=t(lang, f"status_name.{event['status']}")),
+                 t(lang, f"next_step.{event['status']}")]
+        if event.get("note"):
+            lines.append(t(lang, "push.note", note=event["note"]))
+        return [Reply("\n".join(lines))]

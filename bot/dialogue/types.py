@@ -1,0 +1,42 @@
+"""What flows in and out of the dialogue engine, whatever the channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    # Routing happens on this value, never on the (translated) label.
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    # Rows of buttons shown under the text.
+    buttons: list[list[Button]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str  # photo, document, sticker, ...
+    file_id: str
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One thing a customer did in a chat: wrote text, pressed a button, or sent a file."""
+
+    channel: str  # telegram | webchat | terminal
+    chat_id: str
+    # Unique per channel: lets the engine ignore a redelivered update.
+    update_id: str | None = None
+    text: str | None = None
+    # callback data of a pressed button
+    button: str | None = None
+    user_name: str | None = None
+    # The client's language setting (e.g. Telegram's language_code), a hint only.
+    locale_hint: str | None = None
+    attachments: tuple[Attachment, ...] = ()

@@ -1,0 +1,50 @@
+"""Which language a customer wrote in: zh-Hans, zh-Hant or en.
+
+Replies follow the language of the customer's latest message. Text that does not tell
+(digits, a ticket number, "ok", characters common to both Chinese scripts) keeps the
+conversation's current language, or the hint from the chat client's own language setting.
+"""
+
+from __future__ import annotations
+
+import re
+
+import hanzidentifier
+
+LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+DEFAULT_LANGUAGE = "zh-Hans"
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Words that do not show a preference for English in a Chinese conversation.
+_NEUTRAL_WORDS = {"ok", "okay", "hi", "tv", "ac", "hello", "thx", "pls"}
+
+
+def from_locale(code: str | None) -> str | None:
+    """Map a client locale such as 'zh-hans', 'zh-TW', 'zh-HK' or 'en-GB' to our languages."""
+    if not code:
+        return None
+    code = code.lower().replace("_", "-")
+    if code.startswith("zh"):
+        return "zh-Hant" if any(t in code for t in ("hant", "tw", "hk", "mo")) else "zh-Hans"
+    if code.startswith("en"):
+        return "en"
+    return None
+
+
+def detect_language(text: str, *, current: str | None = None, hint: str | None = None) -> str:
+    fallback = current or from_locale(hint) or DEFAULT_LANGUAGE
+    han = "".join(_HAN.findall(text))
+    if han:
+        script = hanzidentifier.identify(han)
+        if script == hanzidentifier.TRADITIONAL:
+            return "zh-Hant"
+        if script == hanzidentifier.SIMPLIFIED:
+            return "zh-Hans"
+        # Characters shared by both scripts (or a mix): stay with the Chinese we had.
+        return fallback if fallback.startswith("zh") else DEFAULT_LANGUAGE
+    words = [w.lower() for w in _LATIN_WORD.findall(text)]
+    english = [w for w in words if w not in _NEUTRAL_WORDS]
+    if english or (words and current is None):
+        return "en"
+    return fallback

@@ -1,0 +1,78 @@
+"""Wires the bot together and runs it: the engine, its channels and the push receiver."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import uvicorn
+
+from backend.config import Settings
+from bot.backend_client import BackendClient
+from bot.channels.base import Channel
+from bot.channels.telegram import TelegramChannel
+from bot.channels.terminal import TerminalChannel
+from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.state import ConversationStore
+from bot.push import create_push_app
+from nlu.client import NluClient
+
+log = logging.getLogger(__name__)
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn inside our own event loop: the bot handles the signals, not uvicorn."""
+
+    def capture_signals(self):  # type: ignore[override]
+        return contextlib.nullcontext()
+
+
+async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
+    store = ConversationStore(settings.bot_database_url)
+    await store.create_tables()
+    nlu = NluClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    backend = BackendClient(settings.backend_url, token=settings.internal_secret,
+                            timeout=settings.backend_timeout_seconds)
+    engine = DialogueEngine(nlu=nlu, backend=backend, store=store,
+                            hotline=settings.service_hotline)
+
+    channels: dict[str, Channel] = {}
+    telegram = TelegramChannel(settings, engine) if settings.telegram_bot_token else None
+    if telegram:
+        channels[telegram.name] = telegram
+    chat = TerminalChannel(engine) if terminal else None
+    if chat:
+        channels[chat.name] = chat
+
+    push_server = _EmbeddedServer(uvicorn.Config(
+        create_push_app(secret=settings.internal_secret, engine=engine, channels=channels),
+        host=settings.bot_host, port=settings.bot_port, log_level="warning", lifespan="off",
+    ))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    server_task = asyncio.create_task(push_server.serve())
+    try:
+        if telegram:
+            await telegram.start()
+        log.info("bot running: channels %s, push receiver on %s:%s", sorted(channels),
+                 settings.bot_host, settings.bot_port)
+        if chat:
+            chat_task = asyncio.create_task(chat.run())
+            await asyncio.wait([chat_task, asyncio.create_task(stop.wait())],
+                               return_when=asyncio.FIRST_COMPLETED)
+        else:
+            await stop.wait()
+    finally:
+        if telegram:
+            await telegram.stop()
+        push_server.should_exit = True
+        await server_task
+        await nlu.aclose()
+        await backend.aclose()
+        await store.close()
+        log.info("bot stopped")

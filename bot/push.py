@@ -1,0 +1,63 @@
+"""Receives the backend's pushes (ticket status changes) and shows them in the customer's chat.
+
+The backend's outbox dispatcher POSTs each event, signed with the shared internal secret. An
+event is shown once: its id is remembered after it was sent, so a re-sent push (the backend
+retries until it gets a 2xx) is acknowledged without showing it again. A channel failure
+answers 503, and the backend tries again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from backend.notifications.signing import verify
+from bot.channels.base import Channel
+from bot.dialogue.engine import DialogueEngine
+
+log = logging.getLogger(__name__)
+
+
+def create_push_app(*, secret: str, engine: DialogueEngine,
+                    channels: dict[str, Channel]) -> Starlette:
+    locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def push(request: Request) -> JSONResponse:
+        body = await request.body()
+        if not verify(secret, request.headers.get("X-Frontdesk-Timestamp", ""), body,
+                      request.headers.get("X-Frontdesk-Signature", "")):
+            return JSONResponse({"detail": "bad signature"}, status_code=401)
+        try:
+            event = json.loads(body)
+            event_id, channel_name = str(event["event_id"]), event["channel"]
+            chat_id = str(event["chat_id"])
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"detail": "malformed event"}, status_code=422)
+        channel = channels.get(channel_name)
+        if channel is None:
+            return JSONResponse({"detail": f"channel {channel_name} not served here"},
+                                status_code=503)
+        async with locks[event_id]:
+            if await engine.store.event_delivered(event_id):
+                return JSONResponse({"status": "duplicate"})
+            try:
+                await channel.send(chat_id, await engine.status_update(event))
+            except Exception as exc:
+                log.warning("push %s not delivered: %s", event_id, type(exc).__name__)
+                return JSONResponse({"detail": "channel unavailable"}, status_code=503)
+            await engine.store.mark_event_delivered(event_id)
+        log.info("push %s delivered", event_id)
+        return JSONResponse({"status": "delivered"})
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "channels": sorted(channels)})
+
+    return Starlette(routes=[Route("/internal/push", push, methods=["POST"]),
+                             Route("/health", health)])

@@ -1,0 +1,189 @@
+"""Rasa in its own virtual environment: set it up, train the model, serve it.
+
+Rasa 3.6 pins libraries that clash with ours (SQLAlchemy 1.4, pydantic 1.x) and needs
+Python < 3.11, so it gets its own Python 3.10 virtual environment and runs as its own server
+process, exactly as it does in production. This module is the only code that knows where that
+environment is and how to drive it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from backend.config import Settings
+
+RASA_REQUIREMENTS = ["rasa==3.6.21", "jieba>=0.39,<0.43"]
+PROJECT_DIR = Path(__file__).resolve().parent  # the Rasa project: config.yml, data/, dictionary/
+MODELS_DIR = PROJECT_DIR / "models"
+MODEL_NAME = "frontdesk-nlu"
+FINGERPRINT_FILE = MODELS_DIR / "fingerprint.json"
+
+
+class RasaError(RuntimeError):
+    """Something the user must fix before Rasa can run; the message says what."""
+
+
+def _python_version(python: Path | str) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run(
+            [str(python), "-c", "import sys; print(sys.version_info[0], sys.version_info[1])"],
+            capture_output=True, text=True, timeout=20,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    major, minor = out.stdout.split()
+    return int(major), int(minor)
+
+
+def find_python310(settings: Settings) -> Path:
+    """RASA_PYTHON, then python3.10 on PATH, then pyenv's versions folder."""
+    candidates: list[Path] = []
+    if settings.rasa_python:
+        candidates.append(Path(settings.rasa_python))
+    on_path = shutil.which("python3.10")
+    if on_path:
+        candidates.append(Path(on_path))
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates += sorted((pyenv_root / "versions").glob("3.10*/bin/python3.10"), reverse=True)
+    for candidate in candidates:
+        if _python_version(candidate) == (3, 10):
+            return candidate
+    raise RasaError(
+        "Rasa 3.6 needs Python 3.10 and none was found (looked at RASA_PYTHON, python3.10 on "
+        "PATH and pyenv's versions). Install it (e.g. `pyenv install 3.10`) and set "
+        "RASA_PYTHON=/path/to/python3.10, or run Rasa with `docker compose up rasa`."
+    )
+
+
+def venv_bin(settings: Settings, name: str) -> Path:
+    return settings.rasa_venv.resolve() / "bin" / name
+
+
+def setup(settings: Settings) -> Path:
+    """Create Rasa's virtual environment (once) and return its `rasa` executable."""
+    rasa = venv_bin(settings, "rasa")
+    marker = settings.rasa_venv / ".frontdesk-requirements"
+    wanted = "\n".join(RASA_REQUIREMENTS)
+    if rasa.exists() and marker.exists() and marker.read_text() == wanted:
+        return rasa
+    python = find_python310(settings)
+    print(f"Setting up Rasa in {settings.rasa_venv} with {python} (a few minutes, ~2.7 GB)...",
+          flush=True)
+    if not venv_bin(settings, "python").exists():
+        subprocess.run([str(python), "-m", "venv", str(settings.rasa_venv)], check=True)
+    pip = [str(venv_bin(settings, "python")), "-m", "pip", "install", "--disable-pip-version-check"]
+    subprocess.run([*pip, "-q", "-U", "pip"], check=True)
+    subprocess.run([*pip, *RASA_REQUIREMENTS], check=True)
+    marker.write_text(wanted)
+    return rasa
+
+
+def rasa_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        RASA_CACHE_DIRECTORY=str(PROJECT_DIR.parent / ".rasa" / "cache"),
+        PYTHONWARNINGS="ignore",
+    )
+    return env
+
+
+def fingerprint() -> str:
+    """A digest of everything the model is trained from: config, data, dictionary."""
+    digest = hashlib.sha256("\n".join(RASA_REQUIREMENTS).encode())
+    files = [PROJECT_DIR / "config.yml"]
+    for folder in ("data", "dictionary"):
+        files += sorted((PROJECT_DIR / folder).rglob("*"))
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.relative_to(PROJECT_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def model_path() -> Path | None:
+    models = sorted(MODELS_DIR.glob(f"{MODEL_NAME}*.tar.gz"))
+    return models[-1] if models else None
+
+
+def is_trained() -> bool:
+    if model_path() is None or not FINGERPRINT_FILE.exists():
+        return False
+    return json.loads(FINGERPRINT_FILE.read_text()).get("fingerprint") == fingerprint()
+
+
+def train(settings: Settings, *, force: bool = False) -> Path:
+    """Train the NLU model unless the data and config are unchanged since the last training."""
+    rasa = setup(settings)
+    if is_trained() and not force:
+        print(f"NLU model is up to date ({model_path()}); nothing to train.", flush=True)
+        return model_path()  # type: ignore[return-value]
+    MODELS_DIR.mkdir(exist_ok=True)
+    for old in MODELS_DIR.glob(f"{MODEL_NAME}*.tar.gz"):
+        old.unlink()
+    print("Training the NLU model (Rasa shows the epochs as it goes)...", flush=True)
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(rasa), "train", "nlu", "--config", str(PROJECT_DIR / "config.yml"),
+         "--nlu", str(PROJECT_DIR / "data"), "--out", str(MODELS_DIR),
+         "--fixed-model-name", MODEL_NAME],
+        cwd=PROJECT_DIR.parent, env=rasa_environment(),
+    )
+    if result.returncode != 0 or model_path() is None:
+        raise RasaError(f"rasa train nlu failed (exit {result.returncode}); see its output above")
+    FINGERPRINT_FILE.write_text(json.dumps({"fingerprint": fingerprint()}))
+    print(f"Trained in {time.monotonic() - started:.0f} s: {model_path()}", flush=True)
+    return model_path()  # type: ignore[return-value]
+
+
+def wait_until_ready(url: str, *, timeout: float, process: subprocess.Popen | None = None) -> None:
+    """Poll the server until it parses a message; Rasa takes ~35 s to load its model."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RasaError(f"the Rasa server exited with code {process.returncode} while starting")
+        try:
+            response = httpx.post(f"{url}/model/parse", json={"text": "hello"}, timeout=5)
+            if response.status_code == 200 and "intent" in response.json():
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(1)
+    raise RasaError(f"the Rasa server at {url} did not answer within {timeout:.0f} s")
+
+
+def start_server(
+    settings: Settings, *, port: int | None = None, log_file: Path | None = None
+) -> subprocess.Popen:
+    """Start `rasa run` on loopback with the trained model (training it first if needed)."""
+    train(settings)
+    port = port or settings.rasa_port
+    output = open(log_file, "ab") if log_file else None  # noqa: SIM115 - owned by the process
+    return subprocess.Popen(
+        [str(venv_bin(settings, "rasa")), "run", "--enable-api", "-i", "127.0.0.1",
+         "--port", str(port), "-m", str(model_path())],
+        cwd=PROJECT_DIR.parent, env=rasa_environment(),
+        stdout=output or sys.stdout, stderr=subprocess.STDOUT,
+    )
+
+
+def stop_server(process: subprocess.Popen, *, timeout: float = 15) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
