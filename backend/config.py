@@ -75,14 +75,14 @@ class Settings(BaseSettings):
         if self.environment == "development":
             return self
         defaults = {
-            "FIELD_ENCRYPTION_KEYS": self.field_encryption_keys == DEV_ENCRYPTION_KEY,
-            "STAFF_API_TOKEN": self.staff_api_token == DEV_STAFF_TOKEN,
-            "INTERNAL_SECRET": self.internal_secret == DEV_INTERNAL_SECRET,
+            "FIELD_ENCRYPTION_KEYS": self.field_encryption_keys in ("", DEV_ENCRYPTION_KEY),
+            "STAFF_API_TOKEN": self.staff_api_token in ("", DEV_STAFF_TOKEN),
+            "INTERNAL_SECRET": self.internal_secret in ("", DEV_INTERNAL_SECRET),
         }
         unsafe = [name for name, is_default in defaults.items() if is_default]
         if unsafe:
             raise ValueError(
-                f"ENVIRONMENT={self.environment} refuses the development defaults of "
+                f"ENVIRONMENT={self.environment} refuses empty or development values of "
                 f"{', '.join(unsafe)}: set them in the environment or .env"
             )
         return self

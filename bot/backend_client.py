@@ -17,9 +17,10 @@ class BackendUnavailable(Exception):
 
 class BackendClient:
     def __init__(self, base_url: str, *, token: str, timeout: float = 5.0,
-                 retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0)) -> None:
+                 retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0),
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), timeout=timeout,
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport,
             headers={"Authorization": f"Bearer {token}"},
         )
         self._retry_delays = retry_delays

@@ -43,7 +43,9 @@ def detect_language(text: str, *, current: str | None = None, hint: str | None =
             return "zh-Hans"
         # Characters shared by both scripts (or a mix): stay with the Chinese we had.
         return fallback if fallback.startswith("zh") else DEFAULT_LANGUAGE
-    words = [w.lower() for w in _LATIN_WORD.findall(text)]
+    # Tokens with digits (ticket numbers, error codes, model names) say nothing of language.
+    plain = " ".join(token for token in text.split() if not any(c.isdigit() for c in token))
+    words = [w.lower() for w in _LATIN_WORD.findall(plain)]
     english = [w for w in words if w not in _NEUTRAL_WORDS]
     if english or (words and current is None):
         return "en"

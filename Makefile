@@ -1,0 +1,27 @@
+# Two commands on a fresh clone:
+#   make up     set up and run the whole thing on the embedded default (terminal chat)
+#   make test   set up and run the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install nlu up test
+
+$(BIN)/frontdesk: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -U pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(BIN)/frontdesk
+
+# Rasa's own Python 3.10 environment, and the model (retrained only when nlu/ changed).
+nlu: install
+	$(BIN)/frontdesk nlu setup
+	$(BIN)/frontdesk nlu train
+
+up: nlu
+	$(BIN)/frontdesk up
+
+test: nlu
+	$(BIN)/python -m pytest

@@ -1,0 +1,31 @@
+"""Session-wide real parts: the trained Rasa model served by a real Rasa server."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from backend.config import Settings
+from nlu import rasa_env
+from tests.support.processes import free_port
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(scope="session")
+def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A Rasa server with the model trained from nlu/ (trained first if data changed)."""
+    port = free_port()
+    log_file = tmp_path_factory.mktemp("rasa") / "rasa.log"
+    try:
+        process = rasa_env.start_server(Settings(), port=port, log_file=log_file)
+        url = f"http://127.0.0.1:{port}"
+        rasa_env.wait_until_ready(url, timeout=300, process=process)
+    except rasa_env.RasaError as exc:
+        message = f"Rasa is not available: {exc}\n{log_file.read_text()[-3000:] if log_file.exists() else ''}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    yield url
+    rasa_env.stop_server(process)

@@ -1,0 +1,79 @@
+"""The whole path on real parts: the fake Telegram Bot API on loopback (the only stand-in, for
+Telegram itself), the real python-telegram-bot in the bot process, the real Rasa server, the
+backend process on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import asyncpg
+import httpx
+import pytest
+
+from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
+from tests.fakes.telegram import FakeTelegram
+from tests.support.db import postgres_database
+from tests.support.processes import Service, free_port
+
+
+@dataclass
+class Stack:
+    telegram: FakeTelegram
+    backend: Service
+    bot: Service
+    backend_url: str
+    database_url: str
+
+    def staff(self, method: str, path: str, **kwargs) -> httpx.Response:
+        return httpx.request(method, f"{self.backend_url}{path}", timeout=10,
+                             headers={"Authorization": f"Bearer {DEV_STAFF_TOKEN}"}, **kwargs)
+
+    def service(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {DEV_INTERNAL_SECRET}", **kwargs.pop("headers", {})}
+        return httpx.request(method, f"{self.backend_url}{path}", timeout=10, headers=headers,
+                             **kwargs)
+
+    def sql(self, query: str, *args):
+        """Read the backend's PostgreSQL database directly."""
+        dsn = self.database_url.replace("postgresql+asyncpg://", "postgresql://")
+
+        async def fetch():
+            connection = await asyncpg.connect(dsn)
+            try:
+                return await connection.fetch(query, *args)
+            finally:
+                await connection.close()
+
+        return asyncio.run(fetch())
+
+
+@pytest.fixture(scope="module")
+def stack(rasa_url: str, tmp_path_factory: pytest.TempPathFactory):
+    with postgres_database() as database_url, FakeTelegram() as telegram:
+        backend_port, bot_port = free_port(), free_port()
+        env = {
+            "ENVIRONMENT": "development",
+            "DATA_DIR": str(tmp_path_factory.mktemp("var")),
+            "DATABASE_URL": database_url,
+            "BOT_DATABASE_URL": database_url,
+            "BACKEND_PORT": str(backend_port),
+            "BACKEND_URL": f"http://127.0.0.1:{backend_port}",
+            "BOT_PORT": str(bot_port),
+            "BOT_PUSH_URL": f"http://127.0.0.1:{bot_port}/internal/push",
+            "TELEGRAM_BOT_TOKEN": telegram.token,
+            "TELEGRAM_API_BASE_URL": f"{telegram.base_url}/bot",
+            "TELEGRAM_API_BASE_FILE_URL": f"{telegram.base_url}/file/bot",
+            "TELEGRAM_POLL_TIMEOUT": "1",
+            "RASA_URL": rasa_url,
+            "OUTBOX_POLL_SECONDS": "0.2",
+            "OUTBOX_MAX_BACKOFF_SECONDS": "1",
+        }
+        backend = Service("backend", ["backend"], env,
+                          f"http://127.0.0.1:{backend_port}/health").start()
+        bot = Service("bot", ["bot"], env, f"http://127.0.0.1:{bot_port}/health").start()
+        try:
+            yield Stack(telegram, backend, bot, env["BACKEND_URL"], database_url)
+        finally:
+            bot.stop()
+            backend.stop()
