@@ -1,0 +1,147 @@
+"""Appointment times as customers write them, normalised to a date and a time window.
+
+"明天下午", "週六上午", "下周一", "11月28日上午", "next Monday morning", "tomorrow 3pm",
+"2026-11-28 afternoon" → Appointment(date, window). Windows follow the service hours:
+morning 08–12, afternoon 12–18, evening 18–20.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+WINDOWS = {"morning": (8, 12), "afternoon": (12, 18), "evening": (18, 20)}
+# How far ahead an appointment can be booked.
+MAX_DAYS_AHEAD = 60
+
+
+@dataclass(frozen=True)
+class Appointment:
+    date: date
+    window: str | None  # morning | afternoon | evening, or None for any time that day
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.window}" if self.window else self.date.isoformat()
+
+    @classmethod
+    def from_str(cls, value: str) -> Appointment:
+        day, _, window = value.partition(" ")
+        return cls(date.fromisoformat(day), window or None)
+
+
+_RELATIVE = [
+    (r"大后天|大後天", 3), (r"后天|後天|day after tomorrow", 2),
+    (r"明天|明日|聽日|听日|tomorrow|tmr|tmrw", 1), (r"今天|今日|today|tonight", 0),
+]
+_CN_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
+_EN_WEEKDAY = {name: i for i, name in enumerate(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+_EN_WEEKDAY.update({name[:3]: i for name, i in list(_EN_WEEKDAY.items())})
+_MONTHS = {name: i + 1 for i, name in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_WINDOW_WORDS = [
+    ("morning", r"上午|早上|早晨|上晝|朝早|morning|\bam\b"),
+    ("afternoon", r"下午|中午|下晝|晏晝|afternoon|noon"),
+    ("evening", r"晚上|傍晚|夜晚|今晚|evening|tonight|night"),
+]
+
+
+def _window_from_hour(hour: int) -> str | None:
+    for name, (start, end) in WINDOWS.items():
+        if start <= hour < end:
+            return name
+    return None
+
+
+def _window(text: str) -> tuple[str | None, bool]:
+    """The time window named in the text, and whether an hour outside service hours was named."""
+    clock = re.search(r"(\d{1,2})\s*(?::|：|点|點|时|時)\s*(\d{0,2})", text) or re.search(
+        r"\b(\d{1,2})\s*(am|pm)\b", text)
+    if clock:
+        hour = int(clock.group(1))
+        suffix = clock.group(2) if clock.lastindex and clock.lastindex >= 2 else ""
+        if suffix == "pm" or (re.search(r"下午|晚上|傍晚|pm", text) and hour < 12):
+            hour = hour + 12 if hour < 12 else hour
+        window = _window_from_hour(hour)
+        return window, window is None
+    for name, pattern in _WINDOW_WORDS:
+        if re.search(pattern, text):
+            return name, False
+    return None, False
+
+
+def _day(text: str, today: date) -> date | None:
+    iso = re.search(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", text)
+    if iso:
+        return _safe_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    month_day = re.search(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?", text)
+    if month_day:
+        return _next_date(int(month_day.group(1)), int(month_day.group(2)), today)
+    english = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3})[a-z]*\b", text) or re.search(
+        r"\b([a-z]{3})[a-z]*\s+(\d{1,2})(?:st|nd|rd|th)?\b", text)
+    if english:
+        a, b = english.group(1), english.group(2)
+        day, month = (a, b) if a.isdigit() else (b, a)
+        if month in _MONTHS:
+            return _next_date(_MONTHS[month], int(day), today)
+    for pattern, offset in _RELATIVE:
+        if re.search(pattern, text):
+            return today + timedelta(days=offset)
+    cn = re.search(r"(下个?|下個?|这个?|這個?|本)?\s*(?:周|週|星期|礼拜|禮拜)([一二三四五六日天末])", text)
+    if cn:
+        return _weekday(today, _CN_WEEKDAY[cn.group(2)], next_week=bool(
+            cn.group(1) and cn.group(1)[0] == "下"))
+    en = re.search(r"\b(?:(next|this|coming)\s+)?(monday|tuesday|wednesday|thursday|friday|"
+                   r"saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat)\b", text)
+    if en:
+        return _weekday(today, _EN_WEEKDAY[en.group(2)[:3]], next_week=en.group(1) == "next")
+    return None
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _next_date(month: int, day: int, today: date) -> date | None:
+    """A month and day without a year: this year's, or next year's if it has passed."""
+    candidate = _safe_date(today.year, month, day)
+    if candidate and candidate < today:
+        candidate = _safe_date(today.year + 1, month, day)
+    return candidate
+
+
+def _weekday(today: date, weekday: int, *, next_week: bool) -> date:
+    if next_week:
+        monday_next_week = today + timedelta(days=7 - today.weekday())
+        return monday_next_week + timedelta(days=weekday)
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def parse_when(text: str, *, now: datetime) -> Appointment | None:
+    """The appointment the text asks for, or None when it names no day."""
+    lowered = text.lower()
+    day = _day(lowered, now.date())
+    if day is None:
+        return None
+    window, _ = _window(lowered)
+    return Appointment(day, window)
+
+
+def problem_with(appointment: Appointment, text: str, *, now: datetime) -> str | None:
+    """Why the appointment cannot be booked (a catalogue key), or None when it can."""
+    _, outside_hours = _window(text.lower())
+    if outside_hours:
+        return "invalid.when_hours"
+    if appointment.date < now.date():
+        return "invalid.when_past"
+    if appointment.date > now.date() + timedelta(days=MAX_DAYS_AHEAD):
+        return "invalid.when_far"
+    if appointment.date == now.date():
+        end = WINDOWS[appointment.window][1] if appointment.window else WINDOWS["evening"][1]
+        if now.hour >= end - 1:
+            return "invalid.when_past"
+    return None
