@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
 
 from bot.backend_client import BackendClient, BackendUnavailable
 from bot.catalogue import has, text as t
-from bot.dialogue.forms import FORMS, FormSpec, describes_a_fault
+from bot.dialogue.forms import FORMS, INTENT_FORMS, PRODUCTS, FormSpec, describes_in_detail
 from bot.dialogue.state import CONFIRM, Conversation, ConversationStore, Form
 from bot.dialogue.types import Button, InboundMessage, Reply
+from bot.dialogue.when import Appointment
 from bot.language import DEFAULT_LANGUAGE, detect_language, from_locale
 from nlu.client import FALLBACK_INTENT, NluClient, NluUnavailable, Parse
 from nlu.entities import canonical_ticket_number
@@ -24,8 +27,9 @@ from nlu.entities import canonical_ticket_number
 log = logging.getLogger(__name__)
 
 # Callback data of the buttons. Routing is on these values, never on translated labels.
-MENU = "menu:"          # menu:repair, menu:status, menu:human — the main menu
+MENU = "menu:"          # menu:<form> | menu:status | menu:human — the main menu
 PICK = "pick:"          # pick:<slot>:<value> — a choice offered for the slot being asked
+SKIP = "skip:"          # skip:<slot> — leave an optional slot empty
 SUBMIT = "form:submit"
 CHANGE = "form:change"
 CANCEL = "form:cancel"
@@ -35,18 +39,21 @@ TICKET = "ticket:"      # ticket:<number> — show one ticket
 MAX_TEXT = 4096
 # Below this confidence the bot offers buttons instead of guessing.
 MIN_CONFIDENCE = 0.5
-# Inside a form, leaving it (cancel, a person) must be said clearly to win over an answer.
-ESCAPE_CONFIDENCE = 0.8
+# Inside a form, another request must be said clearly to win over an answer to the question.
+INTERRUPT_CONFIDENCE = 0.8
 MAX_FAILURES = 3
+# Fields of a form that the ticket carries as such; the rest go into the ticket's details.
+TICKET_FIELDS = ("product", "description", "error_code", "phone", "address")
 
 
 class DialogueEngine:
     def __init__(self, *, nlu: NluClient, backend: BackendClient, store: ConversationStore,
-                 hotline: str = "") -> None:
+                 hotline: str = "", clock: Callable[[], datetime] = datetime.now) -> None:
         self.nlu = nlu
         self.backend = backend
         self.store = store
         self.hotline = hotline
+        self.clock = clock
         self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # ---- one turn --------------------------------------------------------------------------
@@ -75,18 +82,17 @@ class DialogueEngine:
             conv.language = from_locale(message.locale_hint) or DEFAULT_LANGUAGE
         if message.button:
             return await self._on_button(conv, message.button)
+        if message.attachments:
+            replies = self._on_attachments(conv, message)
+            if not text:
+                return replies
         if not text:
-            key = "attachment.unsupported" if message.attachments else "error.empty"
-            return [Reply(t(conv.language, key))]
+            return [Reply(t(conv.language, "error.empty"))]
         if text.startswith("/"):
             return await self._on_command(conv, text)
         parse = await self._understand(text)
         if conv.form and conv.form.asking:
-            if parse and parse.confidence >= ESCAPE_CONFIDENCE and parse.intent in (
-                "cancel_request", "human_agent"
-            ):
-                return await self._on_intent(conv, parse, text)
-            return await self._on_form_text(conv, text, parse)
+            return await self._on_form_message(conv, text, parse)
         if parse is None:
             return [self._menu(conv, "fallback.nlu_down")]
         return await self._on_intent(conv, parse, text)
@@ -100,23 +106,25 @@ class DialogueEngine:
     # ---- intents, commands, buttons -------------------------------------------------------
 
     async def _on_intent(self, conv: Conversation, parse: Parse, text: str) -> list[Reply]:
-        intent = parse.intent
+        intent, lang = parse.intent, conv.language
         if intent == FALLBACK_INTENT or parse.confidence < MIN_CONFIDENCE:
             return [self._menu(conv, "fallback.unsure")]
-        if intent == "repair_request":
-            return self._start_form(conv, FORMS["repair"], parse, text)
+        if intent in INTENT_FORMS:
+            return self._start_form(conv, FORMS[INTENT_FORMS[intent]], parse, text)
         if intent == "ticket_status":
             number = parse.entity("ticket_number") or canonical_ticket_number(text)
             return await self._ticket_status(conv, number)
-        if intent == "cancel_request" and conv.form:
-            return self._cancel_form(conv)
+        if intent == "cancel_request":
+            if conv.form:
+                return self._cancel_form(conv)
+            return [self._menu(conv, "form.nothing_to_cancel")]
         if intent == "human_agent":
             conv.form = None
-            return [Reply(t(conv.language, "human.hotline", hotline=self.hotline))]
+            return [Reply(t(lang, "human.hotline", hotline=self.hotline))]
         if intent == "greet":
             return [self._menu(conv, "greet")]
-        if has(conv.language, f"smalltalk.{intent}"):
-            return [Reply(t(conv.language, f"smalltalk.{intent}"))]
+        if has(lang, f"smalltalk.{intent}"):
+            return [Reply(t(lang, f"smalltalk.{intent}"))]
         return [self._menu(conv, "fallback.out_of_scope")]
 
     async def _on_command(self, conv: Conversation, command: str) -> list[Reply]:
@@ -125,7 +133,8 @@ class DialogueEngine:
             return self._cancel_form(conv)
         if name == "/status":
             return await self._ticket_status(conv, None)
-        return [self._menu(conv, "greet")]  # /start, /help and anything else
+        conv.form = None  # /start (start over), /help and anything else
+        return [self._menu(conv, "greet")]
 
     async def _on_button(self, conv: Conversation, data: str) -> list[Reply]:
         form = conv.form
@@ -136,33 +145,43 @@ class DialogueEngine:
             if choice == "status":
                 return await self._ticket_status(conv, None)
             if choice == "human":
+                conv.form = None
                 return [Reply(t(conv.language, "human.hotline", hotline=self.hotline))]
         elif data.startswith(TICKET):
             return await self._ticket_status(conv, data.removeprefix(TICKET))
-        elif form and data.startswith(PICK):
-            slot, _, value = data.removeprefix(PICK).partition(":")
+        elif form and data == CANCEL:
+            return self._cancel_form(conv)
+        elif form and data.startswith((PICK, SKIP)) and form.asking != CONFIRM:
+            slot, _, value = data.removeprefix(PICK).removeprefix(SKIP).partition(":")
             if slot == form.asking:
-                return self._on_form_text(conv, value, None)
-        elif form and form.asking == CONFIRM:
-            if data == SUBMIT:
-                return await self._submit(conv)
-            if data == CHANGE:
-                return [self._change_menu(conv)]
-            if data == CANCEL:
-                return self._cancel_form(conv)
+                return self._fill(conv, value if data.startswith(PICK) else "", None)
+        elif form and form.asking == CONFIRM and data == SUBMIT:
+            return await self._submit(conv)
+        elif form and form.asking == CONFIRM and data == CHANGE:
+            return [self._change_menu(conv)]
         elif form and data.startswith(EDIT):
             return self._edit(conv, data.removeprefix(EDIT))
-        elif data == CANCEL and form:
-            return self._cancel_form(conv)
         return [Reply(t(conv.language, "button.stale"))]
 
     def _menu(self, conv: Conversation, key: str) -> Reply:
         lang = conv.language
         return Reply(t(lang, key), buttons=[
             [Button(t(lang, "menu.repair"), f"{MENU}repair"),
-             Button(t(lang, "menu.status"), f"{MENU}status")],
-            [Button(t(lang, "menu.human"), f"{MENU}human")],
+             Button(t(lang, "menu.installation"), f"{MENU}installation")],
+            [Button(t(lang, "menu.status"), f"{MENU}status"),
+             Button(t(lang, "menu.complaint"), f"{MENU}complaint")],
+            [Button(t(lang, "menu.return_exchange"), f"{MENU}return_exchange"),
+             Button(t(lang, "menu.human"), f"{MENU}human")],
         ])
+
+    def _on_attachments(self, conv: Conversation, message: InboundMessage) -> list[Reply]:
+        form = conv.form
+        photos = [a for a in message.attachments if a.kind in ("photo", "document")]
+        if form and photos and FORMS[form.name].accepts_photos:
+            form.attachments += [{"kind": a.kind, "file_id": a.file_id,
+                                  "channel": conv.channel} for a in photos]
+            return [Reply(t(conv.language, "attachment.added", count=len(form.attachments)))]
+        return [Reply(t(conv.language, "attachment.unsupported"))]
 
     # ---- forms -----------------------------------------------------------------------------
 
@@ -173,14 +192,17 @@ class DialogueEngine:
     def _start_form(self, conv: Conversation, spec: FormSpec, parse: Parse | None,
                     text: str) -> list[Reply]:
         form = Form(name=spec.name)
+        conv.form = form
         if parse:
             # What the customer already said is not asked again.
-            for name in ("product", "phone", "error_code"):
-                if parse.entity(name):
-                    form.slots[name] = parse.entity(name)  # type: ignore[assignment]
-            if describes_a_fault(text):
-                form.slots["description"] = text
-        conv.form = form
+            for slot in spec.slots:
+                value = parse.entity(slot.entity) if slot.entity else None
+                if value:
+                    accepted = slot.accept(value, parse, self.clock())
+                    if accepted:
+                        form.slots[slot.name] = accepted
+            if spec.narrative and describes_in_detail(text):
+                form.slots[spec.narrative] = " ".join(text.split())[:1000]
         return [Reply(t(conv.language, f"form.{spec.name}.intro")), self._next_step(conv)]
 
     def _next_step(self, conv: Conversation) -> Reply:
@@ -196,42 +218,85 @@ class DialogueEngine:
 
     def _ask(self, conv: Conversation, slot_name: str) -> Reply:
         spec, lang = self._spec(conv), conv.language
-        choices = spec.slot(slot_name).choices
-        buttons = [Button(t(lang, f"product.{value}"), f"{PICK}{slot_name}:{value}")
-                   for value in choices]
+        slot = spec.slot(slot_name)
+        buttons = [Button(self._label(lang, slot_name, value), f"{PICK}{slot_name}:{value}")
+                   for value in slot.choices]
+        if slot.optional:
+            buttons.append(Button(t(lang, "form.skip"), f"{SKIP}{slot_name}"))
         rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
         rows.append([Button(t(lang, "form.cancel"), CANCEL)])
         return Reply(t(lang, f"form.{spec.name}.ask.{slot_name}"), buttons=rows)
 
-    def _on_form_text(self, conv: Conversation, text: str, parse: Parse | None) -> list[Reply]:
-        form, spec, lang = conv.form, self._spec(conv), conv.language
+    @staticmethod
+    def _label(lang: str, slot_name: str, value: str) -> str:
+        if not value:
+            return t(lang, "form.none")
+        if slot_name == "when":
+            appointment = Appointment.from_str(value)
+            window = t(lang, f"window.{appointment.window}") if appointment.window else ""
+            return f"{appointment.date.isoformat()} {window}".strip()
+        for key in (f"choice.{slot_name}.{value}", f"product.{value}"):
+            if has(lang, key):
+                return t(lang, key)
+        return value
+
+    async def _on_form_message(self, conv: Conversation, text: str,
+                               parse: Parse | None) -> list[Reply]:
+        """Text while a form is open: an answer, or another request said clearly."""
+        lang, form = conv.language, conv.form
         assert form is not None
+        if parse and parse.confidence >= INTERRUPT_CONFIDENCE:
+            if parse.intent in ("cancel_request", "human_agent"):
+                return await self._on_intent(conv, parse, text)
+            if parse.intent == "ticket_status" and form.asking != "related_ticket":
+                # Answer the question, then pick the form up where it was.
+                number = parse.entity("ticket_number") or canonical_ticket_number(text)
+                answer = await self._ticket_status(conv, number)
+                return [*answer, Reply(t(lang, "form.resume")), self._current_step(conv)]
         if form.asking == CONFIRM:
             if parse and parse.intent == "affirm":
                 return [Reply(t(lang, "form.press_submit")), self._summary(conv)]
             return [self._summary(conv)]
-        value = spec.slot(form.asking).accept(text, parse)  # type: ignore[arg-type]
+        return self._fill(conv, text, parse)
+
+    def _current_step(self, conv: Conversation) -> Reply:
+        form = conv.form
+        assert form is not None
+        return self._summary(conv) if form.asking == CONFIRM else self._ask(conv, form.asking)
+
+    def _fill(self, conv: Conversation, text: str, parse: Parse | None) -> list[Reply]:
+        """Take an answer for the slot being asked, or explain what is wrong with it."""
+        form, spec, lang = conv.form, self._spec(conv), conv.language
+        assert form is not None and form.asking is not None
+        slot = spec.slot(form.asking)
+        now = self.clock()
+        value = "" if (text == "" and slot.optional) else slot.accept(text, parse, now)
         if value is None:
             form.failures += 1
-            reply = Reply(t(lang, f"invalid.{form.asking}"))
+            reason = slot.explain(text, now) if slot.explain else f"invalid.{slot.name}"
+            reply = Reply(t(lang, reason))
             if form.failures >= MAX_FAILURES:
                 return [reply, Reply(t(lang, "form.too_many_failures", hotline=self.hotline),
                                      buttons=[[Button(t(lang, "menu.human"), f"{MENU}human"),
                                                Button(t(lang, "form.cancel"), CANCEL)]])]
-            return [reply, self._ask(conv, form.asking)]  # type: ignore[arg-type]
-        form.slots[form.asking] = value  # type: ignore[index]
+            return [reply, self._ask(conv, slot.name)]
+        form.slots[slot.name] = value
         form.failures = 0
+        if form.editing:
+            form.editing = False
+            form.asking = CONFIRM
+            return [self._summary(conv)]
         return [self._next_step(conv)]
 
     def _summary(self, conv: Conversation) -> Reply:
         form, spec, lang = conv.form, self._spec(conv), conv.language
         assert form is not None
-        lines = [t(lang, "form.summary")]
+        lines = [t(lang, f"form.{spec.name}.summary")]
         for slot in spec.slots:
-            value = form.slots.get(slot.name, "")
-            if slot.name == "product" and has(lang, f"product.{value}"):
-                value = t(lang, f"product.{value}")
+            value = self._label(lang, slot.name, form.slots.get(slot.name, ""))
             lines.append(f"{t(lang, f'field.{slot.name}')}: {value}")
+        if form.attachments:
+            lines.append(t(lang, "attachment.count", count=len(form.attachments)))
         return Reply("\n".join(lines), buttons=[[
             Button(t(lang, "form.submit"), SUBMIT),
             Button(t(lang, "form.change"), CHANGE),
@@ -250,7 +315,6 @@ class DialogueEngine:
         assert form is not None
         if slot_name not in {s.name for s in spec.slots}:
             return [Reply(t(conv.language, "button.stale"))]
-        form.slots.pop(slot_name, None)
         form.asking, form.editing = slot_name, True
         return [self._ask(conv, slot_name)]
 
@@ -260,22 +324,38 @@ class DialogueEngine:
         conv.form = None
         return [self._menu(conv, "form.cancelled")]
 
+    def _ticket_request(self, conv: Conversation) -> dict:
+        """The backend's create request for the completed form."""
+        form, spec = conv.form, self._spec(conv)
+        assert form is not None
+        slots = {name: value for name, value in form.slots.items() if value}
+        if "reason" in slots:
+            slots["description"] = slots.pop("reason")
+        item = slots.pop("item", None)
+        if item:
+            slots["product" if item in PRODUCTS or not item[-6:].isdigit()
+                  else "order_number"] = item
+        request = {name: slots.pop(name) for name in TICKET_FIELDS if name in slots}
+        request.update(
+            customer={"channel": conv.channel, "chat_id": conv.chat_id,
+                      "language": conv.language},
+            type=spec.ticket_type,
+            preferred_time=slots.pop("when", None),
+            details=slots,
+            attachments=form.attachments,
+        )
+        if spec.priority:
+            request["priority"] = spec.priority
+        return request
+
     async def _submit(self, conv: Conversation) -> list[Reply]:
         form, spec, lang = conv.form, self._spec(conv), conv.language
         assert form is not None
-        ticket = {
-            "customer": {"channel": conv.channel, "chat_id": conv.chat_id, "language": lang},
-            "type": spec.ticket_type,
-            "product": form.slots.get("product"),
-            "description": form.slots.get("description"),
-            "error_code": form.slots.get("error_code"),
-            "phone": form.slots.get("phone"),
-            "address": form.slots.get("address"),
-        }
         try:
             created = await self.backend.create_ticket(
                 # The same form always carries the same key: a retry never makes a second ticket.
-                idempotency_key=f"{conv.channel}:{conv.chat_id}:{form.id}", ticket=ticket,
+                idempotency_key=f"{conv.channel}:{conv.chat_id}:{form.id}",
+                ticket=self._ticket_request(conv),
             )
         except BackendUnavailable:
             return [Reply(t(lang, "form.submit_failed"),

@@ -1,15 +1,18 @@
 """The forms a customer fills in through the chat: which details each needs, and how an
-answer is checked. Texts (questions, error messages) are in the catalogues under
-`form.<form>.ask.<slot>` and `invalid.<slot>`."""
+answer is checked. Texts live in the catalogues: the question `form.<form>.ask.<slot>`, the
+field's name `field.<slot>`, the complaint about a bad answer `invalid.<slot>` (or the key a
+slot's `explain` gives), and button labels `choice.<slot>.<value>`."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
+from bot.dialogue.when import parse_when, problem_with
 from nlu.client import Parse
-from nlu.entities import find_phone, normalise_entity
+from nlu.entities import canonical_ticket_number, find_phone, normalise_entity
 
 # Products offered as buttons; values are the canonical names the NLU normalises to.
 PRODUCTS = ("空调", "冰箱", "洗衣机", "热水器", "电视", "油烟机", "燃气灶", "洗碗机", "微波炉",
@@ -17,6 +20,8 @@ PRODUCTS = ("空调", "冰箱", "洗衣机", "热水器", "电视", "油烟机",
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]+")
+_ERROR_CODE = re.compile(r"\b[A-Za-z]{1,2}\s?-?\d{1,3}\b")
+_ORDER_NUMBER = re.compile(r"\b[A-Za-z]{0,4}\d{6,24}\b")
 
 
 def _clean(text: str, limit: int) -> str | None:
@@ -24,7 +29,14 @@ def _clean(text: str, limit: int) -> str | None:
     return text if text and len(text) <= limit else None
 
 
-def accept_product(text: str, parse: Parse | None) -> str | None:
+def _free_text(minimum: int, limit: int) -> Callable[..., str | None]:
+    def accept(text: str, parse: Parse | None, now: datetime) -> str | None:
+        value = _clean(text, limit) or ""
+        return value if len(value) >= minimum else None
+    return accept
+
+
+def accept_product(text: str, parse: Parse | None, now: datetime) -> str | None:
     if parse and parse.entity("product"):
         return parse.entity("product")
     canonical = normalise_entity("product", text.strip())
@@ -33,33 +45,67 @@ def accept_product(text: str, parse: Parse | None) -> str | None:
     return _clean(text, 30)
 
 
-def accept_description(text: str, parse: Parse | None) -> str | None:
-    text = _clean(text, 1000) or ""
-    return text if len(text) >= 2 else None
-
-
-def accept_address(text: str, parse: Parse | None) -> str | None:
+def accept_address(text: str, parse: Parse | None, now: datetime) -> str | None:
     text = _clean(text, 300) or ""
-    # Enough to find the door: a few Chinese characters or a few words.
+    # Enough to find the door: a few Chinese characters, or a number and a few words.
     return text if len(_HAN.findall(text)) >= 4 or len(_WORD.findall(text)) >= 2 else None
 
 
-def accept_phone(text: str, parse: Parse | None) -> str | None:
+def accept_phone(text: str, parse: Parse | None, now: datetime) -> str | None:
     return find_phone(text)
 
 
-def describes_a_fault(text: str) -> bool:
+def accept_error_code(text: str, parse: Parse | None, now: datetime) -> str | None:
+    if parse and parse.entity("error_code"):
+        return parse.entity("error_code")
+    match = _ERROR_CODE.search(text)
+    return normalise_entity("error_code", match.group(0)) if match else None
+
+
+def accept_when(text: str, parse: Parse | None, now: datetime) -> str | None:
+    appointment = parse_when(text, now=now)
+    if appointment is None or problem_with(appointment, text, now=now):
+        return None
+    return str(appointment)
+
+
+def explain_when(text: str, now: datetime) -> str:
+    appointment = parse_when(text, now=now)
+    if appointment is None:
+        return "invalid.when"
+    return problem_with(appointment, text, now=now) or "invalid.when"
+
+
+def accept_ticket(text: str, parse: Parse | None, now: datetime) -> str | None:
+    return (parse.entity("ticket_number") if parse else None) or canonical_ticket_number(text)
+
+
+def accept_item(text: str, parse: Parse | None, now: datetime) -> str | None:
+    """A return or exchange is about a product or an order number."""
+    order = _ORDER_NUMBER.search(text)
+    if order:
+        return order.group(0).upper()
+    return accept_product(text, parse, now)
+
+
+def describes_in_detail(text: str) -> bool:
     """Whether a first message says more than "I need a repair", so it can stand as the
-    fault description and is not asked for again."""
+    description and is not asked for again."""
     return len(_HAN.findall(text)) >= 8 or len(_WORD.findall(text)) >= 5
 
 
 @dataclass(frozen=True)
 class Slot:
     name: str
-    accept: Callable[[str, Parse | None], str | None]
-    # Values offered as buttons (the customer may still type anything).
+    accept: Callable[[str, Parse | None, datetime], str | None]
+    # Values offered as buttons (the customer may still type).
     choices: tuple[str, ...] = ()
+    # An optional slot offers a "none / skip" button and may stay empty.
+    optional: bool = False
+    # The entity of the first message that fills this slot.
+    entity: str | None = None
+    # The catalogue key that explains a rejected answer (default `invalid.<name>`).
+    explain: Callable[[str, datetime], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,20 +113,79 @@ class FormSpec:
     name: str
     ticket_type: str
     slots: tuple[Slot, ...]
+    # The slot a detailed first message fills (the fault, the complaint).
+    narrative: str | None = None
+    priority: str | None = None
+    # Photos sent while the form is open are attached to the ticket.
+    accepts_photos: bool = False
 
     def slot(self, name: str) -> Slot:
         return next(s for s in self.slots if s.name == name)
 
 
+PRODUCT = Slot("product", accept_product, PRODUCTS, entity="product")
+ADDRESS = Slot("address", accept_address)
+PHONE = Slot("phone", accept_phone, entity="phone")
+WHEN = Slot("when", accept_when, entity="time", explain=explain_when)
+
 REPAIR = FormSpec(
-    name="repair",
-    ticket_type="repair",
-    slots=(
-        Slot("product", accept_product, PRODUCTS),
-        Slot("description", accept_description),
-        Slot("address", accept_address),
-        Slot("phone", accept_phone),
-    ),
+    name="repair", ticket_type="repair", narrative="description", accepts_photos=True,
+    slots=(PRODUCT, Slot("description", _free_text(2, 1000)),
+           Slot("error_code", accept_error_code, optional=True, entity="error_code"),
+           ADDRESS, PHONE, WHEN),
+)
+INSTALLATION = FormSpec(
+    name="installation", ticket_type="installation",
+    slots=(PRODUCT,
+           Slot("delivered", lambda text, parse, now: _yes_no(text, parse), ("yes", "no")),
+           ADDRESS, PHONE, WHEN),
+)
+RETURN_EXCHANGE = FormSpec(
+    name="return_exchange", ticket_type="return_exchange", narrative="reason",
+    accepts_photos=True,
+    slots=(Slot("item", accept_item, PRODUCTS, entity="product"),
+           Slot("reason", _free_text(2, 1000)),
+           Slot("resolution", lambda text, parse, now: _return_or_exchange(text),
+                ("return", "exchange")),
+           PHONE),
+)
+COMPLAINT = FormSpec(
+    name="complaint", ticket_type="complaint", narrative="description", priority="high",
+    slots=(Slot("description", _free_text(4, 2000)),
+           Slot("related_ticket", accept_ticket, optional=True, entity="ticket_number"),
+           Slot("wanted", _free_text(2, 1000)),
+           PHONE),
 )
 
-FORMS = {form.name: form for form in (REPAIR,)}
+FORMS = {form.name: form for form in (REPAIR, INSTALLATION, RETURN_EXCHANGE, COMPLAINT)}
+INTENT_FORMS = {"repair_request": "repair", "installation_request": "installation",
+                "return_exchange": "return_exchange", "complaint": "complaint"}
+
+_YES = re.compile(r"^(是|是的|对|對|有|已|已经|已經|送到|到了|yes|yep|yeah|y|delivered)", re.I)
+_NO = re.compile(r"^(否|不|没|沒|未|还没|還沒|no|nope|n|not)", re.I)
+
+
+def _yes_no(text: str, parse: Parse | None) -> str | None:
+    if text in ("yes", "no"):
+        return text
+    if parse and parse.confidence >= 0.6 and parse.intent in ("affirm", "deny"):
+        return "yes" if parse.intent == "affirm" else "no"
+    stripped = text.strip()
+    if _NO.match(stripped):
+        return "no"
+    if _YES.match(stripped):
+        return "yes"
+    return None
+
+
+_RETURN = re.compile(r"退(?!换|換)|refund|return|money back", re.I)
+_EXCHANGE = re.compile(r"换|換|exchange|replace|swap", re.I)
+
+
+def _return_or_exchange(text: str) -> str | None:
+    if text in ("return", "exchange"):
+        return text
+    wants_exchange, wants_return = bool(_EXCHANGE.search(text)), bool(_RETURN.search(text))
+    if wants_exchange != wants_return:
+        return "exchange" if wants_exchange else "return"
+    return None

@@ -33,6 +33,8 @@ class Form:
     slots: dict[str, str] = field(default_factory=dict)
     asking: str | None = None
     failures: int = 0
+    # Photos and files sent while the form is open: {"kind", "file_id", "channel"}.
+    attachments: list[dict] = field(default_factory=list)
     # True while the customer corrects one field from the summary.
     editing: bool = False
 
