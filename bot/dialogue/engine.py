@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -46,6 +47,11 @@ MAX_FAILURES = 3
 TICKET_FIELDS = ("product", "description", "error_code", "phone", "address")
 
 
+def _printable(text: str) -> str:
+    """Drop control characters (NUL and the like break storage and say nothing)."""
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+
+
 class DialogueEngine:
     def __init__(self, *, nlu: NluClient, backend: BackendClient, store: ConversationStore,
                  hotline: str = "", clock: Callable[[], datetime] = datetime.now) -> None:
@@ -74,7 +80,7 @@ class DialogueEngine:
                     return [Reply(t(conversation.language or DEFAULT_LANGUAGE, "error.sorry"))]
 
     async def _respond(self, conv: Conversation, message: InboundMessage) -> list[Reply]:
-        text = (message.text or "")[:MAX_TEXT].strip()
+        text = _printable(message.text or "")[:MAX_TEXT].strip()
         if text:
             conv.language = detect_language(text, current=conv.language,
                                             hint=message.locale_hint)

@@ -12,11 +12,8 @@ from datetime import datetime
 
 from bot.dialogue.when import parse_when, problem_with
 from nlu.client import Parse
-from nlu.entities import canonical_ticket_number, find_phone, normalise_entity
-
-# Products offered as buttons; values are the canonical names the NLU normalises to.
-PRODUCTS = ("空调", "冰箱", "洗衣机", "热水器", "电视", "油烟机", "燃气灶", "洗碗机", "微波炉",
-            "净水器")
+# Products offered as buttons are the canonical names the NLU normalises to.
+from nlu.entities import PRODUCTS, canonical_ticket_number, find_phone, normalise_entity
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]+")

@@ -62,8 +62,8 @@ def stack(rasa_url: str, tmp_path_factory: pytest.TempPathFactory):
             "BOT_PORT": str(bot_port),
             "BOT_PUSH_URL": f"http://127.0.0.1:{bot_port}/internal/push",
             "TELEGRAM_BOT_TOKEN": telegram.token,
-            "TELEGRAM_API_BASE_URL": f"{telegram.base_url}/bot",
-            "TELEGRAM_API_BASE_FILE_URL": f"{telegram.base_url}/file/bot",
+            "TELEGRAM_API_BASE_URL": telegram.api_base_url,
+            "TELEGRAM_API_BASE_FILE_URL": telegram.file_base_url,
             "TELEGRAM_POLL_TIMEOUT": "1",
             "RASA_URL": rasa_url,
             "OUTBOX_POLL_SECONDS": "0.2",
@@ -72,6 +72,7 @@ def stack(rasa_url: str, tmp_path_factory: pytest.TempPathFactory):
         backend = Service("backend", ["backend"], env,
                           f"http://127.0.0.1:{backend_port}/health").start()
         bot = Service("bot", ["bot"], env, f"http://127.0.0.1:{bot_port}/health").start()
+        telegram.wait_for_polling()
         try:
             yield Stack(telegram, backend, bot, env["BACKEND_URL"], database_url)
         finally:

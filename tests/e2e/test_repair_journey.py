@@ -16,10 +16,18 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rasa]
 _chats = itertools.count(710_000_001)
 
 
+SENT = {"sendMessage"}
+
+
+def said(stack, chat_id: int, count: int, timeout: float = 30) -> list:
+    """The bot's messages in the chat once there are at least `count` (edits not counted)."""
+    return stack.telegram.wait_for_messages(chat_id, count, timeout, methods=SENT)
+
+
 def settle(stack, chat_id: int, count: int, seconds: float = 2.0) -> None:
     """Nothing more arrives in the chat: exactly `count` messages after a quiet spell."""
     time.sleep(seconds)
-    sent = stack.telegram.sent_messages(chat_id)
+    sent = stack.telegram.sent_messages(chat_id, methods=SENT)
     assert len(sent) == count, [m.text for m in sent]
 
 
@@ -27,20 +35,21 @@ def test_repair_request_becomes_one_ticket_and_its_status_reaches_the_chat(stack
     tg, chat = stack.telegram, next(_chats)
 
     first = tg.send_text(chat, "我家冰箱不制冷了,麻烦派个师傅来看看")
-    replies = tg.wait_for_messages(chat, 2)
-    # Product and fault were in the first message: the bot goes on to the address.
-    assert "地址" in replies[-1].text
-
+    # Product and fault were in the first message: the bot goes on to the error code.
+    assert "故障代码" in said(stack, chat, 2)[-1].text
+    tg.press_button(chat, "skip:error_code")
+    assert "地址" in said(stack, chat, 3)[-1].text
     tg.send_text(chat, "北京市朝阳区建国路88号3单元501")
-    assert "电话" in tg.wait_for_messages(chat, 3)[-1].text
-
+    assert "电话" in said(stack, chat, 4)[-1].text
     tg.send_text(chat, "13812345678")
-    summary = tg.wait_for_messages(chat, 4)[-1]
+    assert "上门" in said(stack, chat, 5)[-1].text
+    tg.send_text(chat, "明天下午")
+    summary = said(stack, chat, 6)[-1]
     assert "冰箱" in summary.text and "13812345678" in summary.text
     assert "form:submit" in [data for _, data in tg.buttons(summary)]
 
     submit = tg.press_button(chat, "form:submit")
-    created = tg.wait_for_messages(chat, 5)[-1].text
+    created = said(stack, chat, 7)[-1].text
     number = re.search(TICKET_NUMBER_RE, created).group(0)
     assert number.startswith("RS-")
 
@@ -48,7 +57,7 @@ def test_repair_request_becomes_one_ticket_and_its_status_reaches_the_chat(stack
     # confirmed): nothing new is created or said.
     tg.redeliver(submit)
     tg.redeliver(first)
-    settle(stack, chat, 5)
+    settle(stack, chat, 7)
 
     rows = stack.sql("""
         SELECT t.number, t.type, t.status, t.product, t.description, t.phone
@@ -68,9 +77,9 @@ def test_repair_request_becomes_one_ticket_and_its_status_reaches_the_chat(stack
     response = stack.staff("POST", f"/api/v1/tickets/{number}/status",
                            json={"status": "assigned"})
     assert response.status_code == 200, response.text
-    pushed = tg.wait_for_messages(chat, 6)[-1].text
+    pushed = said(stack, chat, 8)[-1].text
     assert number in pushed and "已派工" in pushed
-    settle(stack, chat, 6)
+    settle(stack, chat, 8)
 
 
 def test_a_status_change_made_while_the_bot_is_down_arrives_after_it_restarts(stack):
@@ -93,8 +102,9 @@ def test_a_status_change_made_while_the_bot_is_down_arrives_after_it_restarts(st
         assert tg.sent_messages(chat) == []
     finally:
         stack.bot.start()
+        tg.wait_for_polling()
 
-    messages = tg.wait_for_messages(chat, 2, timeout=30)
+    messages = said(stack, chat, 2)
     assert number in messages[0].text and "已派工" in messages[0].text
     assert "处理中" in messages[1].text  # in order
     settle(stack, chat, 2)
@@ -110,14 +120,14 @@ def test_ticket_status_in_the_chat_lists_and_finds_by_any_spelling(stack):
     number = created.json()["number"]
 
     tg.send_text(chat, "where is my ticket?", language_code="en")
-    listing = tg.wait_for_messages(chat, 1)[-1]
+    listing = said(stack, chat, 1)[-1]
     assert number in listing.text and "received" in listing.text
 
     tg.send_text(chat, f"status of {number.replace('-', '').lower()} please", language_code="en")
-    detail = tg.wait_for_messages(chat, 2)[-1].text
+    detail = said(stack, chat, 2)[-1].text
     assert number in detail and "washing machine" in detail
 
     # Someone else's ticket is not found: the same answer as a number that does not exist.
     other = next(_chats)
     tg.send_text(other, f"我的工单 {number} 到哪了")
-    assert "没有找到" in tg.wait_for_messages(other, 1)[-1].text
+    assert "没有找到" in said(stack, other, 1)[-1].text

@@ -1,0 +1,114 @@
+"""Knowledge routes: the bot asks for an answer (service); staff list and edit entries.
+Thin: validation in schemas, work in service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from pydantic import BeforeValidator, StringConstraints
+
+from backend.customers.enums import Language
+from backend.deps import ServiceDep, SessionDep, StaffDep
+from backend.knowledge import service as knowledge_service
+from backend.knowledge.enums import Topic
+from backend.knowledge.schemas import (
+    KnowledgeAnswer,
+    KnowledgeEntryIn,
+    KnowledgeEntryOut,
+    KnowledgeEntryPage,
+)
+
+router = APIRouter(prefix="/api/v1/knowledge", tags=["knowledge"])
+
+NO_ANSWER = "no answer"
+NOT_FOUND = "no such knowledge entry"
+NAME_MAX = 100  # product and city values (the NLU's entities are far shorter)
+
+
+def _blank_is_none(value: object) -> object:
+    """`?topic=` (an empty form field) means no filter."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# Ids are 32-bit integers in the database: a larger one is a 422, not a database error.
+EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+OptionalTopic = Annotated[Topic | None, BeforeValidator(_blank_is_none), Query()]
+OptionalLanguage = Annotated[Language | None, BeforeValidator(_blank_is_none), Query()]
+# The length limit sits on the str (a Query max_length would also be applied to None).
+OptionalName = Annotated[Annotated[str, StringConstraints(max_length=NAME_MAX)] | None,
+                         BeforeValidator(_blank_is_none), Query()]
+
+
+@router.get("/answer", response_model=KnowledgeAnswer,
+            responses={404: {"description": "no entry answers this (`no answer`)"}})
+async def answer(db_session: SessionDep, _: ServiceDep, language: Language,
+                 topic: OptionalTopic = None, product: OptionalName = None,
+                 city: OptionalName = None,
+                 text: Annotated[str | None, Query(description="the customer's words; only the "
+                                                   "first 500 characters are looked at")] = None,
+                 ) -> KnowledgeAnswer:
+    """The answer to a customer's question (the bot calls this). With `topic`: the entry for
+    that topic that fits the product and city best. Without: the entry whose keywords best
+    match `text`."""
+    entry = await knowledge_service.find_answer(
+        db_session=db_session, language=language, topic=topic, product=product, city=city,
+        text=text,
+    )
+    if entry is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_ANSWER)
+    return KnowledgeAnswer.model_validate(entry)
+
+
+@router.get("", response_model=KnowledgeEntryPage)
+async def list_entries(db_session: SessionDep, _: StaffDep, topic: OptionalTopic = None,
+                       language: OptionalLanguage = None, product: OptionalName = None,
+                       city: OptionalName = None,
+                       limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> KnowledgeEntryPage:
+    """Entries, by topic, product, city and language (staff). Filters are exact: `product=冰箱`
+    lists the fridge entries, not the general ones."""
+    entries, total = await knowledge_service.list_entries(
+        db_session=db_session, topic=topic, language=language, product=product, city=city,
+        limit=limit, offset=offset,
+    )
+    return KnowledgeEntryPage(items=[KnowledgeEntryOut.model_validate(e) for e in entries],
+                              total=total, limit=limit, offset=offset)
+
+
+@router.get("/{entry_id}", response_model=KnowledgeEntryOut,
+            responses={404: {"description": "no such entry"}})
+async def get_entry(entry_id: EntryId, db_session: SessionDep,
+                    _: StaffDep) -> KnowledgeEntryOut:
+    entry = await knowledge_service.get(db_session=db_session, entry_id=entry_id)
+    if entry is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return KnowledgeEntryOut.model_validate(entry)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=KnowledgeEntryOut)
+async def create_entry(data: KnowledgeEntryIn, db_session: SessionDep,
+                       _: StaffDep) -> KnowledgeEntryOut:
+    """Add an entry (staff)."""
+    entry = await knowledge_service.create(db_session=db_session, data=data)
+    return KnowledgeEntryOut.model_validate(entry)
+
+
+@router.put("/{entry_id}", response_model=KnowledgeEntryOut,
+            responses={404: {"description": "no such entry"}})
+async def replace_entry(entry_id: EntryId, data: KnowledgeEntryIn, db_session: SessionDep,
+                        _: StaffDep) -> KnowledgeEntryOut:
+    """Replace every field of an entry (staff)."""
+    entry = await knowledge_service.update(db_session=db_session, entry_id=entry_id, data=data)
+    if entry is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return KnowledgeEntryOut.model_validate(entry)
+
+
+@router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses={404: {"description": "no such entry"}})
+async def delete_entry(entry_id: EntryId, db_session: SessionDep, _: StaffDep) -> Response:
+    """Remove an entry (staff)."""
+    if not await knowledge_service.delete(db_session=db_session, entry_id=entry_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

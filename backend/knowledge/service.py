@@ -1,0 +1,157 @@
+"""The knowledge base: find the answer to a customer's question; create, read, update and
+delete entries (staff).
+
+With a topic (the NLU found one) the answer is the entry of that topic that fits best:
+topic+product+city, then topic+product, then topic+city, then the topic's general entry
+(no product, no city). Without one, free text is matched against keywords and questions
+(backend.knowledge.matching).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.customers.enums import Language
+from backend.database import utcnow
+from backend.knowledge import matching
+from backend.knowledge.enums import Topic, canonical_city, canonical_product
+from backend.knowledge.models import KnowledgeEntry
+from backend.knowledge.schemas import KnowledgeEntryIn
+
+log = logging.getLogger(__name__)
+
+
+def _specificity(entry: KnowledgeEntry) -> int:
+    """3: product and city, 2: product, 1: city, 0: neither (the order of preference)."""
+    return (2 if entry.product is not None else 0) + (1 if entry.city is not None else 0)
+
+
+def _fits(column, value: str | None):
+    """The entry is for this value or for any."""
+    return column.is_(None) if value is None else or_(column == value, column.is_(None))
+
+
+def _clean(value: str | None, canonical) -> str | None:
+    value = (value or "").strip()
+    return canonical(value) if value else None
+
+
+async def find_answer(*, db_session: AsyncSession, language: Language | str,
+                      topic: Topic | str | None = None, product: str | None = None,
+                      city: str | None = None, text: str | None = None
+                      ) -> KnowledgeEntry | None:
+    """The entry that best answers a question in `language`, or None.
+
+    `product` and `city` may be in any spelling the knowledge base knows (冷氣, Hong Kong).
+    With `topic`, the most specific entry of that topic that fits the product and city; among
+    equally specific ones, the one that best matches `text`, then the oldest. Without `topic`,
+    the entry whose keywords and question best match `text` (entries for another product or
+    city than the ones given are left out), if any matches well enough."""
+    product = _clean(product, canonical_product)
+    city = _clean(city, canonical_city)
+    language_is = KnowledgeEntry.language == str(language)
+    if topic is None:
+        if not text or not text.strip():
+            return None
+        conditions = [language_is]
+        if product is not None:
+            conditions.append(_fits(KnowledgeEntry.product, product))
+        if city is not None:
+            conditions.append(_fits(KnowledgeEntry.city, city))
+        return matching.best_match(await _select(db_session, conditions), text)
+
+    conditions = [language_is, KnowledgeEntry.topic == str(topic),
+                  _fits(KnowledgeEntry.product, product), _fits(KnowledgeEntry.city, city)]
+    entries = await _select(db_session, conditions)
+    if not entries:
+        return None
+    best_level = max(_specificity(entry) for entry in entries)
+    candidates = [entry for entry in entries if _specificity(entry) == best_level]
+    if len(candidates) > 1 and text:
+        ranked = matching.score_entries(candidates, text)
+        if ranked:
+            return ranked[0].entry
+    return min(candidates, key=lambda entry: entry.id)
+
+
+async def _select(db_session: AsyncSession, conditions: list) -> list[KnowledgeEntry]:
+    statement = select(KnowledgeEntry).where(*conditions).order_by(KnowledgeEntry.id)
+    entries = list((await db_session.execute(statement)).scalars())
+    await db_session.commit()  # ends the read transaction (SQLite: releases the write lock)
+    return entries
+
+
+async def get(*, db_session: AsyncSession, entry_id: int) -> KnowledgeEntry | None:
+    return await db_session.get(KnowledgeEntry, entry_id)
+
+
+async def list_entries(*, db_session: AsyncSession, topic: Topic | str | None = None,
+                       language: Language | str | None = None, product: str | None = None,
+                       city: str | None = None, limit: int = 100, offset: int = 0
+                       ) -> tuple[list[KnowledgeEntry], int]:
+    """A page of entries (exactly these filters: `product=冰箱` leaves out the general ones),
+    ordered by topic, product, city, language, and how many match in total."""
+    conditions = []
+    if topic is not None:
+        conditions.append(KnowledgeEntry.topic == str(topic))
+    if language is not None:
+        conditions.append(KnowledgeEntry.language == str(language))
+    if product := _clean(product, canonical_product):
+        conditions.append(KnowledgeEntry.product == product)
+    if city := _clean(city, canonical_city):
+        conditions.append(KnowledgeEntry.city == city)
+    total = (await db_session.execute(
+        select(func.count()).select_from(KnowledgeEntry).where(*conditions)
+    )).scalar_one()
+    statement = (select(KnowledgeEntry).where(*conditions)
+                 .order_by(KnowledgeEntry.topic, KnowledgeEntry.product.nulls_first(),
+                           KnowledgeEntry.city.nulls_first(), KnowledgeEntry.language,
+                           KnowledgeEntry.id)
+                 .limit(limit).offset(offset))
+    return list((await db_session.execute(statement)).scalars()), total
+
+
+async def create(*, db_session: AsyncSession, data: KnowledgeEntryIn) -> KnowledgeEntry:
+    """Add an entry. Commits."""
+    entry = KnowledgeEntry(**_values(data), updated_at=utcnow())
+    db_session.add(entry)
+    await db_session.commit()
+    log.info("knowledge entry %s created (topic=%s, language=%s)", entry.id, entry.topic,
+             entry.language)
+    return entry
+
+
+async def update(*, db_session: AsyncSession, entry_id: int,
+                 data: KnowledgeEntryIn) -> KnowledgeEntry | None:
+    """Replace every field of an entry; None if there is no such entry. Commits."""
+    entry = await db_session.get(KnowledgeEntry, entry_id)
+    if entry is None:
+        return None
+    for name, value in _values(data).items():
+        setattr(entry, name, value)
+    entry.updated_at = utcnow()
+    await db_session.commit()
+    log.info("knowledge entry %s updated", entry.id)
+    return entry
+
+
+async def delete(*, db_session: AsyncSession, entry_id: int) -> bool:
+    """Remove an entry; False if there was none. Commits."""
+    entry = await db_session.get(KnowledgeEntry, entry_id)
+    if entry is None:
+        return False
+    await db_session.delete(entry)
+    await db_session.commit()
+    log.info("knowledge entry %s deleted", entry_id)
+    return True
+
+
+def _values(data: KnowledgeEntryIn) -> dict:
+    return {
+        "topic": str(data.topic), "product": data.product, "city": data.city,
+        "language": str(data.language), "question": data.question, "answer": data.answer,
+        "keywords": data.keywords,
+    }
