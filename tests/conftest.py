@@ -15,7 +15,13 @@ IN_CI = os.environ.get("CI") == "true"
 
 @pytest.fixture(scope="session")
 def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A Rasa server with the model trained from nlu/ (trained first if data changed)."""
+    """A Rasa server with the model trained from nlu/ (trained first if data changed).
+
+    FRONTDESK_TEST_RASA_URL reuses a server that is already running (a developer's shortcut
+    while editing other parts; CI never sets it)."""
+    if os.environ.get("FRONTDESK_TEST_RASA_URL") and not IN_CI:
+        yield os.environ["FRONTDESK_TEST_RASA_URL"]
+        return
     port = free_port()
     log_file = tmp_path_factory.mktemp("rasa") / "rasa.log"
     try:

@@ -186,7 +186,8 @@ class DialogueEngine:
         if form and photos and FORMS[form.name].accepts_photos:
             form.attachments += [{"kind": a.kind, "file_id": a.file_id,
                                   "channel": conv.channel} for a in photos]
-            return [Reply(t(conv.language, "attachment.added", count=len(form.attachments)))]
+            added = Reply(t(conv.language, "attachment.added", count=len(form.attachments)))
+            return [added, self._current_step(conv)] if form.asking else [added]
         return [Reply(t(conv.language, "attachment.unsupported"))]
 
     # ---- forms -----------------------------------------------------------------------------

@@ -13,7 +13,16 @@ from datetime import datetime
 from bot.dialogue.when import parse_when, problem_with
 from nlu.client import Parse
 # Products offered as buttons are the canonical names the NLU normalises to.
-from nlu.entities import PRODUCTS, canonical_ticket_number, find_phone, normalise_entity
+from nlu.entities import (
+    PRODUCTS,
+    canonical_ticket_number,
+    find_phone,
+    normalise_entity,
+    product_words,
+)
+
+# Every word customers use for the products (冷氣, fridge, ...), longest first.
+PRODUCT_WORDS = product_words()
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -85,10 +94,29 @@ def accept_item(text: str, parse: Parse | None, now: datetime) -> str | None:
     return accept_product(text, parse, now)
 
 
+# Words that only ask for a service or name the appliance: a message made of them alone
+# ("我要报修", "I'd like to book a repair") says nothing about the fault or the reason.
+_REQUEST_WORDS = re.compile(
+    r"我家|我的|我们|我想|我要|想要|需要|申请|麻烦|请|帮我|帮忙|幫我|幫忙|報修|报修|维修|維修|修理|"
+    r"上门|上門|派个师傅|派個師傅|师傅|師傅|来看看|來看看|看一下|预约|預約|安装|安裝|退货|退貨|"
+    r"换货|換貨|退换|退換|投诉|投訴|一下|可以|吗|嗎|呢|的|了|要|想")
+_STOP_WORDS = {
+    "i", "i'd", "id", "we", "my", "our", "the", "a", "an", "to", "for", "please", "pls", "want",
+    "would", "like", "need", "book", "booking", "request", "repair", "fix", "service", "return",
+    "exchange", "refund", "complaint", "complain", "install", "installation", "can", "you",
+    "send", "someone", "technician", "me", "help", "with", "it", "is", "of", "on", "have",
+}
+
+
 def describes_in_detail(text: str) -> bool:
     """Whether a first message says more than "I need a repair", so it can stand as the
-    description and is not asked for again."""
-    return len(_HAN.findall(text)) >= 8 or len(_WORD.findall(text)) >= 5
+    description (or reason) and is not asked for again."""
+    rest = _REQUEST_WORDS.sub("", text)
+    for name in PRODUCT_WORDS:
+        rest = rest.replace(name, "")
+    words = [w for w in _WORD.findall(rest.lower()) if w not in _STOP_WORDS
+             and w not in PRODUCT_WORDS]
+    return len(_HAN.findall(rest)) >= 2 or len(words) >= 2
 
 
 @dataclass(frozen=True)
