@@ -15,6 +15,10 @@ class BackendUnavailable(Exception):
     """The backend could not be reached or failed; the customer's data is kept for a retry."""
 
 
+class NotAllowed(Exception):
+    """The backend refused the action for this ticket as it stands (409); says why."""
+
+
 class BackendClient:
     def __init__(self, base_url: str, *, token: str, timeout: float = 5.0,
                  retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0),
@@ -68,6 +72,36 @@ class BackendClient:
         if response.status_code == 404:
             return None
         if response.status_code != 200:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
+
+    async def answer(self, *, language: str, topic: str | None, product: str | None,
+                     city: str | None, text: str) -> dict | None:
+        """The knowledge base's answer to a customer's question, or None."""
+        params = {"language": language, "text": text[:500]}
+        params.update({k: v for k, v in (("topic", topic), ("product", product),
+                                          ("city", city)) if v})
+        response = await self._request("GET", "/api/v1/knowledge/answer", params=params)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
+    async def ticket_action(self, channel: str, chat_id: str, number: str, action: str,
+                            body: dict | None = None) -> dict | None:
+        """A customer's action on their ticket (expedite, cancel, feedback): the backend's
+        answer, None when the ticket is not theirs, NotAllowed when its status forbids it."""
+        response = await self._request(
+            "POST", f"{_customer(channel, chat_id)}/tickets/{quote(number, safe='')}/{action}",
+            json=body or {},
+        )
+        if response.status_code == 404:
+            return None
+        if response.status_code == 409:
+            raise NotAllowed(response.json().get("detail", ""))
+        if response.status_code not in (200, 201):
             raise BackendUnavailable(f"HTTP {response.status_code}")
         return response.json()
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import unicodedata
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.backend_client import BackendClient, BackendUnavailable
+from bot.backend_client import BackendClient, BackendUnavailable, NotAllowed
 from bot.catalogue import has, text as t
 from bot.dialogue.forms import FORMS, INTENT_FORMS, PRODUCTS, FormSpec, describes_in_detail
 from bot.dialogue.state import CONFIRM, Conversation, ConversationStore, Form
@@ -36,6 +37,16 @@ CHANGE = "form:change"
 CANCEL = "form:cancel"
 EDIT = "edit:"          # edit:<slot> — change one detail from the summary
 TICKET = "ticket:"      # ticket:<number> — show one ticket
+EXPEDITE = "expedite:"  # expedite:<number>
+CANCEL_TICKET = "cancel:"  # cancel:<number> — asks to confirm, with a reason
+CANCEL_CONFIRMED = "cancelok:"  # cancelok:<number>:<reason>
+KEEP_TICKET = "cancel:keep"
+HELPED = "faq:helped"
+
+# Reasons a customer can give for cancelling a ticket (labels `cancel.reason.<code>`).
+CANCEL_REASONS = ("solved", "no_longer_needed", "wrong_time", "other")
+# Tickets in these statuses are past acting on.
+FINAL_STATUSES = {"resolved", "closed", "cancelled"}
 
 MAX_TEXT = 4096
 # Below this confidence the bot offers buttons instead of guessing.
@@ -45,6 +56,11 @@ INTERRUPT_CONFIDENCE = 0.8
 MAX_FAILURES = 3
 # Fields of a form that the ticket carries as such; the rest go into the ticket's details.
 TICKET_FIELDS = ("product", "description", "error_code", "phone", "address")
+
+
+def _number(parse: Parse, text: str) -> str | None:
+    """The ticket number the customer named, if any."""
+    return parse.entity("ticket_number") or canonical_ticket_number(text)
 
 
 def _printable(text: str) -> str:
@@ -118,12 +134,17 @@ class DialogueEngine:
         if intent in INTENT_FORMS:
             return self._start_form(conv, FORMS[INTENT_FORMS[intent]], parse, text)
         if intent == "ticket_status":
-            number = parse.entity("ticket_number") or canonical_ticket_number(text)
-            return await self._ticket_status(conv, number)
+            return await self._ticket_status(conv, _number(parse, text))
         if intent == "cancel_request":
             if conv.form:
                 return self._cancel_form(conv)
-            return [self._menu(conv, "form.nothing_to_cancel")]
+            return await self._choose_ticket(conv, _number(parse, text), CANCEL_TICKET)
+        if intent == "expedite":
+            return await self._choose_ticket(conv, _number(parse, text), EXPEDITE)
+        if intent == "inquiry":
+            return await self._inquiry(conv, parse, text)
+        if intent == "praise":
+            return await self._praise(conv, _number(parse, text), text)
         if intent == "human_agent":
             conv.form = None
             return [Reply(t(lang, "human.hotline", hotline=self.hotline))]
@@ -155,6 +176,17 @@ class DialogueEngine:
                 return [Reply(t(conv.language, "human.hotline", hotline=self.hotline))]
         elif data.startswith(TICKET):
             return await self._ticket_status(conv, data.removeprefix(TICKET))
+        elif data.startswith(EXPEDITE):
+            return await self._expedite(conv, data.removeprefix(EXPEDITE))
+        elif data == KEEP_TICKET:
+            return [Reply(t(conv.language, "cancel.kept"))]
+        elif data.startswith(CANCEL_TICKET):
+            return [self._confirm_cancel(conv, data.removeprefix(CANCEL_TICKET))]
+        elif data.startswith(CANCEL_CONFIRMED):
+            number, _, reason = data.removeprefix(CANCEL_CONFIRMED).partition(":")
+            return await self._cancel_ticket(conv, number, reason)
+        elif data == HELPED:
+            return [Reply(t(conv.language, "inquiry.glad"))]
         elif form and data == CANCEL:
             return self._cancel_form(conv)
         elif form and data.startswith((PICK, SKIP)) and form.asking != CONFIRM:
@@ -255,10 +287,12 @@ class DialogueEngine:
         if parse and parse.confidence >= INTERRUPT_CONFIDENCE:
             if parse.intent in ("cancel_request", "human_agent"):
                 return await self._on_intent(conv, parse, text)
-            if parse.intent == "ticket_status" and form.asking != "related_ticket":
+            if parse.intent in ("ticket_status", "inquiry") and form.asking != "related_ticket":
                 # Answer the question, then pick the form up where it was.
-                number = parse.entity("ticket_number") or canonical_ticket_number(text)
-                answer = await self._ticket_status(conv, number)
+                if parse.intent == "inquiry":
+                    answer = await self._inquiry(conv, parse, text, in_form=True)
+                else:
+                    answer = await self._ticket_status(conv, _number(parse, text))
                 return [*answer, Reply(t(lang, "form.resume")), self._current_step(conv)]
         if form.asking == CONFIRM:
             if parse and parse.intent == "affirm":
@@ -404,6 +438,108 @@ class DialogueEngine:
                  type=t(lang, f"type.{ticket['type']}"),
                  status=t(lang, f"status_name.{ticket['status']}"), product=product,
                  next=t(lang, f"next_step.{ticket['status']}"))
+
+    async def _open_tickets(self, conv: Conversation) -> list[dict]:
+        tickets = await self.backend.list_tickets(conv.channel, conv.chat_id)
+        return [tk for tk in tickets if tk["status"] not in FINAL_STATUSES]
+
+    async def _choose_ticket(self, conv: Conversation, number: str | None,
+                             action: str) -> list[Reply]:
+        """Expedite or cancel: the ticket named, the one open ticket, or a choice."""
+        lang, kind = conv.language, action.rstrip(":")
+        if number is None:
+            try:
+                open_tickets = await self._open_tickets(conv)
+            except BackendUnavailable:
+                return [Reply(t(lang, "error.backend_down"))]
+            if not open_tickets:
+                return [self._menu(conv, f"{kind}.none")]
+            if len(open_tickets) > 1:
+                return [Reply(t(lang, f"{kind}.which"), buttons=[
+                    [Button(f"{tk['number']} " + t(lang, "type." + tk["type"]),
+                            f"{action}{tk['number']}")] for tk in open_tickets[:5]])]
+            number = open_tickets[0]["number"]
+        if action == EXPEDITE:
+            return await self._expedite(conv, number)
+        return [self._confirm_cancel(conv, number)]
+
+    async def _expedite(self, conv: Conversation, number: str) -> list[Reply]:
+        lang = conv.language
+        try:
+            result = await self.backend.ticket_action(conv.channel, conv.chat_id, number,
+                                                      "expedite")
+        except NotAllowed:
+            return await self._ticket_status(conv, number)
+        except BackendUnavailable:
+            return [Reply(t(lang, "error.backend_down"))]
+        if result is None:
+            return [Reply(t(lang, "status.not_found", number=number))]
+        ticket = result["ticket"]
+        follow_up = "expedite.raised" if result["priority_raised"] else "expedite.noted"
+        return [Reply("\n".join([
+            t(lang, "expedite.done", number=ticket["number"],
+              status=t(lang, f"status_name.{ticket['status']}")),
+            t(lang, follow_up, hours=result["act_within_hours"]),
+        ]))]
+
+    def _confirm_cancel(self, conv: Conversation, number: str) -> Reply:
+        lang = conv.language
+        reasons = [Button(t(lang, f"cancel.reason.{code}"), f"{CANCEL_CONFIRMED}{number}:{code}")
+                   for code in CANCEL_REASONS]
+        return Reply(t(lang, "cancel.confirm", number=number),
+                     buttons=[reasons[:2], reasons[2:], [Button(t(lang, "cancel.keep"),
+                                                                KEEP_TICKET)]])
+
+    async def _cancel_ticket(self, conv: Conversation, number: str, reason: str) -> list[Reply]:
+        lang = conv.language
+        if reason not in CANCEL_REASONS:
+            return [Reply(t(lang, "button.stale"))]
+        try:
+            result = await self.backend.ticket_action(conv.channel, conv.chat_id, number,
+                                                      "cancel", {"reason": reason})
+        except NotAllowed:
+            return await self._ticket_status(conv, number)
+        except BackendUnavailable:
+            return [Reply(t(lang, "error.backend_down"))]
+        if result is None:
+            return [Reply(t(lang, "status.not_found", number=number))]
+        return [Reply(t(lang, "cancel.done", number=number))]
+
+    async def _inquiry(self, conv: Conversation, parse: Parse, text: str,
+                       in_form: bool = False) -> list[Reply]:
+        """Answer from the knowledge base; what it cannot answer becomes an inquiry ticket."""
+        lang = conv.language
+        try:
+            entry = await self.backend.answer(
+                language=lang, topic=parse.entity("topic"), product=parse.entity("product"),
+                city=parse.entity("city"), text=text)
+            if entry:
+                buttons = [] if in_form else [[Button(t(lang, "inquiry.helped"), HELPED),
+                                               Button(t(lang, "menu.human"), f"{MENU}human")]]
+                return [Reply(entry["answer"], buttons=buttons)]
+            created = await self.backend.create_ticket(
+                idempotency_key=f"{conv.channel}:{conv.chat_id}:inquiry:{uuid.uuid4().hex}",
+                ticket={"customer": {"channel": conv.channel, "chat_id": conv.chat_id,
+                                     "language": lang},
+                        "type": "inquiry", "description": text[:2000],
+                        "product": parse.entity("product")})
+        except BackendUnavailable:
+            return [Reply(t(lang, "error.backend_down"))]
+        return [Reply(t(lang, "inquiry.ticket", number=created["number"]))]
+
+    async def _praise(self, conv: Conversation, number: str | None, text: str) -> list[Reply]:
+        """Thank the customer, and record the praise on the ticket it is about (the one named,
+        else their latest)."""
+        try:
+            if number is None:
+                tickets = await self.backend.list_tickets(conv.channel, conv.chat_id)
+                number = tickets[0]["number"] if tickets else None
+            if number:
+                await self.backend.ticket_action(conv.channel, conv.chat_id, number, "feedback",
+                                                 {"kind": "praise", "text": text[:1000]})
+        except (BackendUnavailable, NotAllowed):
+            log.warning("praise not recorded")
+        return [Reply(t(conv.language, "smalltalk.praise"))]
 
     # ---- pushes from the backend ----------------------------------------------------------
 
