@@ -8,6 +8,10 @@ import logging
 import signal
 
 import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from backend.config import Settings
 from bot.backend_client import BackendClient
@@ -16,7 +20,8 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.terminal import TerminalChannel
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
-from bot.push import create_push_app
+from bot.channels.webchat import WebChatChannel
+from bot.push import push_routes
 from nlu.client import NluClient
 
 log = logging.getLogger(__name__)
@@ -45,10 +50,20 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
     chat = TerminalChannel(engine) if terminal else None
     if chat:
         channels[chat.name] = chat
+    webchat = WebChatChannel(engine)
+    channels[webchat.name] = webchat
 
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "channels": sorted(channels)})
+
+    # The bot's HTTP server: the backend's pushes, the web chat, a health check.
+    http_app = Starlette(routes=[
+        *push_routes(secret=settings.internal_secret, engine=engine, channels=channels),
+        *webchat.routes(), Route("/health", health),
+    ])
     push_server = _EmbeddedServer(uvicorn.Config(
-        create_push_app(secret=settings.internal_secret, engine=engine, channels=channels),
-        host=settings.bot_host, port=settings.bot_port, log_level="warning", lifespan="off",
+        http_app, host=settings.bot_host, port=settings.bot_port, log_level="warning",
+        lifespan="off",
     ))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -59,8 +74,8 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
     try:
         if telegram:
             await telegram.start()
-        log.info("bot running: channels %s, push receiver on %s:%s", sorted(channels),
-                 settings.bot_host, settings.bot_port)
+        log.info("bot running: channels %s, web chat and push receiver on %s:%s",
+                 sorted(channels), settings.bot_host, settings.bot_port)
         if chat:
             chat_task = asyncio.create_task(chat.run())
             await asyncio.wait([chat_task, asyncio.create_task(stop.wait())],

@@ -13,7 +13,6 @@ import json
 import logging
 from collections import defaultdict
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -25,8 +24,8 @@ from bot.dialogue.engine import DialogueEngine
 log = logging.getLogger(__name__)
 
 
-def create_push_app(*, secret: str, engine: DialogueEngine,
-                    channels: dict[str, Channel]) -> Starlette:
+def push_routes(*, secret: str, engine: DialogueEngine,
+                channels: dict[str, Channel]) -> list[Route]:
     locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def push(request: Request) -> JSONResponse:
@@ -49,15 +48,11 @@ def create_push_app(*, secret: str, engine: DialogueEngine,
                 return JSONResponse({"status": "duplicate"})
             try:
                 await channel.send(chat_id, await engine.status_update(event))
-            except Exception as exc:
+            except Exception as exc:  # the channel could not show it: the backend retries
                 log.warning("push %s not delivered: %s", event_id, type(exc).__name__)
                 return JSONResponse({"detail": "channel unavailable"}, status_code=503)
             await engine.store.mark_event_delivered(event_id)
         log.info("push %s delivered", event_id)
         return JSONResponse({"status": "delivered"})
 
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "channels": sorted(channels)})
-
-    return Starlette(routes=[Route("/internal/push", push, methods=["POST"]),
-                             Route("/health", health)])
+    return [Route("/internal/push", push, methods=["POST"])]

@@ -76,7 +76,7 @@ class ConversationRow(Base):
 class ProcessedUpdate(Base):
     __tablename__ = "bot_processed_updates"
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
-    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
