@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     # Outbox dispatcher: how often it looks for work, and the ceiling of its retry backoff.
     outbox_poll_seconds: float = 1.0
     outbox_max_backoff_seconds: float = 60.0
+    # Run the dispatcher inside the backend process (tests drive `run_once()` themselves).
+    outbox_dispatcher_enabled: bool = True
+    # One push's HTTP timeout; a claimed message is retried by anyone after 3x this.
+    outbox_delivery_timeout_seconds: float = 10.0
+    # Messages claimed per round (at most one per ticket, delivered concurrently).
+    outbox_batch_size: int = 20
+    # Time zone of the date in ticket numbers (RS-20261124-0007).
+    ticket_timezone: str = "Asia/Shanghai"
 
     # --- bot -----------------------------------------------------------------------------
     bot_database_url: str = "sqlite+aiosqlite:///var/bot.db"

@@ -1,0 +1,68 @@
+"""The backend's FastAPI application: `create_app(settings)`.
+
+The engine and session factory are made here (connecting lazily); the lifespan starts the
+outbox dispatcher (unless `outbox_dispatcher_enabled` is off) and disposes the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from backend import crypto
+from backend.config import Settings, get_settings
+from backend.database import make_engine, make_sessionmaker
+from backend.health import router as health_router
+from backend.knowledge.router import router as knowledge_router
+from backend.notifications.dispatcher import OutboxDispatcher
+from backend.tickets.router import router as tickets_router
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    crypto.configure(settings.field_encryption_keys)
+    engine = make_engine(settings.database_url)
+    sessionmaker = make_sessionmaker(engine)
+    dispatcher = OutboxDispatcher(sessionmaker=sessionmaker, settings=settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.outbox_dispatcher_enabled:
+            dispatcher.start()
+        try:
+            yield
+        finally:
+            await dispatcher.stop()
+            await engine.dispose()
+
+    app = FastAPI(title="frontdesk backend", version="0.1.0", lifespan=lifespan,
+                  description="Tickets of the after-sales front desk. The bot calls the "
+                              "service routes with the internal secret; staff use theirs.")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+    app.state.dispatcher = dispatcher
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(health_router)
+    app.include_router(tickets_router)
+    app.include_router(knowledge_router)
+    return app
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 that names the field and the problem but never echoes the input (it may be a phone
+    number or an address)."""
+    errors = [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""),
+         "type": error.get("type", "")}
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)

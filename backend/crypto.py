@@ -1,0 +1,75 @@
+"""Personal data at rest: a column type that stores Fernet ciphertext.
+
+The keys come from `settings.field_encryption_keys` (comma separated). The first key encrypts,
+every key decrypts, so a new key is rotated in by putting it first and keeping the old ones
+until the data is re-encrypted. `configure(keys)` is called by `create_app`; code that uses the
+models without an app (migrations, scripts) gets the keys of `get_settings()`.
+"""
+
+from __future__ import annotations
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import Text
+from sqlalchemy.types import TypeDecorator
+
+from backend.config import get_settings
+
+_fernet: MultiFernet | None = None
+
+
+class EncryptionKeyError(ValueError):
+    """The configured keys are missing or not Fernet keys."""
+
+
+class DecryptionError(Exception):
+    """A stored value could not be decrypted with any configured key (the value is not shown)."""
+
+
+def make_fernet(keys: str) -> MultiFernet:
+    parts = [key.strip() for key in keys.split(",") if key.strip()]
+    if not parts:
+        raise EncryptionKeyError("FIELD_ENCRYPTION_KEYS is empty")
+    try:
+        return MultiFernet([Fernet(key) for key in parts])
+    except (ValueError, TypeError) as exc:
+        raise EncryptionKeyError(
+            "FIELD_ENCRYPTION_KEYS must be comma-separated Fernet keys (32 url-safe base64 bytes)"
+        ) from exc
+
+
+def configure(keys: str) -> None:
+    """Use these keys from now on (process-wide: one process serves one key set)."""
+    global _fernet
+    _fernet = make_fernet(keys)
+
+
+def _current() -> MultiFernet:
+    if _fernet is None:
+        configure(get_settings().field_encryption_keys)
+    assert _fernet is not None
+    return _fernet
+
+
+def encrypt(value: str) -> str:
+    return _current().encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _current().decrypt(token.encode("ascii")).decode("utf-8")
+    except InvalidToken:
+        raise DecryptionError("stored value cannot be decrypted with the configured keys") from None
+
+
+class EncryptedString(TypeDecorator):
+    """A string column whose database value is Fernet ciphertext (non-deterministic: it cannot be
+    searched or compared in SQL)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> str | None:
+        return None if value is None else encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect) -> str | None:
+        return None if value is None else decrypt(value)

@@ -1,0 +1,109 @@
+"""Ticket vocabulary: types, statuses and the one table of allowed status changes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TicketType(StrEnum):
+    repair = "repair"
+    installation = "installation"
+    complaint = "complaint"
+    return_exchange = "return_exchange"
+    inquiry = "inquiry"
+
+
+class TicketStatus(StrEnum):
+    new = "new"
+    assigned = "assigned"
+    scheduled = "scheduled"
+    in_progress = "in_progress"
+    resolved = "resolved"
+    closed = "closed"
+    cancelled = "cancelled"
+    reopened = "reopened"
+
+
+class TicketPriority(StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+class EventKind(StrEnum):
+    created = "created"
+    status_changed = "status_changed"
+    note = "note"
+    expedited = "expedited"
+    feedback = "feedback"
+
+
+class CancelReason(StrEnum):
+    """Why a customer cancels (the bot's buttons)."""
+
+    solved = "solved"
+    no_longer_needed = "no_longer_needed"
+    wrong_time = "wrong_time"
+    other = "other"
+
+
+class FeedbackKind(StrEnum):
+    praise = "praise"
+    criticism = "criticism"
+    comment = "comment"
+
+
+# Ticket number prefix of each type: RS-20261124-0007.
+NUMBER_PREFIXES: dict[TicketType, str] = {
+    TicketType.repair: "RS",
+    TicketType.installation: "IN",
+    TicketType.complaint: "CP",
+    TicketType.return_exchange: "RE",
+    TicketType.inquiry: "IQ",
+}
+
+DEFAULT_PRIORITY: dict[TicketType, TicketPriority] = {
+    TicketType.complaint: TicketPriority.high,
+}
+
+# Within how many hours someone acts on a ticket of each priority (what a chased-up customer is
+# told).
+RESPONSE_HOURS: dict[TicketPriority, int] = {
+    TicketPriority.urgent: 4,
+    TicketPriority.high: 12,
+    TicketPriority.normal: 24,
+    TicketPriority.low: 48,
+}
+# A customer chasing a ticket up lifts it to at least this priority (urgent stays staff's call).
+EXPEDITED_PRIORITY = TicketPriority.high
+PRIORITY_ORDER = (TicketPriority.low, TicketPriority.normal, TicketPriority.high,
+                  TicketPriority.urgent)
+
+# Types for which a technician comes to the door: they need an address and a phone number.
+ON_SITE_TYPES = frozenset({TicketType.repair, TicketType.installation})
+
+S = TicketStatus
+# The only place that says which status may follow which. closed and cancelled are final.
+TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
+    S.new: frozenset({S.assigned, S.scheduled, S.in_progress, S.resolved, S.cancelled}),
+    S.assigned: frozenset({S.scheduled, S.in_progress, S.resolved, S.cancelled}),
+    S.scheduled: frozenset({S.assigned, S.in_progress, S.resolved, S.cancelled}),
+    S.in_progress: frozenset({S.scheduled, S.resolved, S.cancelled}),
+    S.resolved: frozenset({S.closed, S.reopened}),
+    S.reopened: frozenset({S.assigned, S.scheduled, S.in_progress, S.resolved, S.cancelled}),
+    S.closed: frozenset(),
+    S.cancelled: frozenset(),
+}
+
+# Still being worked on (the customer's "open tickets").
+OPEN_STATUSES = frozenset({S.new, S.assigned, S.scheduled, S.in_progress, S.reopened})
+
+# Changes to these statuses are pushed to the customer's chat.
+NOTIFY_STATUSES = frozenset(
+    {S.assigned, S.scheduled, S.in_progress, S.resolved, S.closed, S.cancelled, S.reopened}
+)
+
+
+def can_transition(current: TicketStatus, new: TicketStatus) -> bool:
+    return new in TRANSITIONS[current]

@@ -1,0 +1,186 @@
+"""Ticket routes: the bot's (service) and staff's. Thin: validation in schemas, work in service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query, Response, status
+
+from backend.customers.enums import Channel
+from backend.deps import OutboxWakeDep, ServiceDep, SessionDep, SettingsDep, StaffDep
+from backend.tickets import service as ticket_service
+from backend.tickets.enums import TicketStatus, TicketType
+from backend.tickets.schemas import (
+    CancelRequest,
+    ExpediteAnswer,
+    FeedbackRequest,
+    StatusChange,
+    TicketCreate,
+    TicketCustomerView,
+    TicketDetail,
+    TicketPage,
+    TicketSummary,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["tickets"])
+
+NOT_FOUND = "no such ticket"
+
+
+def _detail(ticket) -> TicketDetail:
+    return TicketDetail.model_validate(ticket, from_attributes=True)
+
+
+@router.post("/tickets", status_code=status.HTTP_201_CREATED, response_model=TicketCustomerView,
+             responses={200: {"description": "replay of an earlier request with this key",
+                              "model": TicketCustomerView},
+                        400: {"description": "Idempotency-Key header missing"},
+                        409: {"description": "Idempotency-Key used for a different request"}})
+async def create_ticket(
+    data: TicketCreate, response: Response, db_session: SessionDep, settings: SettingsDep,
+    _: ServiceDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> TicketCustomerView:
+    """Create a ticket for the customer behind a chat (the bot calls this). Send the same
+    `Idempotency-Key` when retrying: the first ticket comes back (200, `Idempotent-Replayed:
+    true`) instead of a second one."""
+    if not idempotency_key or not idempotency_key.strip():
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "the Idempotency-Key header is required")
+    try:
+        result = await ticket_service.create_ticket(
+            db_session=db_session, data=data, idempotency_key=idempotency_key.strip(),
+            timezone=settings.ticket_timezone,
+        )
+    except ticket_service.IdempotencyConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return TicketCustomerView.of(result.ticket)
+
+
+@router.get("/customers/{channel}/{chat_id}/tickets", response_model=list[TicketCustomerView])
+async def list_customer_tickets(channel: Channel, chat_id: str, db_session: SessionDep,
+                                _: ServiceDep, open_only: bool = False,
+                                limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                                ) -> list[TicketCustomerView]:
+    """The tickets of the customer behind this chat, newest first."""
+    tickets = await ticket_service.list_for_customer(
+        db_session=db_session, channel=channel, chat_id=chat_id, open_only=open_only,
+        limit=limit,
+    )
+    return [TicketCustomerView.of(ticket) for ticket in tickets]
+
+
+@router.get("/customers/{channel}/{chat_id}/tickets/{number}", response_model=TicketCustomerView,
+            responses={404: {"description": "no such ticket for this customer"}})
+async def get_customer_ticket(channel: Channel, chat_id: str, number: str,
+                              db_session: SessionDep, _: ServiceDep) -> TicketCustomerView:
+    """One ticket of this customer; `number` in any spelling (`rs202611240007`)."""
+    ticket = await ticket_service.get_for_customer(db_session=db_session, channel=channel,
+                                                   chat_id=chat_id, number=number)
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return TicketCustomerView.of(ticket)
+
+
+NOT_YOURS = {404: {"description": "no such ticket for this customer"}}
+
+
+@router.post("/customers/{channel}/{chat_id}/tickets/{number}/cancel",
+             response_model=TicketCustomerView,
+             responses={**NOT_YOURS, 409: {"description": "past cancelling"}})
+async def cancel_customer_ticket(channel: Channel, chat_id: str, number: str,
+                                 request: CancelRequest, db_session: SessionDep,
+                                 _: ServiceDep) -> TicketCustomerView:
+    """The customer cancels their ticket (not pushed back: the bot confirms it itself)."""
+    try:
+        ticket = await ticket_service.cancel_by_customer(
+            db_session=db_session, channel=channel, chat_id=chat_id, number=number,
+            reason=request.reason,
+        )
+    except ticket_service.ActionNotAllowed as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return TicketCustomerView.of(ticket)
+
+
+@router.post("/customers/{channel}/{chat_id}/tickets/{number}/expedite",
+             response_model=ExpediteAnswer,
+             responses={**NOT_YOURS, 409: {"description": "the ticket is no longer open"}})
+async def expedite_customer_ticket(channel: Channel, chat_id: str, number: str,
+                                   db_session: SessionDep, _: ServiceDep) -> ExpediteAnswer:
+    """The customer chases their open ticket up: at least high priority, and a record entry."""
+    try:
+        result = await ticket_service.expedite(db_session=db_session, channel=channel,
+                                               chat_id=chat_id, number=number)
+    except ticket_service.ActionNotAllowed as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if result is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return ExpediteAnswer(ticket=TicketCustomerView.of(result.ticket),
+                          priority_raised=result.priority_raised,
+                          act_within_hours=result.act_within_hours)
+
+
+@router.post("/customers/{channel}/{chat_id}/tickets/{number}/feedback",
+             response_model=TicketCustomerView, status_code=status.HTTP_201_CREATED,
+             responses=NOT_YOURS)
+async def feedback_on_customer_ticket(channel: Channel, chat_id: str, number: str,
+                                      feedback: FeedbackRequest, db_session: SessionDep,
+                                      _: ServiceDep) -> TicketCustomerView:
+    """The customer's praise or comment on their ticket, kept in its service record."""
+    ticket = await ticket_service.record_feedback(
+        db_session=db_session, channel=channel, chat_id=chat_id, number=number,
+        kind=feedback.kind, text=feedback.text,
+    )
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return TicketCustomerView.of(ticket)
+
+
+@router.get("/tickets", response_model=TicketPage)
+async def list_tickets(db_session: SessionDep, _: StaffDep,
+                       status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
+                       type_: Annotated[TicketType | None, Query(alias="type")] = None,
+                       limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> TicketPage:
+    """All tickets, newest first (staff)."""
+    tickets, total = await ticket_service.list_tickets(
+        db_session=db_session, status=status_, ticket_type=type_, limit=limit, offset=offset,
+    )
+    return TicketPage(items=[TicketSummary.model_validate(t) for t in tickets], total=total,
+                      limit=limit, offset=offset)
+
+
+@router.get("/tickets/{number}", response_model=TicketDetail,
+            responses={404: {"description": "no such ticket"}})
+async def get_ticket(number: str, db_session: SessionDep, _: StaffDep) -> TicketDetail:
+    """A ticket with contact data and its service record (staff)."""
+    ticket = await ticket_service.get_by_number(db_session=db_session, number=number,
+                                                with_events=True)
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return _detail(ticket)
+
+
+@router.post("/tickets/{number}/status", response_model=TicketDetail,
+             responses={404: {"description": "no such ticket"},
+                        409: {"description": "this status may not follow the current one"}})
+async def change_status(number: str, change: StatusChange, db_session: SessionDep,
+                        actor: StaffDep, wake_outbox: OutboxWakeDep) -> TicketDetail:
+    """Move a ticket to a new status (staff). The customer's chat hears about it."""
+    try:
+        ticket = await ticket_service.change_status(
+            db_session=db_session, number=number, status=change.status, note=change.note,
+            actor=actor,
+        )
+    except ticket_service.TransitionNotAllowed as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    wake_outbox()
+    ticket = await ticket_service.get_by_number(db_session=db_session, number=ticket.number,
+                                                with_events=True)
+    return _detail(ticket)

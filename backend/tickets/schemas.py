@@ -1,0 +1,192 @@
+"""What the ticket API accepts and returns.
+
+Two views of a ticket: the customer's (through the bot: phone masked, no address) and the
+staff's (contact data decrypted, the service record).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from backend.customers.enums import Channel, Language
+from backend.customers.schemas import CustomerIn, CustomerOut
+from backend.text import clean, clean_or_none
+from backend.tickets.enums import (
+    ON_SITE_TYPES,
+    CancelReason,
+    FeedbackKind,
+    TicketPriority,
+    TicketStatus,
+    TicketType,
+)
+
+DESCRIPTION_MAX = 2000
+ADDRESS_MAX = 500
+PHONE_PATTERN = re.compile(r"^\+?[0-9]+$")
+PHONE_MIN, PHONE_MAX = 5, 20
+# Separators people type inside phone numbers; removed before the phone is checked.
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+
+class TicketCreate(BaseModel):
+    customer: CustomerIn
+    type: TicketType
+    product: str | None = Field(default=None, max_length=100)
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    error_code: str | None = Field(default=None, max_length=50)
+    phone: str | None = Field(default=None, description="digits with an optional leading +, "
+                              "5 to 20 characters; spaces and dashes are removed")
+    address: str | None = Field(default=None, max_length=ADDRESS_MAX)
+    preferred_time: str | None = Field(default=None, max_length=200)
+    priority: TicketPriority | None = None
+
+    @field_validator("product", "error_code", "address", "preferred_time", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return clean_or_none(value)
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _strip_description(cls, value: object) -> object:
+        return clean(value)
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            return value
+        value = _PHONE_SEPARATORS.sub("", value)
+        if not value:
+            return None
+        if not (PHONE_PATTERN.match(value) and PHONE_MIN <= len(value) <= PHONE_MAX):
+            raise ValueError(f"phone must be {PHONE_MIN} to {PHONE_MAX} characters: digits "
+                             "with an optional leading +")
+        return value
+
+    @model_validator(mode="after")
+    def _on_site_needs_contact(self) -> TicketCreate:
+        if self.type in ON_SITE_TYPES:
+            missing = [name for name in ("phone", "address") if not getattr(self, name)]
+            if missing:
+                raise ValueError(f"a {self.type} ticket needs {' and '.join(missing)} "
+                                 "(a technician comes to the door)")
+        return self
+
+
+class StatusChange(BaseModel):
+    status: TicketStatus
+    note: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return clean_or_none(value)
+
+
+class CancelRequest(BaseModel):
+    reason: CancelReason
+
+
+class FeedbackRequest(BaseModel):
+    kind: FeedbackKind = FeedbackKind.comment
+    text: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return clean_or_none(value)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """`13812345678` → `138****5678`: enough for a customer to recognise their own number."""
+    if not phone:
+        return None
+    if len(phone) >= 8:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return "*" * (len(phone) - 2) + phone[-2:]
+
+
+class TicketCustomerView(BaseModel):
+    """A ticket as its customer may see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    number: str
+    type: TicketType
+    status: TicketStatus
+    priority: TicketPriority
+    product: str | None
+    description: str
+    error_code: str | None
+    phone_masked: str | None
+    preferred_time: str | None
+    language: Language
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, ticket) -> TicketCustomerView:
+        return cls(
+            number=ticket.number, type=ticket.type, status=ticket.status,
+            priority=ticket.priority, product=ticket.product, description=ticket.description,
+            error_code=ticket.error_code, phone_masked=mask_phone(ticket.phone),
+            preferred_time=ticket.preferred_time, language=ticket.language,
+            created_at=ticket.created_at, updated_at=ticket.updated_at,
+        )
+
+
+class ExpediteAnswer(BaseModel):
+    ticket: TicketCustomerView
+    priority_raised: bool
+    # Someone acts on the ticket within this many hours (by its priority now).
+    act_within_hours: int
+
+
+class TicketSummary(BaseModel):
+    """A line of the staff list (no contact data)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    number: str
+    type: TicketType
+    status: TicketStatus
+    priority: TicketPriority
+    product: str | None
+    channel: Channel
+    language: Language
+    created_at: datetime
+    updated_at: datetime
+
+
+class TicketPage(BaseModel):
+    items: list[TicketSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class TicketEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    from_status: TicketStatus | None
+    to_status: TicketStatus | None
+    actor: str
+    note: str | None
+    created_at: datetime
+
+
+class TicketDetail(TicketSummary):
+    """Everything about a ticket, for staff: contact data decrypted, the service record."""
+
+    description: str
+    error_code: str | None
+    phone: str | None
+    address: str | None
+    preferred_time: str | None
+    chat_id: str
+    customer: CustomerOut
+    events: list[TicketEventOut]

@@ -1,0 +1,331 @@
+"""Tickets: create (idempotent), read (customer and staff views), change status.
+
+A status change, its event and its outbox message are written in one transaction: either the
+customer will hear about the change, or it did not happen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from backend.customers import service as customer_service
+from backend.customers.enums import Channel
+from backend.database import utcnow
+from backend.notifications import service as notification_service
+from backend.tickets import numbers
+from backend.tickets.enums import (
+    DEFAULT_PRIORITY,
+    EXPEDITED_PRIORITY,
+    NOTIFY_STATUSES,
+    OPEN_STATUSES,
+    PRIORITY_ORDER,
+    RESPONSE_HOURS,
+    TRANSITIONS,
+    CancelReason,
+    EventKind,
+    FeedbackKind,
+    TicketPriority,
+    TicketStatus,
+    TicketType,
+    can_transition,
+)
+from backend.tickets.models import Ticket, TicketEvent
+from backend.tickets.schemas import TicketCreate
+
+log = logging.getLogger(__name__)
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before for a different request."""
+
+
+class ActionNotAllowed(Exception):
+    """The ticket's status forbids this (the message says why)."""
+
+
+class TransitionNotAllowed(ActionNotAllowed):
+    def __init__(self, current: TicketStatus, requested: TicketStatus) -> None:
+        self.current, self.requested = current, requested
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "nothing (it is final)"
+        super().__init__(f"a ticket cannot go from {current} to {requested}; "
+                         f"from {current} it may go to: {allowed}")
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    ticket: Ticket
+    created: bool  # False: an earlier request with the same key made it (a replay)
+
+
+@dataclass(frozen=True)
+class ExpediteResult:
+    ticket: Ticket
+    priority_raised: bool
+    act_within_hours: int
+
+
+def fingerprint(data: TicketCreate) -> str:
+    """A digest of the create request, to tell a replay from a different request."""
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def customer_actor(channel: str, chat_id: str) -> str:
+    return f"customer:{channel}:{chat_id}"
+
+
+async def get_by_idempotency_key(*, db_session: AsyncSession, key: str) -> Ticket | None:
+    statement = select(Ticket).where(Ticket.idempotency_key == key)
+    return (await db_session.execute(statement)).scalar_one_or_none()
+
+
+def _replay(ticket: Ticket, request_fingerprint: str) -> CreateResult:
+    if ticket.request_fingerprint != request_fingerprint:
+        raise IdempotencyConflict("this Idempotency-Key was already used for a different request")
+    return CreateResult(ticket=ticket, created=False)
+
+
+async def create_ticket(*, db_session: AsyncSession, data: TicketCreate, idempotency_key: str,
+                        timezone: str) -> CreateResult:
+    """Create a ticket (and its customer and chat identity if new), once per idempotency key:
+    the same key again returns the first ticket; with a different request, IdempotencyConflict.
+    Commits.
+
+    The key is not looked up first: the insert is tried, and the unique constraint on the key
+    decides (a replay is rare; a lookup on every create is a round trip each time). A replay,
+    or a concurrent duplicate, rolls back (giving its number back) and reads the first ticket.
+    """
+    request_fingerprint = fingerprint(data)
+    now = utcnow()
+    try:
+        customer = await customer_service.get_or_create_by_chat(
+            db_session=db_session, channel=data.customer.channel, chat_id=data.customer.chat_id,
+            display_name=data.customer.display_name, language=data.customer.language,
+        )
+        number = await numbers.next_number(db_session=db_session, ticket_type=data.type,
+                                           now=now, timezone=timezone)
+        ticket = Ticket(
+            number=number, type=data.type, status=TicketStatus.new,
+            priority=data.priority or DEFAULT_PRIORITY.get(data.type, TicketPriority.normal),
+            product=data.product, description=data.description, error_code=data.error_code,
+            phone=data.phone, address=data.address, preferred_time=data.preferred_time,
+            customer_id=customer.id, channel=data.customer.channel,
+            chat_id=data.customer.chat_id, language=customer.language,
+            idempotency_key=idempotency_key, request_fingerprint=request_fingerprint,
+            created_at=now, updated_at=now,
+            events=[TicketEvent(
+                kind=EventKind.created, to_status=TicketStatus.new,
+                actor=customer_actor(data.customer.channel, data.customer.chat_id),
+                created_at=now,
+            )],
+        )
+        db_session.add(ticket)
+        await db_session.commit()
+    except IntegrityError:
+        # The key was used before, or by a concurrent request that won: answer with its ticket.
+        await db_session.rollback()
+        existing = await get_by_idempotency_key(db_session=db_session, key=idempotency_key)
+        if existing is None:
+            raise
+        await db_session.commit()
+        return _replay(existing, request_fingerprint)
+    log.info("ticket %s created (type=%s, channel=%s)", ticket.number, ticket.type,
+             ticket.channel)
+    return CreateResult(ticket=ticket, created=True)
+
+
+async def get_by_number(*, db_session: AsyncSession, number: str,
+                        with_events: bool = False) -> Ticket | None:
+    """The ticket with this number in any spelling, or None."""
+    canonical = numbers.normalise_ticket_number(number)
+    if canonical is None:
+        return None
+    statement = select(Ticket).where(Ticket.number == canonical)
+    if with_events:
+        statement = statement.options(
+            selectinload(Ticket.events), selectinload(Ticket.customer)
+        ).execution_options(populate_existing=True)
+    return (await db_session.execute(statement)).scalar_one_or_none()
+
+
+async def get_for_customer(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                           number: str) -> Ticket | None:
+    """The ticket if it belongs to the customer behind this chat; None otherwise (whether it
+    does not exist or is someone else's: the caller cannot tell)."""
+    canonical = numbers.normalise_ticket_number(number)
+    customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
+                                                  chat_id=chat_id)
+    if canonical is None or customer is None:
+        return None
+    statement = select(Ticket).where(Ticket.number == canonical,
+                                     Ticket.customer_id == customer.id)
+    return (await db_session.execute(statement)).scalar_one_or_none()
+
+
+async def list_for_customer(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                            open_only: bool = False, limit: int = 50) -> list[Ticket]:
+    """The tickets of the customer behind this chat (from any of their chats), newest first."""
+    customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
+                                                  chat_id=chat_id)
+    if customer is None:
+        return []
+    statement = select(Ticket).where(Ticket.customer_id == customer.id)
+    if open_only:
+        statement = statement.where(Ticket.status.in_([str(s) for s in OPEN_STATUSES]))
+    statement = statement.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
+    return list((await db_session.execute(statement)).scalars())
+
+
+async def list_tickets(*, db_session: AsyncSession, status: TicketStatus | None = None,
+                       ticket_type: TicketType | None = None, limit: int = 50,
+                       offset: int = 0) -> tuple[list[Ticket], int]:
+    """A page of all tickets, newest first, and how many match in total."""
+    conditions = []
+    if status is not None:
+        conditions.append(Ticket.status == str(status))
+    if ticket_type is not None:
+        conditions.append(Ticket.type == str(ticket_type))
+    total = (await db_session.execute(
+        select(func.count()).select_from(Ticket).where(*conditions)
+    )).scalar_one()
+    statement = (select(Ticket).where(*conditions)
+                 .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+                 .limit(limit).offset(offset))
+    return list((await db_session.execute(statement)).scalars()), total
+
+
+async def change_status(*, db_session: AsyncSession, number: str, status: TicketStatus,
+                        note: str | None, actor: str) -> Ticket | None:
+    """Move the ticket to `status` (staff): the status, a `status_changed` event and (for changes
+    the customer hears about) an outbox message, in one transaction. None if there is no such
+    ticket; TransitionNotAllowed if the table of transitions forbids it. Commits."""
+    canonical = numbers.normalise_ticket_number(number)
+    if canonical is None:
+        return None
+    ticket = await _locked(db_session, Ticket.number == canonical)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    await _set_status(db_session=db_session, ticket=ticket, status=status, note=note,
+                      actor=actor, notify=status in NOTIFY_STATUSES)
+    return ticket
+
+
+async def _locked(db_session: AsyncSession, *conditions) -> Ticket | None:
+    """The ticket matching `conditions`, locked for update (PostgreSQL) until commit: changes to
+    one ticket are serialised, so its outbox messages are numbered in commit order."""
+    statement = (select(Ticket).where(*conditions)
+                 .options(selectinload(Ticket.customer)).with_for_update(of=Ticket))
+    return (await db_session.execute(statement)).scalar_one_or_none()
+
+
+async def _locked_for_customer(db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                               number: str) -> Ticket | None:
+    canonical = numbers.normalise_ticket_number(number)
+    customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
+                                                  chat_id=chat_id)
+    if canonical is None or customer is None:
+        return None
+    return await _locked(db_session, Ticket.number == canonical,
+                         Ticket.customer_id == customer.id)
+
+
+async def _set_status(*, db_session: AsyncSession, ticket: Ticket, status: TicketStatus,
+                      note: str | None, actor: str, notify: bool) -> None:
+    """Check the transition, write status + event (+ outbox message if `notify`), commit."""
+    current = TicketStatus(ticket.status)
+    if not can_transition(current, status):
+        await db_session.rollback()
+        raise TransitionNotAllowed(current, status)
+    now = utcnow()
+    ticket.status, ticket.updated_at = status, now
+    db_session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.status_changed,
+                               from_status=current, to_status=status, actor=actor, note=note,
+                               created_at=now))
+    if notify:
+        notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, payload={
+            "event_id": str(uuid.uuid4()),
+            "ticket_number": ticket.number,
+            "ticket_type": ticket.type,
+            "status": str(status),
+            "previous_status": str(current),
+            "note": note,
+            "channel": ticket.channel,
+            "chat_id": ticket.chat_id,
+            "language": ticket.customer.language or ticket.language,
+            "occurred_at": now.isoformat(),
+        }, now=now)
+    await db_session.commit()
+    log.info("ticket %s: %s -> %s", ticket.number, current, status)
+
+
+# ---- what a customer does to their own ticket (through the bot) ---------------------------
+# The bot answers the customer itself, so these changes are not pushed back to the chat.
+
+async def cancel_by_customer(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                             number: str, reason: CancelReason) -> Ticket | None:
+    """The customer cancels their ticket. None if it is not theirs; TransitionNotAllowed if it
+    is past cancelling (resolved, closed, cancelled). Commits."""
+    ticket = await _locked_for_customer(db_session, channel, chat_id, number)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    await _set_status(db_session=db_session, ticket=ticket, status=TicketStatus.cancelled,
+                      note=f"reason: {reason}", actor=customer_actor(channel, chat_id),
+                      notify=False)
+    return ticket
+
+
+async def expedite(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                   number: str) -> ExpediteResult | None:
+    """The customer chases their open ticket up: it is lifted to at least high priority and
+    the reminder goes into the record. None if it is not theirs; ActionNotAllowed if it is no
+    longer open. Commits."""
+    ticket = await _locked_for_customer(db_session, channel, chat_id, number)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    status = TicketStatus(ticket.status)
+    if status not in OPEN_STATUSES:
+        await db_session.rollback()
+        raise ActionNotAllowed(f"a {status} ticket cannot be chased up")
+    current = TicketPriority(ticket.priority)
+    raised = PRIORITY_ORDER.index(current) < PRIORITY_ORDER.index(EXPEDITED_PRIORITY)
+    now = utcnow()
+    if raised:
+        ticket.priority = EXPEDITED_PRIORITY
+    ticket.updated_at = now
+    db_session.add(TicketEvent(
+        ticket_id=ticket.id, kind=EventKind.expedited, actor=customer_actor(channel, chat_id),
+        note=f"priority {current} -> {EXPEDITED_PRIORITY}" if raised else None, created_at=now,
+    ))
+    await db_session.commit()
+    log.info("ticket %s chased up by the customer (priority raised: %s)", ticket.number, raised)
+    return ExpediteResult(ticket=ticket, priority_raised=raised,
+                          act_within_hours=RESPONSE_HOURS[TicketPriority(ticket.priority)])
+
+
+async def record_feedback(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                          number: str, kind: FeedbackKind, text: str | None) -> Ticket | None:
+    """The customer's praise or comment on their ticket, kept in its record (any status).
+    None if it is not theirs. Commits."""
+    ticket = await get_for_customer(db_session=db_session, channel=channel, chat_id=chat_id,
+                                    number=number)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    db_session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.feedback,
+                               actor=customer_actor(channel, chat_id),
+                               note=f"{kind}: {text}" if text else str(kind)))
+    await db_session.commit()
+    log.info("ticket %s: %s feedback recorded", ticket.number, kind)
+    return ticket
