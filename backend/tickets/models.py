@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.crypto import EncryptedString
@@ -27,6 +27,10 @@ class Ticket(Base):
     phone: Mapped[str | None] = mapped_column(EncryptedString)
     address: Mapped[str | None] = mapped_column(EncryptedString)
     preferred_time: Mapped[str | None] = mapped_column(String(200))
+    # Type-specific details a form collected (delivered?, return or exchange, order number ...).
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Photos and files the customer sent: [{"kind", "file_id", "channel"}].
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     # The chat the ticket came from: where its status pushes go.
     channel: Mapped[str] = mapped_column(String(16))

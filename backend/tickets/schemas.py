@@ -29,11 +29,22 @@ PHONE_MIN, PHONE_MAX = 5, 20
 # Separators people type inside phone numbers; removed before the phone is checked.
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 
+class AttachmentIn(BaseModel):
+    """A file the customer sent in the chat, kept as the channel's reference to it."""
+
+    kind: str = Field(pattern=r"^(photo|document)$")
+    file_id: str = Field(min_length=1, max_length=300)
+    channel: Channel
+
+
 class TicketCreate(BaseModel):
     customer: CustomerIn
     type: TicketType
     product: str | None = Field(default=None, max_length=100)
-    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    # An installation needs none: the product and the appointment say it all.
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    details: dict[str, str] = Field(default_factory=dict, max_length=20)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=10)
     error_code: str | None = Field(default=None, max_length=50)
     phone: str | None = Field(default=None, description="digits with an optional leading +, "
                               "5 to 20 characters; spaces and dashes are removed")
@@ -65,6 +76,19 @@ class TicketCreate(BaseModel):
             raise ValueError(f"phone must be {PHONE_MIN} to {PHONE_MAX} characters: digits "
                              "with an optional leading +")
         return value
+
+    @field_validator("details")
+    @classmethod
+    def _details(cls, value: dict[str, str]) -> dict[str, str]:
+        if any(len(k) > 40 or len(v) > 500 for k, v in value.items()):
+            raise ValueError("details: keys up to 40 and values up to 500 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _described(self) -> TicketCreate:
+        if not self.description and self.type != TicketType.installation:
+            raise ValueError(f"a {self.type} ticket needs a description")
+        return self
 
     @model_validator(mode="after")
     def _on_site_needs_contact(self) -> TicketCreate:
@@ -187,6 +211,8 @@ class TicketDetail(TicketSummary):
     phone: str | None
     address: str | None
     preferred_time: str | None
+    details: dict[str, str]
+    attachments: list[dict]
     chat_id: str
     customer: CustomerOut
     events: list[TicketEventOut]

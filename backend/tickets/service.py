@@ -118,6 +118,7 @@ async def create_ticket(*, db_session: AsyncSession, data: TicketCreate, idempot
             priority=data.priority or DEFAULT_PRIORITY.get(data.type, TicketPriority.normal),
             product=data.product, description=data.description, error_code=data.error_code,
             phone=data.phone, address=data.address, preferred_time=data.preferred_time,
+            details=data.details, attachments=[a.model_dump() for a in data.attachments],
             customer_id=customer.id, channel=data.customer.channel,
             chat_id=data.customer.chat_id, language=customer.language,
             idempotency_key=idempotency_key, request_fingerprint=request_fingerprint,

@@ -176,3 +176,31 @@ async def test_bot_shaped_request_without_optional_fields(client) -> None:
     response = await client.post("/api/v1/tickets", json=body,
                                  headers={**SERVICE_HEADERS, "Idempotency-Key": "bot:1"})
     assert response.status_code == 201, response.text
+
+
+async def test_details_and_attachments_are_kept_for_staff(create, client) -> None:
+    response = await create(key="k-details", type="installation", description="",
+                            details={"delivered": "yes"},
+                            attachments=[{"kind": "photo", "file_id": "AgAD-1",
+                                          "channel": "telegram"}])
+    assert response.status_code == 201, response.text
+    number = response.json()["number"]
+
+    detail = (await client.get(f"/api/v1/tickets/{number}", headers=STAFF_HEADERS)).json()
+    assert detail["details"] == {"delivered": "yes"}
+    assert detail["attachments"] == [{"kind": "photo", "file_id": "AgAD-1",
+                                      "channel": "telegram"}]
+    assert detail["description"] == ""
+
+
+async def test_only_an_installation_may_come_without_a_description(create) -> None:
+    response = await create(key="k-nodesc", type="repair", description="")
+    assert response.status_code == 422
+    assert "description" in response.text
+
+
+async def test_too_many_or_too_long_details_are_refused(create) -> None:
+    assert (await create(key="k-d1", details={"k": "x" * 501})).status_code == 422
+    assert (await create(key="k-d2", details={f"k{i}": "v" for i in range(21)})).status_code == 422
+    assert (await create(key="k-d3", attachments=[{"kind": "virus", "file_id": "x",
+                                                   "channel": "telegram"}])).status_code == 422
