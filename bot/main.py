@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from starlette.applications import Starlette
@@ -40,8 +42,12 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
     nlu = NluClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
     backend = BackendClient(settings.backend_url, token=settings.internal_secret,
                             timeout=settings.backend_timeout_seconds)
-    engine = DialogueEngine(nlu=nlu, backend=backend, store=store,
-                            hotline=settings.service_hotline)
+    service_zone = ZoneInfo(settings.ticket_timezone)
+    engine = DialogueEngine(
+        nlu=nlu, backend=backend, store=store, hotline=settings.service_hotline,
+        # Appointments and service hours are in the service's local time.
+        clock=lambda: datetime.now(service_zone).replace(tzinfo=None),
+    )
 
     channels: dict[str, Channel] = {}
     telegram = TelegramChannel(settings, engine) if settings.telegram_bot_token else None

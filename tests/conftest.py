@@ -9,6 +9,7 @@ import pytest
 from backend.config import Settings
 from nlu import rasa_env
 from tests.support.processes import free_port
+from tests.support.stack import Stack, running_stack
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -35,3 +36,10 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         pytest.skip(message)
     yield url
     rasa_env.stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def stack(rasa_url: str, tmp_path_factory: pytest.TempPathFactory) -> Stack:
+    """Backend (PostgreSQL) and bot processes, with the fake Telegram Bot API, for the session."""
+    with running_stack(rasa_url, tmp_path_factory.mktemp("var")) as running:
+        yield running

@@ -154,3 +154,20 @@ def test_other_entities_are_stripped() -> None:
     assert normalise_entity("city", "北京市") == "北京"
     assert normalise_entity("city", "Hong Kong") == "Hong Kong"
     assert normalise_entity("product", "") == ""
+
+
+def test_product_lexicon_feature_covers_every_product_synonym() -> None:
+    """nlu/data/lexicon.yml's product_word must know every name in synonyms.yml."""
+    lexicon = yaml.safe_load((entities.DATA_DIR / "lexicon.yml").read_text(encoding="utf-8"))
+    (pattern,) = [block["examples"].strip()[2:] for block in lexicon["nlu"]
+                  if block.get("regex") == "product_word"]
+    product_word = re.compile(pattern, re.IGNORECASE)
+    synonyms = yaml.safe_load((entities.DATA_DIR / "synonyms.yml").read_text(encoding="utf-8"))
+    missing = []
+    for block in synonyms["nlu"]:
+        if block.get("synonym") not in PRODUCTS:
+            continue
+        names = [block["synonym"]] + [line.strip()[2:] for line in block["examples"].splitlines()
+                                      if line.strip().startswith("- ")]
+        missing += [name for name in names if not product_word.search(f"我的{name}坏了")]
+    assert missing == []

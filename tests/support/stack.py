@@ -5,11 +5,13 @@ backend process on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 
 from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
 from tests.fakes.telegram import FakeTelegram
@@ -23,6 +25,7 @@ class Stack:
     backend: Service
     bot: Service
     backend_url: str
+    bot_url: str
     database_url: str
 
     def staff(self, method: str, path: str, **kwargs) -> httpx.Response:
@@ -33,6 +36,11 @@ class Stack:
         headers = {"Authorization": f"Bearer {DEV_INTERNAL_SECRET}", **kwargs.pop("headers", {})}
         return httpx.request(method, f"{self.backend_url}{path}", timeout=10, headers=headers,
                              **kwargs)
+
+    def restart_bot(self) -> None:
+        self.bot.stop()
+        self.bot.start()
+        self.telegram.wait_for_polling()
 
     def sql(self, query: str, *args):
         """Read the backend's PostgreSQL database directly."""
@@ -48,13 +56,13 @@ class Stack:
         return asyncio.run(fetch())
 
 
-@pytest.fixture(scope="module")
-def stack(rasa_url: str, tmp_path_factory: pytest.TempPathFactory):
+@contextmanager
+def running_stack(rasa_url: str, data_dir: Path) -> Iterator[Stack]:
     with postgres_database() as database_url, FakeTelegram() as telegram:
         backend_port, bot_port = free_port(), free_port()
         env = {
             "ENVIRONMENT": "development",
-            "DATA_DIR": str(tmp_path_factory.mktemp("var")),
+            "DATA_DIR": str(data_dir),
             "DATABASE_URL": database_url,
             "BOT_DATABASE_URL": database_url,
             "BACKEND_PORT": str(backend_port),
@@ -74,7 +82,8 @@ def stack(rasa_url: str, tmp_path_factory: pytest.TempPathFactory):
         bot = Service("bot", ["bot"], env, f"http://127.0.0.1:{bot_port}/health").start()
         telegram.wait_for_polling()
         try:
-            yield Stack(telegram, backend, bot, env["BACKEND_URL"], database_url)
+            yield Stack(telegram, backend, bot, env["BACKEND_URL"],
+                        f"http://127.0.0.1:{bot_port}", database_url)
         finally:
             bot.stop()
             backend.stop()

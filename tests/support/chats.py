@@ -1,0 +1,129 @@
+"""One customer's chat, driven either straight into the dialogue engine or through Telegram.
+
+Both drivers offer the same calls, so a conversation test runs on either: `say`, `press`,
+`photo`, then `text` / `buttons()` for what the bot answered, and `tickets()` for what the
+backend holds for this customer."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
+from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.types import Attachment, InboundMessage
+from tests.support.stack import Stack
+
+_chat_numbers = itertools.count(int(time.time()) % 1_000_000 * 1000)
+
+
+@dataclass
+class Said:
+    """What the bot said in one message: its text and its buttons' callback data."""
+
+    text: str
+    buttons: list[str] = field(default_factory=list)
+
+
+class _Chat:
+    channel: str
+    chat_id: str
+    backend_url: str
+    now: datetime
+    last: list[Said]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(s.text for s in self.last)
+
+    def buttons(self) -> list[str]:
+        return [data for said in self.last for data in said.buttons]
+
+    def _offered(self, data: str) -> None:
+        assert data in self.buttons(), f"{data} not offered; buttons were {self.buttons()}"
+
+    def tickets(self) -> list[dict]:
+        """The customer's tickets in full, as staff see them (oldest first)."""
+        mine = httpx.get(
+            f"{self.backend_url}/api/v1/customers/{self.channel}/{self.chat_id}/tickets",
+            headers={"Authorization": f"Bearer {DEV_INTERNAL_SECRET}"}, timeout=10)
+        mine.raise_for_status()
+        return [httpx.get(f"{self.backend_url}/api/v1/tickets/{t['number']}", timeout=10,
+                          headers={"Authorization": f"Bearer {DEV_STAFF_TOKEN}"}).json()
+                for t in reversed(mine.json())]
+
+
+class EngineChat(_Chat):
+    """Messages handed straight to a DialogueEngine, as a channel adapter would."""
+
+    def __init__(self, engine: DialogueEngine, backend_url: str, now: datetime):
+        self.engine, self.backend_url, self.now = engine, backend_url, now
+        self.channel = "webchat"
+        self.chat_id = f"chat-{next(_chat_numbers)}"
+        self._updates = itertools.count(1)
+        self.last = []
+
+    async def say(self, text: str, **extra) -> list[Said]:
+        return await self._send(text=text, **extra)
+
+    async def press(self, data: str) -> list[Said]:
+        self._offered(data)
+        return await self._send(button=data)
+
+    async def photo(self, caption: str | None = None) -> list[Said]:
+        return await self._send(text=caption, attachments=(Attachment("photo", "file-1"),))
+
+    async def _send(self, **fields) -> list[Said]:
+        update_id = fields.pop("update_id", None) or f"u{next(self._updates)}"
+        replies = await self.engine.handle(InboundMessage(
+            channel=self.channel, chat_id=self.chat_id, update_id=update_id, **fields))
+        self.last = [Said(r.text, [b.data for row in r.buttons for b in row]) for r in replies]
+        return self.last
+
+
+class TelegramChat(_Chat):
+    """Messages sent through the fake Telegram Bot API to the bot process."""
+
+    QUIET = 0.6  # seconds without a new message that end the bot's answer
+
+    def __init__(self, stack: Stack, language_code: str = "zh-hans"):
+        self.stack, self.language_code = stack, language_code
+        self.backend_url = stack.backend_url
+        self.channel = "telegram"
+        self.chat_number = next(_chat_numbers)
+        self.chat_id = str(self.chat_number)
+        self.now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+        self.last = []
+
+    async def say(self, text: str, **extra) -> list[Said]:
+        mark = self.stack.telegram.mark()
+        self.stack.telegram.send_text(self.chat_number, text, language_code=self.language_code)
+        return self._answer(mark)
+
+    async def press(self, data: str) -> list[Said]:
+        self._offered(data)
+        mark = self.stack.telegram.mark()
+        self.stack.telegram.press_button(self.chat_number, data)
+        return self._answer(mark)
+
+    async def photo(self, caption: str | None = None) -> list[Said]:
+        mark = self.stack.telegram.mark()
+        self.stack.telegram.send_photo(self.chat_number, caption)
+        return self._answer(mark)
+
+    def _answer(self, mark: int) -> list[Said]:
+        telegram, seen = self.stack.telegram, 0
+        messages = telegram.wait_for_messages(self.chat_number, 1, since=mark,
+                                              methods={"sendMessage"})
+        while len(messages) != seen:  # wait until the bot has finished answering
+            seen = len(messages)
+            time.sleep(self.QUIET)
+            messages = telegram.sent_messages(self.chat_number, methods={"sendMessage"})
+            messages = [m for m in messages if m.seq > mark]
+        self.last = [Said(m.text, [data for _, data in telegram.buttons(m)]) for m in messages]
+        return self.last
