@@ -47,7 +47,7 @@ def push_routes(*, secret: str, engine: DialogueEngine,
             if await engine.store.event_delivered(event_id):
                 return JSONResponse({"status": "duplicate"})
             try:
-                await channel.send(chat_id, await engine.status_update(event))
+                await channel.send(chat_id, await engine.render_push(event))
             except Exception as exc:  # the channel could not show it: the backend retries
                 log.warning("push %s not delivered: %s", event_id, type(exc).__name__)
                 return JSONResponse({"detail": "channel unavailable"}, status_code=503)

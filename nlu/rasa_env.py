@@ -84,7 +84,7 @@ def setup(settings: Settings) -> Path:
         subprocess.run([str(python), "-m", "venv", str(settings.rasa_venv)], check=True)
     pip = [str(venv_bin(settings, "python")), "-m", "pip", "install", "--disable-pip-version-check"]
     subprocess.run([*pip, "-q", "-U", "pip"], check=True)
-    subprocess.run([*pip, *RASA_REQUIREMENTS], check=True)
+    subprocess.run([*pip, "-q", *RASA_REQUIREMENTS], check=True)
     marker.write_text(wanted)
     return rasa
 

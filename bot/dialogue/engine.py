@@ -42,6 +42,8 @@ CANCEL_TICKET = "cancel:"  # cancel:<number> — asks to confirm, with a reason
 CANCEL_CONFIRMED = "cancelok:"  # cancelok:<number>:<reason>
 KEEP_TICKET = "cancel:keep"
 HELPED = "faq:helped"
+ACCEPT = "accept:"      # accept:<number> — the customer confirms the job is done
+REJECT = "reject:"      # reject:<number> — not fixed: back to the technician
 
 # Reasons a customer can give for cancelling a ticket (labels `cancel.reason.<code>`).
 CANCEL_REASONS = ("solved", "no_longer_needed", "wrong_time", "other")
@@ -187,6 +189,10 @@ class DialogueEngine:
             return await self._cancel_ticket(conv, number, reason)
         elif data == HELPED:
             return [Reply(t(conv.language, "inquiry.glad"))]
+        elif data.startswith((ACCEPT, REJECT)):
+            accepted = data.startswith(ACCEPT)
+            number = data.removeprefix(ACCEPT if accepted else REJECT)
+            return await self._acceptance(conv, number, accepted)
         elif form and data == CANCEL:
             return self._cancel_form(conv)
         elif form and data.startswith((PICK, SKIP)) and form.asking != CONFIRM:
@@ -543,13 +549,45 @@ class DialogueEngine:
 
     # ---- pushes from the backend ----------------------------------------------------------
 
-    async def status_update(self, event: dict) -> list[Reply]:
-        """The message telling a customer that their ticket's status changed."""
-        conv = await self.store.load(event["channel"], event["chat_id"])
+    async def render_push(self, event: dict) -> list[Reply]:
+        """What the customer's chat shows for an event the backend pushed."""
+        conv = await self.store.load(event["channel"], str(event["chat_id"]))
         lang = conv.language or event.get("language") or DEFAULT_LANGUAGE
-        lines = [t(lang, "push.status_changed", number=event["ticket_number"],
-                   status=t(lang, f"status_name.{event['status']}")),
-                 t(lang, f"next_step.{event['status']}")]
-        if event.get("note"):
-            lines.append(t(lang, "push.note", note=event["note"]))
-        return [Reply("\n".join(lines))]
+        number, kind = event.get("ticket_number", ""), event.get("kind") or "status_changed"
+        if kind == "status_changed":
+            lines = [t(lang, "push.status_changed", number=number,
+                       status=t(lang, f"status_name.{event['status']}")),
+                     t(lang, f"next_step.{event['status']}")]
+            if event.get("note"):
+                lines.append(t(lang, "push.note", note=event["note"]))
+            return [Reply("\n".join(lines))]
+        if kind == "appointment_reminder":
+            window = event.get("window")
+            return [Reply(t(lang, "push.reminder", number=number, date=event["date"],
+                            window=t(lang, f"window.{window}") if window else ""))]
+        if kind == "acceptance_request":
+            return [Reply(t(lang, "push.acceptance", number=number), buttons=[[
+                Button(t(lang, "acceptance.accept"), f"{ACCEPT}{number}"),
+                Button(t(lang, "acceptance.reject"), f"{REJECT}{number}")]])]
+        if kind == "staff_alert":
+            return [Reply(t(lang, "push.staff_alert", number=number,
+                            text=event.get("text", "")))]
+        log.warning("push of unknown kind %s shown as a generic update", kind)
+        return [Reply(t(lang, "push.updated", number=number))]
+
+    async def _acceptance(self, conv: Conversation, number: str, accepted: bool) -> list[Reply]:
+        """The customer confirms the job is done (验收), or says it is not fixed."""
+        lang = conv.language
+        action, body = ("accept", None) if accepted else (
+            "reject", {"note": t(lang, "acceptance.rejected_note")})
+        try:
+            result = await self.backend.ticket_action(conv.channel, conv.chat_id, number,
+                                                      action, body)
+        except NotAllowed:
+            return await self._ticket_status(conv, number)
+        except BackendUnavailable:
+            return [Reply(t(lang, "error.backend_down"))]
+        if result is None:
+            return [Reply(t(lang, "status.not_found", number=number))]
+        return [Reply(t(lang, "acceptance.thanks" if accepted else "acceptance.sent_back",
+                        number=number))]

@@ -1,0 +1,122 @@
+"""The bot's push receiver: only signed pushes, each shown once, in the chat's language;
+a push the channel cannot show is refused so the backend delivers it again later."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from backend.notifications.signing import sign
+from bot.backend_client import BackendClient
+from bot.dialogue.engine import ACCEPT, REJECT, DialogueEngine
+from bot.dialogue.state import ConversationStore
+from bot.dialogue.types import Reply
+from bot.push import push_routes
+from nlu.client import NluClient
+
+SECRET = "push-test-secret"
+
+
+class RecordingChannel:
+    """Stands in for Telegram: records what would be shown, or fails like Telegram can."""
+
+    name = "telegram"
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, Reply]] = []
+        self.failing = False
+
+    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+        if self.failing:
+            raise ConnectionError("Telegram unreachable")
+        self.shown += [(chat_id, reply) for reply in replies]
+
+
+@pytest.fixture
+async def receiver(tmp_path):
+    store = ConversationStore(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
+    await store.create_tables()
+    engine = DialogueEngine(nlu=NluClient("http://127.0.0.1:9"),
+                            backend=BackendClient("http://127.0.0.1:9", token="x"), store=store)
+    channel = RecordingChannel()
+    app = Starlette(routes=push_routes(secret=SECRET, engine=engine,
+                                       channels={"telegram": channel}))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://bot") as client:
+        yield client, channel, engine
+    await store.close()
+
+
+def event(**fields) -> dict:
+    return {"event_id": "e-1", "ticket_number": "RS-20261124-0007", "ticket_type": "repair",
+            "status": "assigned", "previous_status": "new", "note": None,
+            "channel": "telegram", "chat_id": "42", "language": "zh-Hans", **fields}
+
+
+async def push(client, payload: dict, secret: str = SECRET) -> httpx.Response:
+    body = json.dumps(payload).encode()
+    timestamp = str(int(time.time()))
+    return await client.post("/internal/push", content=body, headers={
+        "X-Frontdesk-Timestamp": timestamp,
+        "X-Frontdesk-Signature": sign(secret, timestamp, body)})
+
+
+async def test_a_signed_push_is_shown_once_in_the_customers_language(receiver):
+    client, channel, _ = receiver
+    assert (await push(client, event())).status_code == 200
+    assert (await push(client, event())).json() == {"status": "duplicate"}
+    [(chat_id, reply)] = channel.shown
+    assert chat_id == "42" and "RS-20261124-0007" in reply.text and "已派工" in reply.text
+
+
+async def test_an_unsigned_or_wrongly_signed_push_is_refused(receiver):
+    client, channel, _ = receiver
+    assert (await push(client, event(), secret="wrong")).status_code == 401
+    response = await client.post("/internal/push", json=event())
+    assert response.status_code == 401
+    assert channel.shown == []
+
+
+async def test_a_push_the_channel_cannot_show_is_refused_and_shown_on_the_retry(receiver):
+    client, channel, _ = receiver
+    channel.failing = True
+    assert (await push(client, event())).status_code == 503
+    channel.failing = False
+    assert (await push(client, event())).status_code == 200
+    assert len(channel.shown) == 1
+
+
+async def test_a_malformed_push_is_rejected(receiver):
+    client, _, _ = receiver
+    assert (await push(client, {"no": "event"})).status_code == 422
+
+
+async def test_the_chats_own_language_wins_over_the_tickets(receiver):
+    client, channel, engine = receiver
+    async with engine.store.turn("telegram", "42", None) as conversation:
+        conversation.language = "en"
+    await push(client, event(language="zh-Hans"))
+    assert "assigned" in channel.shown[0][1].text
+
+
+@pytest.mark.parametrize(("kind", "fields", "expected"), [
+    ("appointment_reminder", {"date": "2026-11-28", "window": "morning"}, "2026-11-28 上午"),
+    ("staff_alert", {"text": "首次响应已超时"}, "首次响应已超时"),
+    ("something_new", {}, "新的进展"),
+])
+async def test_other_kinds_of_push(receiver, kind, fields, expected):
+    client, channel, _ = receiver
+    assert (await push(client, event(kind=kind, event_id=f"e-{kind}", **fields))).status_code == 200
+    assert expected in channel.shown[-1][1].text
+
+
+async def test_an_acceptance_request_offers_solved_and_not_fixed(receiver):
+    client, channel, _ = receiver
+    await push(client, event(kind="acceptance_request", event_id="e-acc"))
+    reply = channel.shown[-1][1]
+    assert [b.data for row in reply.buttons for b in row] == [
+        f"{ACCEPT}RS-20261124-0007", f"{REJECT}RS-20261124-0007"]
