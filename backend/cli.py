@@ -120,6 +120,7 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"NLU:      {settings.rasa_url}")
             except rasa_env.RasaError as exc:
                 print(f"NLU:      unavailable ({exc}); the bot uses its button menu.")
+        print(f"Web chat: http://{settings.bot_host}:{settings.bot_port}/chat")
         if settings.telegram_bot_token:
             print("Telegram: polling")
         print(f"Logs in {logs}/")

@@ -140,15 +140,17 @@ async def test_a_refusing_bot_is_retried(app, create, change_status, dispatcher,
 async def test_a_claim_whose_dispatcher_died_is_retried_after_the_lease(
         app, create, change_status, receiver, database_url) -> None:
     await make_history(create, change_status, tickets=1, statuses=["assigned"])
+    # Lease = 3 × delivery timeout = 1.5 s: long enough that a loaded machine does not let
+    # it lapse between the claim and the survivor's first look.
     short = make_settings(database_url, bot_push_url=receiver.url,
-                          outbox_delivery_timeout_seconds=0.1)
+                          outbox_delivery_timeout_seconds=0.5)
     dead = OutboxDispatcher(sessionmaker=app.state.sessionmaker, settings=short)
     assert len(await dead._claim()) == 1  # claimed, then "crashed" before sending
 
     survivor = OutboxDispatcher(sessionmaker=app.state.sessionmaker, settings=short)
     async with receiver:
         assert await survivor.run_once() == 0  # leased: not taken
-        await asyncio.sleep(0.35)
+        await asyncio.sleep(1.6)
         assert await survivor.run_once() == 1
     await survivor.aclose()
     assert len(receiver.events) == 1
