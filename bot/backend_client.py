@@ -106,5 +106,23 @@ class BackendClient:
         return response.json()
 
 
+    async def survey_answer(self, channel: str, chat_id: str, survey_id: int | str,
+                            question: str, value: object) -> dict | None:
+        """Record one answer of a return-visit survey (once: a repeat is not recorded)."""
+        response = await self._request(
+            "POST", f"{_customer(channel, chat_id)}/surveys/{quote(str(survey_id), safe='')}"
+                    "/answers", json={"question": question, "value": value})
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
+    async def survey_opt_out(self, channel: str, chat_id: str) -> None:
+        response = await self._request("POST", f"{_customer(channel, chat_id)}/survey-opt-out")
+        if response.status_code not in (200, 204):
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+
+
 def _customer(channel: str, chat_id: str) -> str:
     return f"/api/v1/customers/{quote(channel, safe='')}/{quote(chat_id, safe='')}"

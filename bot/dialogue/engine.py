@@ -44,6 +44,7 @@ KEEP_TICKET = "cancel:keep"
 HELPED = "faq:helped"
 ACCEPT = "accept:"      # accept:<number> — the customer confirms the job is done
 REJECT = "reject:"      # reject:<number> — not fixed: back to the technician
+SURVEY = "survey:"      # survey:<id>:<question>:<value> | survey:<id>:optout
 
 # Reasons a customer can give for cancelling a ticket (labels `cancel.reason.<code>`).
 CANCEL_REASONS = ("solved", "no_longer_needed", "wrong_time", "other")
@@ -117,6 +118,11 @@ class DialogueEngine:
         parse = await self._understand(text)
         if conv.form and conv.form.asking:
             return await self._on_form_message(conv, text, parse)
+        if conv.survey and conv.survey.get("asking") == "comment" and (
+                parse is None or parse.intent not in (
+                "repair_request", "installation_request", "return_exchange", "complaint",
+                "ticket_status", "human_agent")):
+            return await self._survey_answer(conv, str(conv.survey["id"]), "comment", text)
         if parse is None:
             return [self._menu(conv, "fallback.nlu_down")]
         return await self._on_intent(conv, parse, text)
@@ -189,6 +195,10 @@ class DialogueEngine:
             return await self._cancel_ticket(conv, number, reason)
         elif data == HELPED:
             return [Reply(t(conv.language, "inquiry.glad"))]
+        elif data.startswith(SURVEY):
+            survey_id, _, rest = data.removeprefix(SURVEY).partition(":")
+            question, _, value = rest.partition(":")
+            return await self._survey_answer(conv, survey_id, question, value)
         elif data.startswith((ACCEPT, REJECT)):
             accepted = data.startswith(ACCEPT)
             number = data.removeprefix(ACCEPT if accepted else REJECT)
@@ -569,11 +579,78 @@ class DialogueEngine:
             return [Reply(t(lang, "push.acceptance", number=number), buttons=[[
                 Button(t(lang, "acceptance.accept"), f"{ACCEPT}{number}"),
                 Button(t(lang, "acceptance.reject"), f"{REJECT}{number}")]])]
+        if kind in ("survey_request", "survey_reminder"):
+            return await self._start_survey(event, kind)
         if kind == "staff_alert":
             return [Reply(t(lang, "push.staff_alert", number=number,
                             text=event.get("text", "")))]
         log.warning("push of unknown kind %s shown as a generic update", kind)
         return [Reply(t(lang, "push.updated", number=number))]
+
+    async def _start_survey(self, event: dict, kind: str) -> list[Reply]:
+        """The return visit (回访) after a ticket is resolved: its first question."""
+        channel, chat_id = event["channel"], str(event["chat_id"])
+        async with self._locks[(channel, chat_id)]:
+            async with self.store.turn(channel, chat_id, None) as conv:
+                conv.language = conv.language or event.get("language") or DEFAULT_LANGUAGE
+                conv.survey = {"id": event["survey_id"], "ticket": event["ticket_number"],
+                               "type": event.get("ticket_type"), "asking": "solved"}
+                intro = "survey.reminder" if kind == "survey_reminder" else "survey.intro"
+                return [Reply(t(conv.language, intro, number=event["ticket_number"])),
+                        self._survey_question(conv, "solved")]
+
+    def _survey_question(self, conv: Conversation, question: str) -> Reply:
+        lang, survey_id = conv.language, conv.survey["id"]  # type: ignore[index]
+        prefix = f"{SURVEY}{survey_id}:{question}:"
+        if question == "rating":
+            rows = [[Button(t(lang, f"survey.stars.{n}"), f"{prefix}{n}") for n in range(1, 6)]]
+        elif question == "comment":
+            rows = [[Button(t(lang, "survey.skip"), prefix)]]
+        else:  # solved, explained_usage
+            rows = [[Button(t(lang, "survey.yes"), f"{prefix}yes"),
+                     Button(t(lang, "survey.no"), f"{prefix}no")]]
+        if question == "solved":
+            rows.append([Button(t(lang, "survey.opt_out"), f"{SURVEY}{survey_id}:optout:")])
+        return Reply(t(lang, f"survey.ask.{question}"), buttons=rows)
+
+    async def _survey_answer(self, conv: Conversation, survey_id: str, question: str,
+                             raw: str) -> list[Reply]:
+        lang = conv.language
+        try:
+            if question == "optout":
+                await self.backend.survey_opt_out(conv.channel, conv.chat_id)
+                conv.survey = None
+                return [Reply(t(lang, "survey.opted_out"))]
+            if question not in ("solved", "rating", "comment", "explained_usage"):
+                return [Reply(t(lang, "button.stale"))]
+            value: object = raw
+            if question in ("solved", "explained_usage"):
+                value = raw == "yes"
+            elif question == "rating":
+                if raw not in {"1", "2", "3", "4", "5"}:
+                    return [Reply(t(lang, "button.stale"))]
+                value = int(raw)
+            elif question == "comment":
+                value = raw[:1000]
+            result = await self.backend.survey_answer(conv.channel, conv.chat_id, survey_id,
+                                                      question, value)
+        except BackendUnavailable:
+            return [Reply(t(lang, "error.backend_down"))]
+        if result is None or not result.get("recorded"):
+            return [Reply(t(lang, "survey.already"))]
+        replies = []
+        if question == "solved" and value is False:
+            replies.append(Reply(t(lang, "survey.not_solved")))
+        if question == "rating" and value in (1, 2):
+            replies.append(Reply(t(lang, "survey.low_rating")))
+        following = result.get("next")
+        if following:
+            conv.survey = {**(conv.survey or {"id": survey_id}), "asking": following}
+            replies.append(self._survey_question(conv, following))
+        else:
+            conv.survey = None
+            replies.append(Reply(t(lang, "survey.thanks")))
+        return replies
 
     async def _acceptance(self, conv: Conversation, number: str, accepted: bool) -> list[Reply]:
         """The customer confirms the job is done (验收), or says it is not fixed."""

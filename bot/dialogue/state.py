@@ -45,16 +45,20 @@ class Conversation:
     chat_id: str
     language: str | None = None
     form: Form | None = None
+    # The return-visit survey waiting for a typed comment: {"id", "ticket", "type"}.
+    survey: dict | None = None
 
     def to_json(self) -> str:
         return json.dumps({"language": self.language,
-                           "form": asdict(self.form) if self.form else None}, ensure_ascii=False)
+                           "form": asdict(self.form) if self.form else None,
+                           "survey": self.survey}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, channel: str, chat_id: str, raw: str) -> Conversation:
         data = json.loads(raw)
         form = Form(**data["form"]) if data.get("form") else None
-        return cls(channel=channel, chat_id=chat_id, language=data.get("language"), form=form)
+        return cls(channel=channel, chat_id=chat_id, language=data.get("language"), form=form,
+                   survey=data.get("survey"))
 
 
 class Base(DeclarativeBase):
