@@ -28,7 +28,8 @@ class TerminalChannel:
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
         self._buttons = []
         for reply in replies:
-            print(f"\nbot> {reply.text}", file=self.out)
+            text = reply.text.replace("\n", "\n     ")
+            print(f"\nbot> {text}", file=self.out)
             for row in reply.buttons:
                 labels = []
                 for button in row:
