@@ -479,17 +479,26 @@ class DialogueEngine:
             return await self._expedite(conv, number)
         return [self._confirm_cancel(conv, number)]
 
-    async def _expedite(self, conv: Conversation, number: str) -> list[Reply]:
-        lang = conv.language
+    async def _act(self, conv: Conversation, number: str, action: str,
+                   body: dict | None = None) -> tuple[dict | None, list[Reply]]:
+        """A customer's action on their ticket: the backend's answer, or (None, what to say
+        instead) when the ticket is not theirs, its status forbids it, or the backend is down."""
         try:
             result = await self.backend.ticket_action(conv.channel, conv.chat_id, number,
-                                                      "expedite")
+                                                      action, body)
         except NotAllowed:
-            return await self._ticket_status(conv, number)
+            return None, await self._ticket_status(conv, number)
         except BackendUnavailable:
-            return [Reply(t(lang, "error.backend_down"))]
+            return None, [Reply(t(conv.language, "error.backend_down"))]
         if result is None:
-            return [Reply(t(lang, "status.not_found", number=number))]
+            return None, [Reply(t(conv.language, "status.not_found", number=number))]
+        return result, []
+
+    async def _expedite(self, conv: Conversation, number: str) -> list[Reply]:
+        lang = conv.language
+        result, refusal = await self._act(conv, number, "expedite")
+        if result is None:
+            return refusal
         ticket = result["ticket"]
         follow_up = "expedite.raised" if result["priority_raised"] else "expedite.noted"
         return [Reply("\n".join([
@@ -510,15 +519,9 @@ class DialogueEngine:
         lang = conv.language
         if reason not in CANCEL_REASONS:
             return [Reply(t(lang, "button.stale"))]
-        try:
-            result = await self.backend.ticket_action(conv.channel, conv.chat_id, number,
-                                                      "cancel", {"reason": reason})
-        except NotAllowed:
-            return await self._ticket_status(conv, number)
-        except BackendUnavailable:
-            return [Reply(t(lang, "error.backend_down"))]
+        result, refusal = await self._act(conv, number, "cancel", {"reason": reason})
         if result is None:
-            return [Reply(t(lang, "status.not_found", number=number))]
+            return refusal
         return [Reply(t(lang, "cancel.done", number=number))]
 
     async def _inquiry(self, conv: Conversation, parse: Parse, text: str,
@@ -657,14 +660,8 @@ class DialogueEngine:
         lang = conv.language
         action, body = ("accept", None) if accepted else (
             "reject", {"note": t(lang, "acceptance.rejected_note")})
-        try:
-            result = await self.backend.ticket_action(conv.channel, conv.chat_id, number,
-                                                      action, body)
-        except NotAllowed:
-            return await self._ticket_status(conv, number)
-        except BackendUnavailable:
-            return [Reply(t(lang, "error.backend_down"))]
+        result, refusal = await self._act(conv, number, action, body)
         if result is None:
-            return [Reply(t(lang, "status.not_found", number=number))]
+            return refusal
         return [Reply(t(lang, "acceptance.thanks" if accepted else "acceptance.sent_back",
                         number=number))]

@@ -150,3 +150,42 @@ async def test_photos_sent_during_a_repair_are_attached(chat):
     assert ticket["attachments"][0]["channel"] == chat.channel
 
 
+
+
+async def test_hurrying_up_raises_the_priority_once_and_says_when(chat):
+    number = chat.open_ticket()
+    await chat.say("催一下，师傅怎么还没来")
+    assert number in chat.text and "已受理" in chat.text and "小时内" in chat.text
+    await chat.say("快点啊，催单")
+    [ticket] = chat.tickets()
+    assert ticket["priority"] == "high"  # raised once, not twice
+    assert [e["kind"] for e in ticket["events"]].count("expedited") == 2
+
+
+async def test_cancelling_a_ticket_asks_for_confirmation_and_a_reason(chat):
+    number = chat.open_ticket()
+    await chat.say("我想取消报修")
+    assert number in chat.text
+    await chat.press(f"cancelok:{number}:wrong_time")
+    assert "已取消" in chat.text
+    [ticket] = chat.tickets()
+    assert ticket["status"] == "cancelled"
+    assert any("wrong_time" in (e["note"] or "") for e in ticket["events"])
+
+
+async def test_keeping_the_ticket_changes_nothing(chat):
+    number = chat.open_ticket()
+    await chat.say("cancel my repair please")
+    await chat.press("cancel:keep")
+    assert chat.tickets()[0]["status"] == "new" and number
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("冰箱保修多久？", "保修"),
+    ("雪櫃保固幾耐？", "保固"),
+    ("how long is the warranty on a washing machine?", "warranty"),
+])
+async def test_questions_are_answered_from_the_knowledge_base(chat, question, expected):
+    await chat.say(question)
+    assert expected in chat.text.lower()
+    assert "faq:helped" in chat.buttons() and "menu:human" in chat.buttons()
