@@ -40,6 +40,8 @@ class TelegramChannel:
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_base_url)
             .base_file_url(settings.telegram_api_base_file_url)
+            # Chats are answered side by side; the engine keeps each chat's turns in order.
+            .concurrent_updates(True)
             .build()
         )
         self.application.add_handler(CallbackQueryHandler(self._on_button))
