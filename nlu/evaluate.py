@@ -11,8 +11,8 @@ Scoring rules:
 - Entities are scored only on rows that have the entities column (an empty list `[]` still
   counts: anything predicted there is a false positive). Gold values and predicted values
   are both passed through `normalise_entity`; the predicted (entity, value) pairs of a row
-  are de-duplicated first, exactly as the bot's client does (Rasa's regex extractor and
-  DIET/CRF may report the same span twice), and then compared with the gold multiset.
+  are de-duplicated first, exactly as the bot's client does (two extractors may report the
+  same value), and then compared with the gold multiset, case-insensitively.
 """
 
 from __future__ import annotations
@@ -150,6 +150,12 @@ def _percentile(values: list[float], q: float) -> float | None:
     return round(ordered[low] + (ordered[high] - ordered[low]) * (rank - low), 2)
 
 
+def _key(item: tuple[str, str]) -> tuple[str, str]:
+    # Values are compared case-insensitively: Rasa's synonym mapper restores the case of the
+    # training annotation ("monday afternoon" -> "Monday afternoon"), which changes nothing.
+    return item[0], item[1].casefold()
+
+
 def predicted_intent(name: str | None) -> str:
     if not name or name == FALLBACK_INTENT:
         return FALLBACK_COUNTS_AS
@@ -182,8 +188,8 @@ def score(examples: list[Example], predictions: list[Prediction]) -> dict:
     for example, prediction in zip(examples, predictions):
         if example.entities is None:
             continue
-        gold = Counter(example.entities)
-        predicted = Counter(dict.fromkeys(prediction.entities, 1))  # de-duplicated
+        gold = Counter(_key(item) for item in example.entities)
+        predicted = Counter(dict.fromkeys((_key(item) for item in prediction.entities), 1))
         for name in {name for name, _ in gold} | {name for name, _ in predicted}:
             g = Counter({k: v for k, v in gold.items() if k[0] == name})
             p = Counter({k: v for k, v in predicted.items() if k[0] == name})

@@ -256,3 +256,10 @@ def test_main_server_error_status(tmp_path: Path, stub_url: str, capsys) -> None
     path = write(tmp_path, HEADER + "greet\ten\thi\n")
     assert main(path, stub_url + "/not-rasa", as_json=True) == 2
     assert "answered HTTP 404 for line 2" in capsys.readouterr().err
+
+
+def test_entity_values_compare_case_insensitively() -> None:
+    # Rasa's synonym mapper may restore a training annotation's case ("Monday afternoon").
+    examples = [ex("inform", entities=(("time", "monday afternoon"),))]
+    predictions = [pred("inform", ("time", "Monday afternoon"))]
+    assert score(examples, predictions)["entities"]["time"]["f1"] == 1.0
