@@ -124,5 +124,31 @@ class BackendClient:
             raise BackendUnavailable(f"HTTP {response.status_code}")
 
 
+    async def request_person(self, channel: str, chat_id: str, *, language: str, reason: str,
+                             text: str | None) -> dict:
+        """Queue the customer for a person: their place, or a callback ticket after hours."""
+        response = await self._request(
+            "POST", f"{_customer(channel, chat_id)}/handoff",
+            json={"language": language, "reason": reason, "text": text})
+        if response.status_code != 200:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
+    async def forward_to_staff(self, channel: str, chat_id: str, text: str) -> bool:
+        """Pass on what the customer wrote; False when no conversation with staff is open."""
+        response = await self._request("POST", f"{_customer(channel, chat_id)}/handoff/messages",
+                                       json={"text": text})
+        if response.status_code == 404:
+            return False
+        if response.status_code != 204:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return True
+
+    async def leave_staff(self, channel: str, chat_id: str) -> None:
+        response = await self._request("POST", f"{_customer(channel, chat_id)}/handoff/leave")
+        if response.status_code != 204:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+
+
 def _customer(channel: str, chat_id: str) -> str:
     return f"/api/v1/customers/{quote(channel, safe='')}/{quote(chat_id, safe='')}"

@@ -47,18 +47,21 @@ class Conversation:
     form: Form | None = None
     # The return-visit survey waiting for a typed comment: {"id", "ticket", "type"}.
     survey: dict | None = None
+    # Queued for or talking to staff: the bot stays silent and passes messages on.
+    with_staff: bool = False
 
     def to_json(self) -> str:
         return json.dumps({"language": self.language,
                            "form": asdict(self.form) if self.form else None,
-                           "survey": self.survey}, ensure_ascii=False)
+                           "survey": self.survey, "with_staff": self.with_staff},
+                          ensure_ascii=False)
 
     @classmethod
     def from_json(cls, channel: str, chat_id: str, raw: str) -> Conversation:
         data = json.loads(raw)
         form = Form(**data["form"]) if data.get("form") else None
         return cls(channel=channel, chat_id=chat_id, language=data.get("language"), form=form,
-                   survey=data.get("survey"))
+                   survey=data.get("survey"), with_staff=data.get("with_staff", False))
 
 
 class Base(DeclarativeBase):
