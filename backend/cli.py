@@ -5,6 +5,9 @@
     frontdesk backend                 the API (migrates the database first)
     frontdesk bot [--terminal]        the bot (Telegram if TELEGRAM_BOT_TOKEN is set)
     frontdesk db upgrade              apply the database migrations
+    frontdesk staff create-admin NAME an admin account (asks for the password twice, or reads
+                                      one line with --password-stdin)
+    frontdesk staff add NAME --role R an account of another role, likewise
     frontdesk nlu setup|train|serve|parse|eval
 """
 
@@ -22,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from backend.config import Settings, get_settings
+from backend.staff.enums import Role
 
 
 def _logging(settings: Settings, log_file: Path | None = None) -> None:
@@ -71,6 +75,70 @@ def cmd_bot(settings: Settings, args: argparse.Namespace) -> int:
     # In a terminal chat the logs would mix with the conversation: they go to a file.
     _logging(settings, settings.data_dir / "log" / "bot.log" if args.terminal else None)
     asyncio.run(run_bot(settings, terminal=args.terminal))
+    return 0
+
+
+# ---- staff accounts ------------------------------------------------------------------------
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    """One line from stdin with --password-stdin; else asked twice. None if the two differ."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        print("the passwords differ", file=sys.stderr)
+        return None
+    return password
+
+
+async def _create_staff(settings: Settings, data) -> None:
+    from backend.database import make_engine, make_sessionmaker
+    from backend.staff import service as staff_service
+
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await staff_service.create(db_session=session, data=data)
+    finally:
+        await engine.dispose()
+
+
+def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from backend.migrate import upgrade
+    from backend.staff import service as staff_service
+    from backend.staff.schemas import PASSWORD_MIN, StaffCreate, check_username
+
+    role = "admin" if args.staff_command == "create-admin" else args.role
+    try:
+        check_username(args.username)  # before the password is typed
+    except ValueError as exc:
+        print(f"username: {exc}", file=sys.stderr)
+        return 2
+    password = _read_password(args)
+    if password is None:
+        return 2
+    if len(password) < PASSWORD_MIN:
+        print(f"the password needs at least {PASSWORD_MIN} characters", file=sys.stderr)
+        return 2
+    try:
+        data = StaffCreate(username=args.username, display_name=args.display_name, role=role,
+                           password=password)
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            print(f"{field}: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
+    upgrade(settings.database_url)
+    try:
+        asyncio.run(_create_staff(settings, data))
+    except staff_service.UsernameTaken as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"staff account {data.username} ({role}) created")
     return 0
 
 
@@ -200,6 +268,18 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database migrations")
     db.add_argument("db_command", choices=["upgrade"])
     db.set_defaults(run=cmd_db)
+
+    staff = commands.add_parser("staff", help="staff accounts")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    create_admin = staff_commands.add_parser("create-admin", help="add an admin account")
+    add = staff_commands.add_parser("add", help="add an account of any role")
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    for command in (create_admin, add):
+        command.add_argument("username")
+        command.add_argument("--display-name", help="shown in the console (default: username)")
+        command.add_argument("--password-stdin", action="store_true",
+                             help="read the password from the first line of stdin")
+    staff.set_defaults(run=cmd_staff)
 
     nlu = commands.add_parser("nlu", help="the Rasa NLU model")
     nlu_commands = nlu.add_subparsers(dest="nlu_command", required=True)

@@ -38,8 +38,16 @@ class Settings(BaseSettings):
     # Fernet keys for personal data at rest, comma separated; the first encrypts, all decrypt
     # (so a key can be rotated in).
     field_encryption_keys: str = DEV_ENCRYPTION_KEY
-    # Static bearer token for staff API calls (until staff accounts exist).
+    # Static bearer token acting as the admin "api": bootstrap and automation. People sign in
+    # with their own accounts (`frontdesk staff create-admin`).
     staff_api_token: str = DEV_STAFF_TOKEN
+    # Staff sign-ins: lifetime of an API token (POST /api/v1/auth/token) and of a console
+    # session; after this many failed sign-ins within the window, for one username or from one
+    # address, further attempts are refused (429) until the oldest leaves the window.
+    staff_token_hours: float = 12.0
+    console_session_hours: float = 12.0
+    login_max_failures: int = 5
+    login_failure_window_seconds: int = 900
     # Shared secret between bot and backend: the bot's bearer token to the backend, and the
     # HMAC key with which the backend signs pushes to the bot.
     internal_secret: str = DEV_INTERNAL_SECRET
@@ -54,6 +62,25 @@ class Settings(BaseSettings):
     outbox_batch_size: int = 20
     # Time zone of the date in ticket numbers (RS-20261124-0007).
     ticket_timezone: str = "Asia/Shanghai"
+
+    # When staff are there (local time in TICKET_TIMEZONE): "08:00-20:00", ISO weekdays "1-7".
+    business_hours: str = "08:00-20:00"
+    business_days: str = "1-7"
+    # SLA worker (backend/sla/worker.py): breaches, appointment reminders, acceptance timeouts.
+    sla_worker_enabled: bool = True
+    sla_poll_seconds: float = 60.0
+    # Telegram chat (a supervisors' group) that gets SLA breach alerts; unset: none are sent.
+    staff_alert_chat_id: str | None = None
+    # A job the customer neither accepts nor rejects within this time is resolved.
+    acceptance_timeout_hours: float = 72.0
+    # Expected wait per customer ahead in the live queue, told to the customer.
+    handoff_minutes_per_customer: int = 3
+    # Return-visit surveys (backend/surveys/worker.py): one reminder after this many hours
+    # without an answer, expiry after these days.
+    survey_worker_enabled: bool = True
+    survey_poll_seconds: float = 60.0
+    survey_reminder_hours: float = 24.0
+    survey_expiry_days: float = 7.0
 
     # --- bot -----------------------------------------------------------------------------
     bot_database_url: str = "sqlite+aiosqlite:///var/bot.db"

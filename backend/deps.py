@@ -1,20 +1,35 @@
-"""Everything a route gets injected: settings, a database session, the caller's role, the
-outbox wake-up."""
+"""Everything a route gets injected: settings, a database session, the caller (the bot, or a
+staff member and their role), the outbox wake-up."""
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
+from backend.staff import service as staff_service
+from backend.staff.enums import STATIC_TOKEN_USERNAME, CredentialKind, Role
+from backend.staff.models import Staff, StaffSession
 
-_bearer = HTTPBearer(auto_error=False, description="the bot's or staff's bearer token")
+SESSION_COOKIE = "frontdesk_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"  # the same, as a form field
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+_bearer = HTTPBearer(auto_error=False, description="the bot's internal secret, a staff API "
+                     "token (POST /api/v1/auth/token) or the static STAFF_API_TOKEN")
+_session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False,
+                               description="the staff console's session (POST /console/login); "
+                               f"unsafe requests also need the {CSRF_HEADER} header")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+SessionCookie = Annotated[str | None, Depends(_session_cookie)]
 
 
 def get_settings(request: Request) -> Settings:
@@ -50,15 +65,110 @@ def require_service(credentials: Credentials, settings: SettingsDep) -> str:
     return "service"
 
 
-def require_staff(credentials: Credentials, settings: SettingsDep) -> str:
-    """The caller is staff (bearer = staff API token). Returns the actor name for the record."""
-    if not _token_matches(credentials, settings.staff_api_token):
-        raise _unauthorised()
-    return "staff:api"
-
-
 ServiceDep = Annotated[str, Depends(require_service)]
-StaffDep = Annotated[str, Depends(require_staff)]
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    """The staff member calling: an account, or the static STAFF_API_TOKEN acting as the admin
+    "api" (no account, no session)."""
+
+    username: str
+    display_name: str
+    role: Role
+    staff_id: int | None = None
+    session: StaffSession | None = None  # the sign-in used (None: the static token)
+
+    @classmethod
+    def of(cls, session: StaffSession) -> StaffUser:
+        staff: Staff = session.staff
+        return cls(username=staff.username, display_name=staff.display_name,
+                   role=Role(staff.role), staff_id=staff.id, session=session)
+
+    @property
+    def actor(self) -> str:
+        """Who did it, in ticket records."""
+        return f"staff:{self.username}"
+
+    @property
+    def own_tickets_only(self) -> int | None:
+        """The account whose assigned tickets are all this caller may see and change (a
+        technician's own), or None: every ticket."""
+        return self.staff_id if self.role == Role.technician else None
+
+
+STATIC_TOKEN_USER = StaffUser(username=STATIC_TOKEN_USERNAME, display_name="API",
+                              role=Role.admin)
+
+
+def _forbidden(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail)
+
+
+async def check_csrf(request: Request, session: StaffSession) -> None:
+    """An unsafe request with the session cookie must carry the session's CSRF token (header
+    X-CSRF-Token, or the form field csrf_token): a page of another site can make the browser
+    send the cookie, but cannot know the token. 403 otherwise."""
+    given = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if given is None and content_type == "application/x-www-form-urlencoded":
+        body = (await request.body()).decode("utf-8", errors="replace")
+        given = dict(parse_qsl(body, keep_blank_values=True)).get(CSRF_FIELD)
+    expected = session.csrf_token or ""
+    if not given or not expected or not hmac.compare_digest(given.encode("utf-8"),
+                                                             expected.encode("utf-8")):
+        raise _forbidden(f"missing or wrong CSRF token (send the {CSRF_HEADER} header)")
+
+
+async def get_current_staff(request: Request, credentials: Credentials, cookie: SessionCookie,
+                            settings: SettingsDep, db_session: SessionDep) -> StaffUser:
+    """The staff member behind a bearer token (an API token or the static one) or, without
+    one, the console session cookie (+ CSRF token on unsafe requests). 401 otherwise; the bot's
+    internal secret is no staff credential."""
+    if credentials is not None:
+        if _token_matches(credentials, settings.staff_api_token):
+            return STATIC_TOKEN_USER
+        session = await staff_service.resolve(db_session=db_session,
+                                              token=credentials.credentials,
+                                              kind=CredentialKind.api_token)
+    elif cookie:
+        session = await staff_service.resolve(db_session=db_session, token=cookie,
+                                              kind=CredentialKind.console)
+        if session is not None and request.method in UNSAFE_METHODS:
+            await check_csrf(request, session)
+    else:
+        session = None
+    if session is None:
+        raise _unauthorised()
+    return StaffUser.of(session)
+
+
+CurrentStaff = Annotated[StaffUser, Depends(get_current_staff)]
+
+
+def require_roles(*roles: Role) -> Any:
+    """A route's guard, declared in its signature:
+
+        staff: Annotated[StaffUser, require_roles(Role.dispatcher, Role.admin)]
+
+    401 without valid staff credentials, 403 for a role not listed."""
+    allowed = frozenset(roles)
+
+    async def check_role(staff: CurrentStaff) -> StaffUser:
+        if staff.role not in allowed:
+            raise _forbidden(f"a {staff.role} may not do this")
+        return staff
+
+    return Depends(check_role)
+
+
+def client_ip(request: Request) -> str | None:
+    """The peer's address (behind a proxy: run uvicorn with --proxy-headers and
+    --forwarded-allow-ips so that this is the client's)."""
+    return request.client.host if request.client else None
+
+
+ClientIpDep = Annotated[str | None, Depends(client_ip)]
 
 
 def get_outbox_wakeup(request: Request) -> Callable[[], None]:

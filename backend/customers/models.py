@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.crypto import EncryptedString
@@ -18,6 +18,10 @@ class Customer(Base):
     # Personal data: encrypted at rest.
     display_name: Mapped[str | None] = mapped_column(EncryptedString)
     language: Mapped[str] = mapped_column(String(8))
+    # Service tier (backend.sla.enums.CustomerTier): picks the SLA policy.
+    tier: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
+    # No return-visit surveys for this customer (backend/surveys).
+    survey_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

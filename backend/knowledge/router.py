@@ -1,4 +1,4 @@
-"""Knowledge routes: the bot asks for an answer (service); staff list and edit entries.
+"""Knowledge routes: the bot asks for an answer (service); staff read entries, admins edit them.
 Thin: validation in schemas, work in service."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from pydantic import BeforeValidator, StringConstraints
 
 from backend.customers.enums import Language
-from backend.deps import ServiceDep, SessionDep, StaffDep
+from backend.deps import ServiceDep, SessionDep, StaffUser, require_roles
 from backend.knowledge import service as knowledge_service
 from backend.knowledge.enums import Topic
 from backend.knowledge.schemas import (
@@ -18,6 +18,7 @@ from backend.knowledge.schemas import (
     KnowledgeEntryOut,
     KnowledgeEntryPage,
 )
+from backend.staff.enums import ALL_ROLES, Role
 
 router = APIRouter(prefix="/api/v1/knowledge", tags=["knowledge"])
 
@@ -30,6 +31,9 @@ def _blank_is_none(value: object) -> object:
     """`?topic=` (an empty form field) means no filter."""
     return None if isinstance(value, str) and not value.strip() else value
 
+
+StaffReader = Annotated[StaffUser, require_roles(*ALL_ROLES)]
+Admin = Annotated[StaffUser, require_roles(Role.admin)]
 
 # Ids are 32-bit integers in the database: a larger one is a 422, not a database error.
 EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -61,7 +65,7 @@ async def answer(db_session: SessionDep, _: ServiceDep, language: Language,
 
 
 @router.get("", response_model=KnowledgeEntryPage)
-async def list_entries(db_session: SessionDep, _: StaffDep, topic: OptionalTopic = None,
+async def list_entries(db_session: SessionDep, _: StaffReader, topic: OptionalTopic = None,
                        language: OptionalLanguage = None, product: OptionalName = None,
                        city: OptionalName = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -79,7 +83,7 @@ async def list_entries(db_session: SessionDep, _: StaffDep, topic: OptionalTopic
 @router.get("/{entry_id}", response_model=KnowledgeEntryOut,
             responses={404: {"description": "no such entry"}})
 async def get_entry(entry_id: EntryId, db_session: SessionDep,
-                    _: StaffDep) -> KnowledgeEntryOut:
+                    _: StaffReader) -> KnowledgeEntryOut:
     entry = await knowledge_service.get(db_session=db_session, entry_id=entry_id)
     if entry is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
@@ -88,8 +92,8 @@ async def get_entry(entry_id: EntryId, db_session: SessionDep,
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=KnowledgeEntryOut)
 async def create_entry(data: KnowledgeEntryIn, db_session: SessionDep,
-                       _: StaffDep) -> KnowledgeEntryOut:
-    """Add an entry (staff)."""
+                       _: Admin) -> KnowledgeEntryOut:
+    """Add an entry (admin)."""
     entry = await knowledge_service.create(db_session=db_session, data=data)
     return KnowledgeEntryOut.model_validate(entry)
 
@@ -97,8 +101,8 @@ async def create_entry(data: KnowledgeEntryIn, db_session: SessionDep,
 @router.put("/{entry_id}", response_model=KnowledgeEntryOut,
             responses={404: {"description": "no such entry"}})
 async def replace_entry(entry_id: EntryId, data: KnowledgeEntryIn, db_session: SessionDep,
-                        _: StaffDep) -> KnowledgeEntryOut:
-    """Replace every field of an entry (staff)."""
+                        _: Admin) -> KnowledgeEntryOut:
+    """Replace every field of an entry (admin)."""
     entry = await knowledge_service.update(db_session=db_session, entry_id=entry_id, data=data)
     if entry is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
@@ -107,8 +111,8 @@ async def replace_entry(entry_id: EntryId, data: KnowledgeEntryIn, db_session: S
 
 @router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT,
                responses={404: {"description": "no such entry"}})
-async def delete_entry(entry_id: EntryId, db_session: SessionDep, _: StaffDep) -> Response:
-    """Remove an entry (staff)."""
+async def delete_entry(entry_id: EntryId, db_session: SessionDep, _: Admin) -> Response:
+    """Remove an entry (admin)."""
     if not await knowledge_service.delete(db_session=db_session, entry_id=entry_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

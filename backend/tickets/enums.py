@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     note = "note"
     expedited = "expedited"
     feedback = "feedback"
+    assigned = "assigned"  # given to a staff member (the note says to whom)
 
 
 class CancelReason(StrEnum):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.crypto import EncryptedString
 from backend.customers.models import Customer
 from backend.database import Base, UTCDateTime, utcnow
+from backend.staff.models import Staff
 
 
 class Ticket(Base):
@@ -32,6 +33,8 @@ class Ticket(Base):
     # Photos and files the customer sent: [{"kind", "file_id", "channel"}].
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The staff member working on it (a technician sees only the tickets assigned to them).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     # The chat the ticket came from: where its status pushes go.
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
@@ -42,7 +45,40 @@ class Ticket(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    # ---- dispatch and service levels: set by backend/outlets and backend/sla -----------------
+    # City and district of the address, plaintext (coarse; dispatch and statistics need them,
+    # the address stays encrypted); the outlet covering them; the one staff confirmed.
+    city: Mapped[str | None] = mapped_column(String(50))
+    district: Mapped[str | None] = mapped_column(String(50))
+    proposed_outlet_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outlets.id", ondelete="SET NULL"))
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id", ondelete="SET NULL"),
+                                                  index=True)
+    # The SLA policy applied, each milestone's due time and when it was met.
+    sla_policy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sla_policies.id", ondelete="SET NULL"))
+    first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    on_site_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    on_site_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The next pending milestone's due time, and from when it is nearly due (NULL: none).
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first breach (all of them: sla_breaches).
+    sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_breached_milestone: Mapped[str | None] = mapped_column(String(16))
+    # The appointment agreed with the customer (local date, morning|afternoon|evening).
+    appointment_date: Mapped[date | None] = mapped_column(Date, index=True)
+    appointment_window: Mapped[str | None] = mapped_column(String(16))
+    appointment_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The technician finished; the customer has not yet accepted (验收).
+    awaiting_acceptance_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     customer: Mapped[Customer] = relationship()
+    # Not loaded unless asked for (selectinload): the staff views do.
+    assignee: Mapped[Staff | None] = relationship()
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
     )
@@ -60,7 +96,7 @@ class TicketEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
-    # Who did it: "customer:telegram:42", "staff:api".
+    # Who did it: "customer:telegram:42", "staff:api", "staff:<username>".
     actor: Mapped[str] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,16 +1,29 @@
-"""Ticket routes: the bot's (service) and staff's. Thin: validation in schemas, work in service."""
+"""Ticket routes: the bot's (service) and staff's (roles declared on each route; a technician
+sees and changes only the tickets assigned to them). Thin: validation in schemas, work in
+service."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 
 from backend.customers.enums import Channel
-from backend.deps import OutboxWakeDep, ServiceDep, SessionDep, SettingsDep, StaffDep
+from backend.deps import (
+    OutboxWakeDep,
+    ServiceDep,
+    SessionDep,
+    SettingsDep,
+    StaffUser,
+    require_roles,
+)
+from backend.sla.enums import SlaState
+from backend.staff import service as staff_service
+from backend.staff.enums import ALL_ROLES, Role
 from backend.tickets import service as ticket_service
 from backend.tickets.enums import TicketStatus, TicketType
 from backend.tickets.schemas import (
+    AssignRequest,
     CancelRequest,
     ExpediteAnswer,
     FeedbackRequest,
@@ -141,14 +154,21 @@ async def feedback_on_customer_ticket(channel: Channel, chat_id: str, number: st
 
 
 @router.get("/tickets", response_model=TicketPage)
-async def list_tickets(db_session: SessionDep, _: StaffDep,
+async def list_tickets(db_session: SessionDep,
+                       staff: Annotated[StaffUser, require_roles(*ALL_ROLES)],
                        status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
                        type_: Annotated[TicketType | None, Query(alias="type")] = None,
+                       sla_state: SlaState | None = None,
+                       sort: Literal["created", "due"] = "created",
                        limit: Annotated[int, Query(ge=1, le=200)] = 50,
                        offset: Annotated[int, Query(ge=0)] = 0) -> TicketPage:
-    """All tickets, newest first (staff)."""
+    """All tickets, newest first or (`sort=due`) soonest due first (staff; a technician: those
+    assigned to them). `sla_state`: on_track, nearly_due or overdue, against the next pending
+    milestone."""
     tickets, total = await ticket_service.list_tickets(
-        db_session=db_session, status=status_, ticket_type=type_, limit=limit, offset=offset,
+        db_session=db_session, status=status_, ticket_type=type_,
+        assignee_id=staff.own_tickets_only, sla_state=sla_state, by_due=sort == "due",
+        limit=limit, offset=offset,
     )
     return TicketPage(items=[TicketSummary.model_validate(t) for t in tickets], total=total,
                       limit=limit, offset=offset)
@@ -156,10 +176,13 @@ async def list_tickets(db_session: SessionDep, _: StaffDep,
 
 @router.get("/tickets/{number}", response_model=TicketDetail,
             responses={404: {"description": "no such ticket"}})
-async def get_ticket(number: str, db_session: SessionDep, _: StaffDep) -> TicketDetail:
-    """A ticket with contact data and its service record (staff)."""
+async def get_ticket(number: str, db_session: SessionDep,
+                     staff: Annotated[StaffUser, require_roles(*ALL_ROLES)]) -> TicketDetail:
+    """A ticket with contact data and its service record (staff; a technician: only one
+    assigned to them, else 404)."""
     ticket = await ticket_service.get_by_number(db_session=db_session, number=number,
-                                                with_events=True)
+                                                with_events=True,
+                                                assignee_id=staff.own_tickets_only)
     if ticket is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return _detail(ticket)
@@ -169,14 +192,44 @@ async def get_ticket(number: str, db_session: SessionDep, _: StaffDep) -> Ticket
              responses={404: {"description": "no such ticket"},
                         409: {"description": "this status may not follow the current one"}})
 async def change_status(number: str, change: StatusChange, db_session: SessionDep,
-                        actor: StaffDep, wake_outbox: OutboxWakeDep) -> TicketDetail:
-    """Move a ticket to a new status (staff). The customer's chat hears about it."""
+                        staff: Annotated[StaffUser, require_roles(*ALL_ROLES)],
+                        wake_outbox: OutboxWakeDep) -> TicketDetail:
+    """Move a ticket to a new status (staff; a technician: only one assigned to them, else
+    404). The customer's chat hears about it."""
     try:
         ticket = await ticket_service.change_status(
             db_session=db_session, number=number, status=change.status, note=change.note,
-            actor=actor,
+            actor=staff.actor, assignee_id=staff.own_tickets_only,
         )
     except ticket_service.TransitionNotAllowed as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    wake_outbox()
+    ticket = await ticket_service.get_by_number(db_session=db_session, number=ticket.number,
+                                                with_events=True)
+    return _detail(ticket)
+
+
+@router.post("/tickets/{number}/assign", response_model=TicketDetail,
+             responses={404: {"description": "no such ticket"},
+                        409: {"description": "the ticket is no longer open"},
+                        422: {"description": "no active staff account of that username"}})
+async def assign_ticket(number: str, request: AssignRequest, db_session: SessionDep,
+                        staff: Annotated[StaffUser, require_roles(Role.dispatcher,
+                                                                  Role.supervisor, Role.admin)],
+                        wake_outbox: OutboxWakeDep) -> TicketDetail:
+    """Give an open ticket to a staff member (an `assigned` event); a new ticket moves to
+    `assigned`, which the customer's chat hears about."""
+    assignee = await staff_service.get_by_username(db_session=db_session,
+                                                   username=request.assignee)
+    if assignee is None or not assignee.active:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "no active staff account of that username")
+    try:
+        ticket = await ticket_service.assign(db_session=db_session, number=number,
+                                             assignee=assignee, actor=staff.actor)
+    except ticket_service.ActionNotAllowed as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     if ticket is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)

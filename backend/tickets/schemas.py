@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from backend.customers.enums import Channel, Language
 from backend.customers.schemas import CustomerIn, CustomerOut
+from backend.outlets.schemas import TicketDispatch
+from backend.sla.schemas import TicketServiceLevels
 from backend.text import clean, clean_or_none
 from backend.tickets.enums import (
     ON_SITE_TYPES,
@@ -110,6 +112,10 @@ class StatusChange(BaseModel):
         return clean_or_none(value)
 
 
+class AssignRequest(BaseModel):
+    assignee: str = Field(min_length=1, max_length=64, description="a staff username")
+
+
 class CancelRequest(BaseModel):
     reason: CancelReason
 
@@ -169,8 +175,9 @@ class ExpediteAnswer(BaseModel):
     act_within_hours: int
 
 
-class TicketSummary(BaseModel):
-    """A line of the staff list (no contact data)."""
+class TicketSummary(TicketDispatch, TicketServiceLevels):
+    """A line of the staff list (no contact data), with the ticket's place and outlet and its
+    service levels (due times, SLA state, appointment, acceptance)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -181,8 +188,15 @@ class TicketSummary(BaseModel):
     product: str | None
     channel: Channel
     language: Language
+    assignee: str | None = Field(default=None, description="the assigned staff member's "
+                                 "username")
     created_at: datetime
     updated_at: datetime
+
+    @field_validator("assignee", mode="before")
+    @classmethod
+    def _username(cls, value: object) -> object:
+        return getattr(value, "username", value)
 
 
 class TicketPage(BaseModel):

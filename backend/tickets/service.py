@@ -1,4 +1,4 @@
-"""Tickets: create (idempotent), read (customer and staff views), change status.
+"""Tickets: create (idempotent), read (customer and staff views), change status, assign.
 
 A status change, its event and its outbox message are written in one transaction: either the
 customer will hear about the change, or it did not happen.
@@ -21,6 +21,11 @@ from backend.customers import service as customer_service
 from backend.customers.enums import Channel
 from backend.database import utcnow
 from backend.notifications import service as notification_service
+from backend.outlets import service as outlet_service
+from backend.sla import service as sla_service
+from backend.sla.enums import SlaState
+from backend.staff.models import Staff
+from backend.surveys import service as survey_service
 from backend.tickets import numbers
 from backend.tickets.enums import (
     DEFAULT_PRIORITY,
@@ -129,6 +134,9 @@ async def create_ticket(*, db_session: AsyncSession, data: TicketCreate, idempot
                 created_at=now,
             )],
         )
+        await outlet_service.propose(db_session=db_session, ticket=ticket)
+        await sla_service.start_clocks(db_session=db_session, ticket=ticket,
+                                       customer_tier=customer.tier)
         db_session.add(ticket)
         await db_session.commit()
     except IntegrityError:
@@ -144,16 +152,20 @@ async def create_ticket(*, db_session: AsyncSession, data: TicketCreate, idempot
     return CreateResult(ticket=ticket, created=True)
 
 
-async def get_by_number(*, db_session: AsyncSession, number: str,
-                        with_events: bool = False) -> Ticket | None:
-    """The ticket with this number in any spelling, or None."""
+async def get_by_number(*, db_session: AsyncSession, number: str, with_events: bool = False,
+                        assignee_id: int | None = None) -> Ticket | None:
+    """The ticket with this number in any spelling, or None. With `assignee_id` (a
+    technician's view), only if it is assigned to that staff member."""
     canonical = numbers.normalise_ticket_number(number)
     if canonical is None:
         return None
     statement = select(Ticket).where(Ticket.number == canonical)
+    if assignee_id is not None:
+        statement = statement.where(Ticket.assignee_id == assignee_id)
     if with_events:
         statement = statement.options(
-            selectinload(Ticket.events), selectinload(Ticket.customer)
+            selectinload(Ticket.events), selectinload(Ticket.customer),
+            selectinload(Ticket.assignee),
         ).execution_options(populate_existing=True)
     return (await db_session.execute(statement)).scalar_one_or_none()
 
@@ -187,28 +199,58 @@ async def list_for_customer(*, db_session: AsyncSession, channel: Channel | str,
 
 
 async def list_tickets(*, db_session: AsyncSession, status: TicketStatus | None = None,
-                       ticket_type: TicketType | None = None, limit: int = 50,
-                       offset: int = 0) -> tuple[list[Ticket], int]:
-    """A page of all tickets, newest first, and how many match in total."""
+                       ticket_type: TicketType | None = None, assignee_id: int | None = None,
+                       sla_state: SlaState | None = None, by_due: bool = False,
+                       limit: int = 50, offset: int = 0) -> tuple[list[Ticket], int]:
+    """A page of all tickets (with `assignee_id`: of those assigned to that staff member;
+    with `sla_state`: of those in that SLA state now), newest first (`by_due`: soonest due
+    first), and how many match in total."""
     conditions = []
+    if assignee_id is not None:
+        conditions.append(Ticket.assignee_id == assignee_id)
     if status is not None:
         conditions.append(Ticket.status == str(status))
     if ticket_type is not None:
         conditions.append(Ticket.type == str(ticket_type))
+    if sla_state is not None:
+        conditions.append(sla_service.state_condition(sla_state, now=utcnow()))
+    order = sla_service.due_order() if by_due else (Ticket.created_at.desc(), Ticket.id.desc())
     total = (await db_session.execute(
         select(func.count()).select_from(Ticket).where(*conditions)
     )).scalar_one()
-    statement = (select(Ticket).where(*conditions)
-                 .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-                 .limit(limit).offset(offset))
+    statement = (select(Ticket).where(*conditions).options(selectinload(Ticket.assignee))
+                 .order_by(*order).limit(limit).offset(offset))
     return list((await db_session.execute(statement)).scalars()), total
 
 
 async def change_status(*, db_session: AsyncSession, number: str, status: TicketStatus,
-                        note: str | None, actor: str) -> Ticket | None:
+                        note: str | None, actor: str, assignee_id: int | None = None,
+                        notify: bool = True) -> Ticket | None:
     """Move the ticket to `status` (staff): the status, a `status_changed` event and (for changes
-    the customer hears about) an outbox message, in one transaction. None if there is no such
-    ticket; TransitionNotAllowed if the table of transitions forbids it. Commits."""
+    the customer hears about, unless `notify` is off) an outbox message, in one transaction.
+    None if there is no such ticket (with `assignee_id`: none assigned to that staff member);
+    TransitionNotAllowed if the table of transitions forbids it. Commits."""
+    canonical = numbers.normalise_ticket_number(number)
+    if canonical is None:
+        return None
+    conditions = [Ticket.number == canonical]
+    if assignee_id is not None:
+        conditions.append(Ticket.assignee_id == assignee_id)
+    ticket = await _locked(db_session, *conditions)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    await _set_status(db_session=db_session, ticket=ticket, status=status, note=note,
+                      actor=actor, notify=notify and status in NOTIFY_STATUSES)
+    return ticket
+
+
+async def assign(*, db_session: AsyncSession, number: str, assignee: Staff,
+                 actor: str) -> Ticket | None:
+    """Give an open ticket to `assignee`: an `assigned` event, and a new ticket moves to
+    `assigned` (its status change and outbox message in the same transaction). Assigning it
+    to whom it is assigned already changes nothing. None if there is no such ticket;
+    ActionNotAllowed unless it is open. Commits."""
     canonical = numbers.normalise_ticket_number(number)
     if canonical is None:
         return None
@@ -216,8 +258,26 @@ async def change_status(*, db_session: AsyncSession, number: str, status: Ticket
     if ticket is None:
         await db_session.rollback()
         return None
-    await _set_status(db_session=db_session, ticket=ticket, status=status, note=note,
-                      actor=actor, notify=status in NOTIFY_STATUSES)
+    status = TicketStatus(ticket.status)
+    if status not in OPEN_STATUSES:
+        await db_session.rollback()
+        raise ActionNotAllowed(f"a {status} ticket cannot be assigned")
+    if ticket.assignee_id == assignee.id:
+        await db_session.commit()
+        return ticket
+    previous = (await db_session.get(Staff, ticket.assignee_id)
+                if ticket.assignee_id is not None else None)
+    now = utcnow()
+    ticket.assignee_id, ticket.updated_at = assignee.id, now
+    note = f"to {assignee.username}" + (f" (was {previous.username})" if previous else "")
+    db_session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.assigned, actor=actor,
+                               note=note, created_at=now))
+    if status == TicketStatus.new:
+        await _set_status(db_session=db_session, ticket=ticket, status=TicketStatus.assigned,
+                          note=None, actor=actor, notify=True)  # commits
+    else:
+        await db_session.commit()
+    log.info("ticket %s assigned to %s", ticket.number, assignee.username)
     return ticket
 
 
@@ -252,6 +312,8 @@ async def _set_status(*, db_session: AsyncSession, ticket: Ticket, status: Ticke
     db_session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.status_changed,
                                from_status=current, to_status=status, actor=actor, note=note,
                                created_at=now))
+    await sla_service.status_changed(db_session=db_session, ticket=ticket, status=status,
+                                     actor=actor, now=now)
     if notify:
         notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, payload={
             "event_id": str(uuid.uuid4()),
@@ -265,6 +327,8 @@ async def _set_status(*, db_session: AsyncSession, ticket: Ticket, status: Ticke
             "language": ticket.customer.language or ticket.language,
             "occurred_at": now.isoformat(),
         }, now=now)
+    await survey_service.ticket_status_changed(db_session=db_session, ticket=ticket,
+                                               status=status, now=now)
     await db_session.commit()
     log.info("ticket %s: %s -> %s", ticket.number, current, status)
 
@@ -304,6 +368,7 @@ async def expedite(*, db_session: AsyncSession, channel: Channel | str, chat_id:
     now = utcnow()
     if raised:
         ticket.priority = EXPEDITED_PRIORITY
+        await sla_service.priority_changed(db_session=db_session, ticket=ticket)
     ticket.updated_at = now
     db_session.add(TicketEvent(
         ticket_id=ticket.id, kind=EventKind.expedited, actor=customer_actor(channel, chat_id),

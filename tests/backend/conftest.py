@@ -3,7 +3,7 @@
 Each test gets its own database, copied from a template migrated once per session (PostgreSQL:
 CREATE DATABASE … TEMPLATE, made one ahead in the background as it takes ~0.3 s; SQLite: a file
 copy). The app runs in-process (httpx + ASGI) with
-its lifespan, the outbox dispatcher off unless a test turns it on.
+its lifespan, the outbox dispatcher and the SLA worker off unless a test turns them on.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def make_settings(database_url: str, **overrides) -> Settings:
     values = dict(
         environment="test", database_url=database_url, field_encryption_keys=ENCRYPTION_KEY,
         staff_api_token=STAFF_TOKEN, internal_secret=INTERNAL_SECRET,
-        outbox_dispatcher_enabled=False, outbox_poll_seconds=0.05,
+        outbox_dispatcher_enabled=False, sla_worker_enabled=False, outbox_poll_seconds=0.05,
         outbox_max_backoff_seconds=0.2, outbox_delivery_timeout_seconds=2.0,
         bot_push_url="http://127.0.0.1:9/internal/push", ticket_timezone="Asia/Shanghai",
     )

@@ -189,3 +189,19 @@ async def test_questions_are_answered_from_the_knowledge_base(chat, question, ex
     await chat.say(question)
     assert expected in chat.text.lower()
     assert "faq:helped" in chat.buttons() and "menu:human" in chat.buttons()
+
+
+async def test_a_question_the_knowledge_base_cannot_answer_becomes_an_inquiry_ticket(chat):
+    await chat.say("想咨询一下企业团购怎么办理")
+    assert "IQ-" in chat.text  # handed to the service team as an inquiry, not a dead end
+    [ticket] = chat.tickets()
+    assert ticket["type"] == "inquiry" and "团购" in ticket["description"]
+
+
+async def test_praise_is_recorded_on_the_customers_latest_ticket(chat):
+    chat.open_ticket()
+    await chat.say("你们的师傅太专业了，服务非常好，点赞！")
+    assert "谢谢您的肯定" in chat.text
+    [ticket] = chat.tickets()
+    last = ticket["events"][-1]
+    assert last["kind"] == "feedback" and last["note"].startswith("praise: ")

@@ -117,11 +117,23 @@ class TelegramChat(_Chat):
         self.stack.telegram.send_text(self.chat_number, text, language_code=self.language_code)
         return self._answer(mark)
 
-    async def press(self, data: str) -> list[Said]:
-        self._offered(data)
+    async def press(self, data: str, *, again: bool = False) -> list[Said]:
+        """Press a button of the bot's latest message with buttons (an answer, or a push such
+        as a survey question); `again` presses one that was already used (a double press)."""
         mark = self.stack.telegram.mark()
-        self.stack.telegram.press_button(self.chat_number, data)
+        self.stack.telegram.press_button(self.chat_number, data, check=not again)
         return self._answer(mark)
+
+    def wait_for(self, text: str, timeout: float = 30) -> Said:
+        """The message containing `text` that the bot pushes into this chat (not an answer)."""
+        telegram, deadline = self.stack.telegram, time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in telegram.sent_messages(self.chat_number, methods={"sendMessage"}):
+                if text in message.text:
+                    time.sleep(self.QUIET)  # the rest of that push
+                    return Said(message.text, [data for _, data in telegram.buttons(message)])
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never arrived in chat {self.chat_id}")
 
     async def photo(self, caption: str | None = None) -> list[Said]:
         mark = self.stack.telegram.mark()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,9 @@ class Stack:
             finally:
                 await connection.close()
 
-        return asyncio.run(fetch())
+        # In a thread of its own: callers may be async tests with a loop already running.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, fetch()).result()
 
 
 @contextmanager
@@ -76,6 +79,8 @@ def running_stack(rasa_url: str, data_dir: Path) -> Iterator[Stack]:
             "RASA_URL": rasa_url,
             "OUTBOX_POLL_SECONDS": "0.2",
             "OUTBOX_MAX_BACKOFF_SECONDS": "1",
+            # Staff "are there" whenever the tests run.
+            "BUSINESS_HOURS": "00:00-24:00",
         }
         backend = Service("backend", ["backend"], env,
                           f"http://127.0.0.1:{backend_port}/health").start()

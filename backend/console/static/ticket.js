@@ -1,0 +1,162 @@
+// One ticket: details with contact data, the service record, and the actions the backend
+// offers (status; assign and schedule when those routes exist); a link to the live chat.
+"use strict";
+
+const {el, label, when, api} = Console;
+const NUMBER = decodeURIComponent(location.pathname.split("/").pop());
+const PATH = `/api/v1/tickets/${encodeURIComponent(NUMBER)}`;
+const EVENTS = {created: "创建 created", status_changed: "状态变更 status changed", note: "备注 note",
+                expedited: "客户催单 expedited", feedback: "客户反馈 feedback",
+                assigned: "派工 assigned"};
+const REFRESH_MS = 5000;
+let meta = null;
+
+function field(term, value) {
+  return [el("dt", {text: term}), el("dd", {text: value === null || value === undefined || value === "" ? "—" : String(value)})];
+}
+
+function render(ticket) {
+  document.title = `${ticket.number} · 售后服务台`;
+  document.getElementById("title").textContent = `工单 ${ticket.number}`;
+  const customer = ticket.customer || {};
+  const rows = [
+    field("类型 Type", label("type", ticket.type)),
+    field("状态 Status", label("status", ticket.status)),
+    field("优先级 Priority", label("priority", ticket.priority)),
+    field("处理人 Assignee", ticket.assignee),
+    field("产品 Product", ticket.product),
+    field("描述 Description", ticket.description),
+    field("故障码 Error code", ticket.error_code),
+    field("客户 Customer", customer.display_name),
+    field("电话 Phone", ticket.phone),
+    field("地址 Address", ticket.address),
+    field("期望时间 Preferred time", ticket.preferred_time),
+    field("渠道 Channel", `${ticket.channel} · ${ticket.chat_id}`),
+    field("语言 Language", ticket.language),
+    field("创建 Created", when(ticket.created_at)),
+    field("更新 Updated", when(ticket.updated_at)),
+  ];
+  for (const [key, value] of Object.entries(ticket.details || {})) rows.push(field(key, value));
+  const place = [ticket.city, ticket.district].filter(Boolean).join(" ");
+  if (place) rows.push(field("地区 Area", place));
+  if (ticket.outlet_id ?? ticket.proposed_outlet_id) {
+    rows.push(field("网点 Outlet", ticket.outlet_id ? `#${ticket.outlet_id}`
+                                                   : `#${ticket.proposed_outlet_id} (建议 proposed)`));
+  }
+  const DUES = {first_response_due: "首次响应时限 First response due", on_site_due: "上门时限 On-site due",
+                resolution_due: "解决时限 Resolution due", sla_due_at: "下一时限 Next due"};
+  for (const [key, term] of Object.entries(DUES)) if (ticket[key]) rows.push(field(term, when(ticket[key])));
+  if (ticket.sla_state) rows.push(field("时限状态 SLA", label("sla", ticket.sla_state)));
+  if (ticket.sla_breached_at) {
+    rows.push(field("超时 Breached", `${when(ticket.sla_breached_at)} ${ticket.sla_breached_milestone || ""}`));
+  }
+  if (ticket.appointment_date) {
+    const windows = {morning: "上午 morning", afternoon: "下午 afternoon", evening: "晚上 evening"};
+    rows.push(field("预约 Appointment", `${ticket.appointment_date} ${windows[ticket.appointment_window] || ""}`));
+  }
+  document.getElementById("fields").replaceChildren(...rows.flat());
+
+  const next = (meta.transitions[ticket.status] || []);
+  const select = document.getElementById("new-status");
+  const chosen = select.value;  // kept across refreshes while still allowed
+  select.replaceChildren(...next.map((s) => el("option", {value: s, text: label("status", s)})));
+  if (next.includes(chosen)) select.value = chosen;
+  document.getElementById("status-form").hidden = next.length === 0;
+
+  document.querySelector("#events tbody").replaceChildren(...(ticket.events || []).map((e) => el("tr", {},
+    el("td", {text: when(e.created_at)}),
+    el("td", {text: EVENTS[e.kind] || e.kind}),
+    el("td", {text: e.to_status ? `${e.from_status ? label("status", e.from_status) + " → " : ""}${label("status", e.to_status)}` : ""}),
+    el("td", {text: e.actor}),
+    el("td", {text: e.note || ""}))));
+}
+
+let shownVersion = null;
+
+async function load() {
+  const ticket = await api("GET", PATH);
+  shownVersion = `${ticket.updated_at}/${(ticket.events || []).length}`;
+  render(ticket);
+  await liveLink(ticket);
+  return ticket;
+}
+
+async function liveLink(ticket) {
+  const box = document.getElementById("live-link");
+  if (!meta.may_talk) return;
+  let entries = [];
+  try { entries = await api("GET", "/api/v1/handoff/queue"); } catch (e) { return; }
+  const entry = entries.find((q) => q.ticket_number === ticket.number);
+  box.hidden = !entry;
+  if (entry) {
+    box.replaceChildren(el("a", {id: "live-chat", href: `/console/live?h=${entry.id}`,
+      text: `💬 在线会话 Live conversation (${label("state", entry.state)})`}));
+  }
+}
+
+async function act(method, path, body, done) {
+  const result = document.getElementById("action-result");
+  result.className = "";
+  result.textContent = "…";
+  try {
+    await api(method, path, body);
+    await load();
+    result.className = "ok";
+    result.textContent = done;
+  } catch (e) {
+    result.className = "error";
+    result.textContent = `未能完成 (failed, ${e.status}): ${e.message}`;
+  }
+}
+
+async function offerOptionalActions() {
+  if (meta.may_assign && await Console.hasRoute("post", "/api/v1/tickets/{number}/assign")) {
+    document.getElementById("assign-form").hidden = false;
+    try {
+      const staff = await api("GET", "/api/v1/staff");
+      document.getElementById("staff-names").replaceChildren(...staff.filter((s) => s.active)
+        .map((s) => el("option", {value: s.username, text: `${s.display_name} (${s.role})`})));
+    } catch (e) { /* only admins may list accounts: type the username */ }
+  }
+  if (await Console.hasRoute("post", "/api/v1/tickets/{number}/schedule")) {
+    document.getElementById("schedule-form").hidden = false;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  ({meta} = await Console.start("tickets"));
+  try { await load(); } catch (e) {
+    document.getElementById("error").textContent = e.status === 404
+      ? "没有这个工单 (no such ticket)" : `加载失败 (could not load): ${e.message}`;
+    document.getElementById("actions").hidden = true;
+    return;
+  }
+  document.getElementById("status-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const note = document.getElementById("status-note").value.trim();
+    act("POST", `${PATH}/status`, {status: document.getElementById("new-status").value, note: note || null},
+        "状态已更新，已通知客户 (status updated; the customer is told)");
+    document.getElementById("status-note").value = "";
+  });
+  document.getElementById("assign-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    act("POST", `${PATH}/assign`, {assignee: document.getElementById("assignee").value.trim()},
+        "已派工 (assigned)");
+  });
+  document.getElementById("schedule-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const note = document.getElementById("schedule-note").value.trim();
+    act("POST", `${PATH}/schedule`, {date: document.getElementById("schedule-date").value,
+                                     window: document.getElementById("schedule-window").value,
+                                     note: note || null},
+        "已预约，已通知客户 (scheduled; the customer is told)");
+  });
+  await offerOptionalActions();
+  setInterval(async () => {  // someone else (or the customer) changed it: show it
+    try {
+      const ticket = await api("GET", PATH);
+      if (`${ticket.updated_at}/${(ticket.events || []).length}` !== shownVersion) await load();
+    } catch (e) { /* next time */ }
+  }, REFRESH_MS);
+  document.body.dataset.ready = "1";  // every control is live
+});

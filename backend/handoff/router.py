@@ -1,0 +1,127 @@
+"""Live handoff routes: the bot's (queue a customer, forward their messages) and the staff's
+(queue, take over, reply, hand back). Thin: the work is in the service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, status
+
+from backend.customers.enums import Channel
+from backend.database import utcnow
+from backend.deps import OutboxWakeDep, ServiceDep, SessionDep, SettingsDep, StaffUser, require_roles
+from backend.handoff import service as handoff_service
+from backend.handoff.schemas import (
+    HandoffDetail,
+    HandoffRequest,
+    HandoffStatus,
+    MessageIn,
+    MessageOut,
+    QueueEntry,
+)
+from backend.staff.enums import Role
+
+router = APIRouter(prefix="/api/v1", tags=["handoff"])
+
+# Who talks to customers live: agents (客服), supervisors, admins.
+LiveStaff = Annotated[StaffUser, require_roles(Role.agent, Role.supervisor, Role.admin)]
+CUSTOMER = "/customers/{channel}/{chat_id}/handoff"
+
+
+@router.post(CUSTOMER, response_model=HandoffStatus)
+async def request_person(channel: Channel, chat_id: str, data: HandoffRequest,
+                         db_session: SessionDep, settings: SettingsDep,
+                         _: ServiceDep) -> HandoffStatus:
+    """Queue the customer for a person (the bot calls this), or, outside business hours, make a
+    callback ticket and say when staff are back."""
+    return await handoff_service.request(db_session=db_session, settings=settings,
+                                         channel=channel, chat_id=chat_id, data=data,
+                                         now=utcnow())
+
+
+@router.get(CUSTOMER, response_model=HandoffStatus | None)
+async def current(channel: Channel, chat_id: str, db_session: SessionDep, settings: SettingsDep,
+                  _: ServiceDep) -> HandoffStatus | None:
+    return await handoff_service.status_for_chat(db_session=db_session, settings=settings,
+                                                 channel=channel, chat_id=chat_id)
+
+
+@router.post(f"{CUSTOMER}/messages", status_code=status.HTTP_204_NO_CONTENT,
+             responses={404: {"description": "no open conversation with staff"}})
+async def customer_message(channel: Channel, chat_id: str, message: MessageIn,
+                           db_session: SessionDep, _: ServiceDep) -> None:
+    if await handoff_service.customer_message(db_session=db_session, channel=channel,
+                                              chat_id=chat_id, text=message.text,
+                                              now=utcnow()) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no open conversation with staff")
+
+
+@router.post(f"{CUSTOMER}/leave", status_code=status.HTTP_204_NO_CONTENT)
+async def customer_leaves(channel: Channel, chat_id: str, db_session: SessionDep,
+                          _: ServiceDep) -> None:
+    await handoff_service.leave(db_session=db_session, channel=channel, chat_id=chat_id,
+                                now=utcnow())
+
+
+@router.get("/handoff/queue", response_model=list[QueueEntry])
+async def queue(db_session: SessionDep, _: LiveStaff) -> list[QueueEntry]:
+    """Customers waiting for a person, and conversations in progress, longest waiting first."""
+    return await handoff_service.queue(db_session=db_session, now=utcnow())
+
+
+@router.get("/handoff/{handoff_id}", response_model=HandoffDetail,
+            responses={404: {"description": "no such conversation"}})
+async def detail(handoff_id: int, db_session: SessionDep, _: LiveStaff) -> HandoffDetail:
+    handoff = await handoff_service.get(db_session=db_session, handoff_id=handoff_id)
+    if handoff is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such conversation")
+    entry = handoff_service.queue_entry(handoff, utcnow())
+    return HandoffDetail(**entry.model_dump(),
+                         messages=[MessageOut.model_validate(m) for m in handoff.messages])
+
+
+def _conflict(exc: handoff_service.HandoffConflict) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, str(exc))
+
+
+@router.post("/handoff/{handoff_id}/take", response_model=QueueEntry,
+             responses={409: {"description": "someone else took it, or it is closed"}})
+async def take(handoff_id: int, db_session: SessionDep, staff: LiveStaff,
+               wake_outbox: OutboxWakeDep) -> QueueEntry:
+    try:
+        handoff = await handoff_service.take(db_session=db_session, handoff_id=handoff_id,
+                                             staff=staff.username,
+                                             display_name=staff.display_name, now=utcnow())
+    except handoff_service.HandoffConflict as exc:
+        raise _conflict(exc) from None
+    wake_outbox()
+    return handoff_service.queue_entry(handoff, utcnow())
+
+
+@router.post("/handoff/{handoff_id}/reply", response_model=MessageOut,
+             status_code=status.HTTP_201_CREATED)
+async def reply(handoff_id: int, message: MessageIn, db_session: SessionDep, staff: LiveStaff,
+                wake_outbox: OutboxWakeDep) -> MessageOut:
+    try:
+        sent = await handoff_service.reply(
+            db_session=db_session, handoff_id=handoff_id, staff=staff.username,
+            display_name=staff.display_name, text=message.text, now=utcnow(),
+            may_override=staff.role in (Role.supervisor, Role.admin))
+    except handoff_service.HandoffConflict as exc:
+        raise _conflict(exc) from None
+    wake_outbox()
+    return MessageOut.model_validate(sent)
+
+
+@router.post("/handoff/{handoff_id}/release", response_model=QueueEntry)
+async def release(handoff_id: int, db_session: SessionDep, staff: LiveStaff,
+                  wake_outbox: OutboxWakeDep) -> QueueEntry:
+    """Hand the conversation back to the bot; the customer is told."""
+    try:
+        handoff = await handoff_service.release(
+            db_session=db_session, handoff_id=handoff_id, staff=staff.username, now=utcnow(),
+            may_override=staff.role in (Role.supervisor, Role.admin))
+    except handoff_service.HandoffConflict as exc:
+        raise _conflict(exc) from None
+    wake_outbox()
+    return handoff_service.queue_entry(handoff, utcnow())

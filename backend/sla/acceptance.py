@@ -1,0 +1,166 @@
+"""Acceptance (验收): the technician marks the job done, the customer confirms it (resolved) or
+says it is not fixed (back to the technician); no answer within the timeout resolves it.
+
+While a ticket awaits acceptance it stays in_progress and its resolution clock waits; once
+accepted, it counts as resolved when the technician finished (backend.sla.service).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.customers import service as customer_service
+from backend.customers.enums import Channel
+from backend.database import utcnow
+from backend.notifications import service as notification_service
+from backend.sla import service as sla_service
+from backend.sla.enums import ACCEPTANCE_ACTOR, PushKind, SlaEventKind
+from backend.tickets import service as ticket_service
+from backend.tickets.enums import TicketStatus, can_transition
+from backend.tickets.models import Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+
+class CannotComplete(Exception):
+    """The ticket is not being worked on (resolved, closed, cancelled)."""
+
+
+class NothingToAnswer(Exception):
+    """The ticket awaits no acceptance (never asked, or answered already)."""
+
+
+async def complete(*, db_session: AsyncSession, number: str, note: str | None, actor: str,
+                   assignee_id: int | None = None) -> Ticket | None:
+    """The technician marks the job done: the ticket is in_progress (moved there first, without
+    a push, if the technician did not say they had started), awaiting acceptance since now,
+    with an `acceptance_requested` event and an `acceptance_request` push asking the customer.
+    Asking again while the customer has not answered changes nothing. None if there is no
+    such ticket (with `assignee_id`: none assigned to that staff member); CannotComplete.
+    Commits."""
+    ticket = await sla_service.lock_ticket(db_session=db_session, number=number,
+                                           assignee_id=assignee_id)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    status = TicketStatus(ticket.status)
+    if status != TicketStatus.in_progress:
+        if not can_transition(status, TicketStatus.in_progress):
+            await db_session.rollback()
+            raise CannotComplete(f"a {status} ticket cannot be marked done")
+        # Its own transaction: a failure after it leaves a ticket in progress, to complete again.
+        ticket = await ticket_service.change_status(
+            db_session=db_session, number=ticket.number, status=TicketStatus.in_progress,
+            note=None, actor=actor, notify=False,
+        )
+        ticket = await sla_service.lock_ticket(db_session=db_session, number=ticket.number)
+    if ticket.awaiting_acceptance_since is not None:
+        await db_session.commit()
+        return ticket
+    now = utcnow()
+    ticket.awaiting_acceptance_since, ticket.updated_at = now, now
+    db_session.add(TicketEvent(ticket_id=ticket.id, kind=SlaEventKind.acceptance_requested,
+                               actor=actor, note=note, created_at=now))
+    notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now, payload={
+        "event_id": str(uuid.uuid4()),
+        "kind": str(PushKind.acceptance_request),
+        "ticket_number": ticket.number,
+        "ticket_type": ticket.type,
+        "channel": ticket.channel,
+        "chat_id": ticket.chat_id,
+        "language": sla_service.push_language(ticket),
+        "occurred_at": now.isoformat(),
+    })
+    await sla_service.staff_acted(db_session=db_session, ticket=ticket, now=now)
+    await db_session.commit()
+    log.info("ticket %s: done, acceptance requested", ticket.number)
+    return ticket
+
+
+async def _awaiting_for_customer(db_session: AsyncSession, channel: Channel | str,
+                                 chat_id: str, number: str) -> Ticket | None:
+    customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
+                                                  chat_id=chat_id)
+    ticket = (await sla_service.lock_ticket(db_session=db_session, number=number,
+                                            customer_id=customer.id)
+              if customer is not None else None)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    if ticket.awaiting_acceptance_since is None or ticket.status != TicketStatus.in_progress:
+        message = f"ticket {ticket.number} awaits no acceptance"
+        await db_session.rollback()
+        raise NothingToAnswer(message)
+    return ticket
+
+
+async def accept(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                 number: str) -> Ticket | None:
+    """The customer confirms the job is done: resolved (not pushed: the bot answers). None if
+    the ticket is not theirs; NothingToAnswer. Commits."""
+    ticket = await _awaiting_for_customer(db_session, channel, chat_id, number)
+    if ticket is None:
+        return None
+    return await ticket_service.change_status(
+        db_session=db_session, number=ticket.number, status=TicketStatus.resolved,
+        note="accepted by the customer", actor=ticket_service.customer_actor(channel, chat_id),
+        notify=False,
+    )
+
+
+async def reject(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                 number: str, note: str | None) -> Ticket | None:
+    """The customer says it is not fixed: no longer awaiting acceptance (still in_progress,
+    its resolution clock running again), an `acceptance_rejected` event for staff. None if the
+    ticket is not theirs; NothingToAnswer. Commits."""
+    ticket = await _awaiting_for_customer(db_session, channel, chat_id, number)
+    if ticket is None:
+        return None
+    now = utcnow()
+    ticket.awaiting_acceptance_since, ticket.updated_at = None, now
+    db_session.add(TicketEvent(ticket_id=ticket.id, kind=SlaEventKind.acceptance_rejected,
+                               actor=ticket_service.customer_actor(channel, chat_id), note=note,
+                               created_at=now))
+    await sla_service.refresh(db_session=db_session, ticket=ticket)
+    await db_session.commit()
+    log.info("ticket %s: the customer says it is not fixed", ticket.number)
+    return ticket
+
+
+async def overdue(*, db_session: AsyncSession, asked_before: datetime) -> list[str]:
+    """Numbers of tickets awaiting acceptance since before `asked_before`."""
+    statement = (select(Ticket.number)
+                 .where(Ticket.awaiting_acceptance_since < asked_before,
+                        Ticket.status == str(TicketStatus.in_progress))
+                 .order_by(Ticket.id))
+    found = list((await db_session.execute(statement)).scalars())
+    await db_session.commit()
+    return found
+
+
+async def resolve_unanswered(*, db_session: AsyncSession, number: str, asked_before: datetime,
+                             timeout_hours: float) -> Ticket | None:
+    """Resolve a ticket whose customer did not answer the acceptance request in time: an
+    `acceptance_timeout` event saying so, then status resolved, pushed to the customer. None
+    if it no longer waits (answered meanwhile). Commits."""
+    ticket = await sla_service.lock_ticket(db_session=db_session, number=number)
+    if (ticket is None or ticket.status != TicketStatus.in_progress
+            or ticket.awaiting_acceptance_since is None
+            or ticket.awaiting_acceptance_since >= asked_before):
+        await db_session.rollback()
+        return None
+    db_session.add(TicketEvent(
+        ticket_id=ticket.id, kind=SlaEventKind.acceptance_timeout, actor=ACCEPTANCE_ACTOR,
+        note=f"no answer to the acceptance request within {timeout_hours:g} h: resolved",
+        created_at=utcnow(),
+    ))
+    log.info("ticket %s: acceptance not answered in time, resolving", number)
+    return await ticket_service.change_status(
+        db_session=db_session, number=number, status=TicketStatus.resolved, note=None,
+        actor=ACCEPTANCE_ACTOR,
+    )

@@ -1,0 +1,130 @@
+"""Appointments (预约): staff agree a date and window with the customer; the ticket moves to
+`scheduled` (the customer's chat hears it, through the ticket service), the on-site milestone
+becomes due at the end of the window, and the worker reminds the customer once, the day before.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.database import utcnow
+from backend.notifications import service as notification_service
+from backend.sla import calendar as sla_calendar
+from backend.sla import service as sla_service
+from backend.sla.enums import AppointmentWindow, PushKind, SlaEventKind
+from backend.tickets import service as ticket_service
+from backend.tickets.enums import ON_SITE_TYPES, TicketStatus
+from backend.tickets.models import Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+# Reminders go to tickets still waiting for their visit.
+REMINDED_STATUSES = (TicketStatus.scheduled,)
+
+
+class DateInThePast(ValueError):
+    """An appointment cannot be made for a day that is over."""
+
+
+async def schedule(*, db_session: AsyncSession, number: str, day: date,
+                   window: AppointmentWindow, note: str | None, actor: str,
+                   assignee_id: int | None = None, now: datetime | None = None) -> Ticket | None:
+    """Agree an appointment (staff): the ticket's `appointment_date` and `_window`, an
+    `appointment` event, the on-site due time at the end of the window, and status
+    `scheduled` with its push to the customer (`note` goes with it). A ticket scheduled
+    already keeps its status and its customer gets the same push again, with the new time.
+
+    An appointment made on the day before or for today gets no reminder (the push just sent
+    is one). None if there is no such ticket (with `assignee_id`: none assigned to that staff
+    member); DateInThePast; TransitionNotAllowed if the status cannot become `scheduled`.
+    Commits."""
+    calendar = sla_calendar.current()
+    now = now or utcnow()
+    today = calendar.local_date(now)
+    if day < today:
+        raise DateInThePast(f"{day} is over")
+    ticket = await sla_service.lock_ticket(db_session=db_session, number=number,
+                                           assignee_id=assignee_id)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    ticket.appointment_date, ticket.appointment_window = day, str(window)
+    ticket.appointment_reminded_at = now if day <= today + timedelta(days=1) else None
+    if ticket.type in ON_SITE_TYPES and ticket.on_site_at is None:
+        ticket.on_site_due = sla_service.appointment_end(day, window, calendar)
+    db_session.add(TicketEvent(ticket_id=ticket.id, kind=SlaEventKind.appointment, actor=actor,
+                               note=f"{day.isoformat()} {window}", created_at=now))
+    if ticket.status != TicketStatus.scheduled:
+        # The status change, its push and the milestones: the ticket service's (commits).
+        return await ticket_service.change_status(
+            db_session=db_session, number=ticket.number, status=TicketStatus.scheduled,
+            note=note, actor=actor, assignee_id=assignee_id,
+        )
+    ticket.updated_at = now
+    notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now, payload={
+        # The shape of a status push (backend.tickets.service), status unchanged.
+        "event_id": str(uuid.uuid4()),
+        "ticket_number": ticket.number,
+        "ticket_type": ticket.type,
+        "status": str(TicketStatus.scheduled),
+        "previous_status": str(TicketStatus.scheduled),
+        "note": note,
+        "channel": ticket.channel,
+        "chat_id": ticket.chat_id,
+        "language": sla_service.push_language(ticket),
+        "occurred_at": now.isoformat(),
+    })
+    await sla_service.staff_acted(db_session=db_session, ticket=ticket, now=now)
+    await db_session.commit()
+    log.info("ticket %s: appointment moved", ticket.number)
+    return ticket
+
+
+def reminder_payload(ticket: Ticket, *, now: datetime) -> dict:
+    return {
+        "event_id": str(uuid.uuid4()),
+        "kind": str(PushKind.appointment_reminder),
+        "ticket_number": ticket.number,
+        "ticket_type": ticket.type,
+        "date": ticket.appointment_date.isoformat(),
+        "window": ticket.appointment_window,
+        "channel": ticket.channel,
+        "chat_id": ticket.chat_id,
+        "language": sla_service.push_language(ticket),
+        "occurred_at": now.isoformat(),
+    }
+
+
+async def due_reminders(*, db_session: AsyncSession, today: date) -> list[str]:
+    """Numbers of tickets whose appointment is tomorrow and whose customer was not reminded."""
+    statement = (select(Ticket.number)
+                 .where(Ticket.appointment_date == today + timedelta(days=1),
+                        Ticket.appointment_reminded_at.is_(None),
+                        Ticket.status.in_([str(s) for s in REMINDED_STATUSES]))
+                 .order_by(Ticket.id))
+    numbers = list((await db_session.execute(statement)).scalars())
+    await db_session.commit()
+    return numbers
+
+
+async def remind(*, db_session: AsyncSession, number: str, today: date,
+                 now: datetime) -> bool:
+    """Queue the reminder of tomorrow's appointment, once: the ticket is locked and checked
+    again, and `appointment_reminded_at` is set in the same transaction. Commits."""
+    ticket = await sla_service.lock_ticket(db_session=db_session, number=number)
+    if (ticket is None or ticket.appointment_reminded_at is not None
+            or ticket.appointment_date != today + timedelta(days=1)
+            or ticket.status not in REMINDED_STATUSES):
+        await db_session.rollback()
+        return False
+    ticket.appointment_reminded_at = now
+    notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now,
+                                 payload=reminder_payload(ticket, now=now))
+    await db_session.commit()
+    log.info("ticket %s: appointment reminder queued", number)
+    return True

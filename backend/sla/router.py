@@ -1,0 +1,138 @@
+"""Service-level routes: policies and breaches (staff), appointments and finished jobs (staff),
+the customer's acceptance (the bot). Thin: validation in schemas, work in the services."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.customers.enums import Channel
+from backend.deps import OutboxWakeDep, ServiceDep, SessionDep, StaffUser, require_roles
+from backend.sla import acceptance, appointments
+from backend.sla import service as sla_service
+from backend.sla.schemas import (
+    BreachOut,
+    BreachPage,
+    CompleteRequest,
+    RejectRequest,
+    ScheduleRequest,
+    SlaPolicyOut,
+)
+from backend.staff.enums import ALL_ROLES, Role
+from backend.tickets import service as ticket_service
+from backend.tickets.schemas import TicketCustomerView, TicketDetail
+
+router = APIRouter(prefix="/api/v1", tags=["service levels"])
+
+NOT_FOUND = "no such ticket"
+NOT_YOURS = {404: {"description": "no such ticket for this customer"},
+             409: {"description": "the ticket awaits no acceptance"}}
+
+# A technician acts only on the tickets assigned to them (StaffUser.own_tickets_only).
+AnyStaff = Annotated[StaffUser, require_roles(*ALL_ROLES)]
+BreachReader = Annotated[StaffUser, require_roles(Role.agent, Role.dispatcher, Role.supervisor,
+                                                  Role.admin)]
+Finisher = Annotated[StaffUser, require_roles(Role.technician, Role.supervisor, Role.admin)]
+
+
+async def _detail(db_session: AsyncSession, number: str) -> TicketDetail:
+    ticket = await ticket_service.get_by_number(db_session=db_session, number=number,
+                                                with_events=True)
+    return TicketDetail.model_validate(ticket, from_attributes=True)
+
+
+@router.get("/sla/policies", response_model=list[SlaPolicyOut])
+async def list_policies(db_session: SessionDep, _: AnyStaff) -> list[SlaPolicyOut]:
+    """The SLA policies, by ticket type, most specific first (staff)."""
+    return [SlaPolicyOut.model_validate(p)
+            for p in await sla_service.list_policies(db_session=db_session)]
+
+
+@router.get("/sla/breaches", response_model=BreachPage)
+async def list_breaches(db_session: SessionDep, _: BreachReader, open_only: bool = True,
+                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                        offset: Annotated[int, Query(ge=0)] = 0) -> BreachPage:
+    """Breached milestones, newest first. `open_only` (default): those of open tickets whose
+    milestone is still unmet, i.e. what needs someone now."""
+    breaches, total = await sla_service.list_breaches(db_session=db_session,
+                                                      open_only=open_only, limit=limit,
+                                                      offset=offset)
+    return BreachPage(items=[BreachOut.of(b) for b in breaches], total=total, limit=limit,
+                      offset=offset)
+
+
+@router.post("/tickets/{number}/schedule", response_model=TicketDetail,
+             responses={404: {"description": NOT_FOUND},
+                        409: {"description": "the ticket cannot be scheduled now"},
+                        422: {"description": "the date is over, or the body is invalid"}})
+async def schedule(number: str, request: ScheduleRequest, db_session: SessionDep,
+                   staff: AnyStaff, wake_outbox: OutboxWakeDep) -> TicketDetail:
+    """Agree an appointment with the customer (staff; a technician: only for a ticket assigned
+    to them): status `scheduled`, told to the customer; a reminder the day before."""
+    try:
+        ticket = await appointments.schedule(
+            db_session=db_session, number=number, day=request.date, window=request.window,
+            note=request.note, actor=staff.actor, assignee_id=staff.own_tickets_only,
+        )
+    except appointments.DateInThePast as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    except ticket_service.TransitionNotAllowed as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    wake_outbox()
+    return await _detail(db_session, ticket.number)
+
+
+@router.post("/tickets/{number}/complete", response_model=TicketDetail,
+             responses={404: {"description": NOT_FOUND},
+                        409: {"description": "the ticket is resolved, closed or cancelled"}})
+async def complete(number: str, db_session: SessionDep, staff: Finisher,
+                   wake_outbox: OutboxWakeDep,
+                   request: CompleteRequest | None = None) -> TicketDetail:
+    """The technician marks the job done (a technician: only a ticket assigned to them): the
+    ticket is in_progress, awaiting the customer's acceptance, whom the bot asks."""
+    try:
+        ticket = await acceptance.complete(
+            db_session=db_session, number=number, note=request.note if request else None,
+            actor=staff.actor, assignee_id=staff.own_tickets_only,
+        )
+    except acceptance.CannotComplete as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    wake_outbox()
+    return await _detail(db_session, ticket.number)
+
+
+@router.post("/customers/{channel}/{chat_id}/tickets/{number}/accept",
+             response_model=TicketCustomerView, responses=NOT_YOURS)
+async def accept(channel: Channel, chat_id: str, number: str, db_session: SessionDep,
+                 _: ServiceDep) -> TicketCustomerView:
+    """The customer confirms the job is done: resolved (the bot answers; no push)."""
+    try:
+        ticket = await acceptance.accept(db_session=db_session, channel=channel,
+                                         chat_id=chat_id, number=number)
+    except acceptance.NothingToAnswer as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return TicketCustomerView.of(ticket)
+
+
+@router.post("/customers/{channel}/{chat_id}/tickets/{number}/reject",
+             response_model=TicketCustomerView, responses=NOT_YOURS)
+async def reject(channel: Channel, chat_id: str, number: str, request: RejectRequest,
+                 db_session: SessionDep, _: ServiceDep) -> TicketCustomerView:
+    """The customer says it is not fixed: back to the technician (still in_progress), an
+    `acceptance_rejected` event with their note for staff."""
+    try:
+        ticket = await acceptance.reject(db_session=db_session, channel=channel,
+                                         chat_id=chat_id, number=number, note=request.note)
+    except acceptance.NothingToAnswer as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return TicketCustomerView.of(ticket)

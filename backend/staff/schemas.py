@@ -1,0 +1,115 @@
+"""What the staff and sign-in routes accept and return."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from backend.staff.enums import STATIC_TOKEN_USERNAME, Role
+from backend.text import clean
+
+USERNAME_MAX = 64
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+PASSWORD_MIN, PASSWORD_MAX = 10, 256
+DISPLAY_NAME_MAX = 100
+
+
+def normalise_username(value: str) -> str:
+    """Usernames are case-insensitive: stored and compared in lower case."""
+    return value.strip().lower()
+
+
+def check_username(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    value = normalise_username(value)
+    if not USERNAME_PATTERN.match(value):
+        raise ValueError("2 to 64 characters: letters, digits, '.', '_' or '-', starting "
+                         "with a letter or digit")
+    if value == STATIC_TOKEN_USERNAME:
+        raise ValueError(f"{STATIC_TOKEN_USERNAME!r} is reserved (the static staff token acts "
+                         "under it)")
+    return value
+
+
+PASSWORD_RULE = f"at least {PASSWORD_MIN} characters"
+
+
+class StaffCreate(BaseModel):
+    username: str = Field(description="case-insensitive, kept in lower case")
+    display_name: str | None = Field(default=None, max_length=DISPLAY_NAME_MAX,
+                                     description="defaults to the username")
+    role: Role
+    password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
+                          description=PASSWORD_RULE)
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _username(cls, value: object) -> object:
+        return check_username(value)
+
+    @field_validator("display_name", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return clean(value) or None if isinstance(value, str) else value
+
+
+class StaffUpdate(BaseModel):
+    """Only the fields given change. A new password or deactivation ends the account's
+    sign-ins."""
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=DISPLAY_NAME_MAX)
+    role: Role | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=PASSWORD_MIN,
+                                 max_length=PASSWORD_MAX, description=PASSWORD_RULE)
+
+    @field_validator("display_name", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return clean(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> StaffUpdate:
+        given = {name for name in self.model_fields_set if getattr(self, name) is not None}
+        if not given:
+            raise ValueError("give at least one of display_name, role, active, password")
+        return self
+
+
+class StaffOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    created_at: datetime
+
+
+class LoginRequest(BaseModel):
+    """A sign-in, as a form (`application/x-www-form-urlencoded`) or JSON. Not held to the
+    username rules: any wrong name is just a failed attempt."""
+
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    expires_in: int = Field(description="seconds")
+
+
+class ConsoleSessionOut(BaseModel):
+    """The signed-in console user, and the token their pages send as `X-CSRF-Token` (or the
+    form field `csrf_token`) with every POST, PUT, PATCH and DELETE."""
+
+    username: str
+    display_name: str
+    role: Role
+    csrf_token: str
+    expires_at: datetime

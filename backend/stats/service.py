@@ -1,0 +1,599 @@
+"""Service indicators (GB/T 27922 服务评价指标) over the tickets created in a period.
+
+Every figure is about the tickets CREATED from `start` to `end` (local dates in
+TICKET_TIMEZONE), and a ticket counts in the period of its creation: its survey, its
+resolution, its SLA milestones count there, even when they happened later. So a recent
+period's figures still move while its tickets are being worked on.
+
+One row of facts per ticket (`_facts`: its durations, its survey, whether it is a repeat
+repair, its SLA milestones met or missed) is aggregated
+- on PostgreSQL in ONE statement: `GROUP BY GROUPING SETS` over overall, period and each
+  breakdown, percentiles with `percentile_cont` (JIT off: compiling costs more than running);
+- on SQLite (the embedded default, small data) in Python from the same facts.
+Both give `Aggregate`s, turned into the API's indicators by `_indicators`.
+
+The definitions (docs/statistics.md):
+- satisfaction rate = ratings 4-5 / ratings; average rating over ratings;
+- survey response rate = answered surveys / surveys;
+- first response = the first staff action after creation; on site (repair, installation) =
+  the first `in_progress`; resolution = `resolved` (tickets resolved now; the last time);
+  minutes, median and 90th percentile (linear interpolation, as percentile_cont);
+- complaint rate = complaints / tickets; complaint resolution as above, complaints only;
+- repeat repair rate = repairs (not cancelled) whose customer's previous repair (not
+  cancelled) of the same product was created at most 30 days before / repairs (not cancelled);
+- cancellation rate = cancelled / tickets;
+- SLA compliance per milestone = met by the due time / (met + missed), where missed = met late
+  or not met and past due; cancelled tickets and those without a due time are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    and_,
+    case,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, array
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.models import Base
+from backend.stats.enums import (
+    REPEAT_REPAIR_DAYS,
+    SLA_MILESTONES,
+    Dimension,
+    GroupBy,
+    MilestoneSource,
+)
+from backend.stats.schemas import (
+    BreakdownIndicators,
+    Durations,
+    Indicators,
+    PeriodIndicators,
+    SlaCompliance,
+    StatsFilters,
+    StatsQuery,
+    StatsReport,
+)
+from backend.surveys.enums import SATISFIED_RATINGS, SurveyState
+from backend.tickets.enums import ON_SITE_TYPES, TicketStatus, TicketType
+
+TICKETS = Base.metadata.tables["tickets"]
+EVENTS = Base.metadata.tables["ticket_events"]
+SURVEYS = Base.metadata.tables["surveys"]
+STAFF_ACTOR = "staff:%"
+RESOLVED_NOW = (str(TicketStatus.resolved), str(TicketStatus.closed))
+ON_SITE = [str(t) for t in ON_SITE_TYPES]
+CANCELLED = str(TicketStatus.cancelled)
+REPAIR = str(TicketType.repair)
+COMPLAINT = str(TicketType.complaint)
+SATISFIED_MIN = min(SATISFIED_RATINGS)
+# Milestone -> (due column, met column) of tickets (backend/sla).
+SLA_COLUMNS = {"first_response": ("first_response_due", "first_responded_at"),
+               "on_site": ("on_site_due", "on_site_at"),
+               "resolution": ("resolution_due", "resolved_at")}
+MILESTONE_COLUMNS = ("first_responded_at", "on_site_at", "resolved_at")
+DURATIONS = ("first_response", "on_site", "resolution", "complaint_resolution")
+WORK_MEM = "32MB"  # PostgreSQL, for the statistics statement only
+
+
+class StatsUnavailable(Exception):
+    """A filter on something this database does not record (the message says what)."""
+
+
+# ---- what this database has -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Capabilities:
+    """Which optional columns the tickets table has (other domains add them)."""
+
+    dimensions: tuple[Dimension, ...]
+    milestone_columns: bool
+    sla: bool
+
+    @classmethod
+    def of_schema(cls) -> Capabilities:
+        columns = TICKETS.c
+        dimensions = [Dimension.type, Dimension.product]
+        if "outlet_id" in columns or "proposed_outlet_id" in columns:
+            dimensions.append(Dimension.outlet)
+        if "assignee_id" in columns and "staff" in Base.metadata.tables:
+            dimensions.append(Dimension.technician)
+        sla = all(name in columns for pair in SLA_COLUMNS.values() for name in pair)
+        if sla and "sla_policy_id" in columns and "sla_policies" in Base.metadata.tables:
+            dimensions.append(Dimension.sla_policy)
+        return cls(dimensions=tuple(dimensions),
+                   milestone_columns=all(name in columns for name in MILESTONE_COLUMNS),
+                   sla=sla)
+
+    @property
+    def unavailable(self) -> list[str]:
+        missing = [f"breakdown:{d}" for d in Dimension if d not in self.dimensions]
+        if not self.sla:
+            missing.append("sla_compliance")
+        return missing
+
+
+# ---- aggregates -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Quantiles:
+    median: float | None = None
+    p90: float | None = None
+    count: int = 0
+
+
+@dataclass
+class Aggregate:
+    tickets: int = 0
+    ratings: int = 0
+    satisfied: int = 0
+    rating_sum: int = 0
+    surveys: int = 0
+    answered: int = 0
+    complaints: int = 0
+    cancelled: int = 0
+    repairs: int = 0
+    repeat_repairs: int = 0
+    durations: dict[str, Quantiles] = field(default_factory=dict)
+    sla: dict[str, tuple[int, int]] | None = None  # milestone -> (met, missed)
+
+
+def percentile(ordered: Sequence[float], q: float) -> float | None:
+    """The q-quantile of sorted values by linear interpolation (PostgreSQL's
+    percentile_cont)."""
+    if not ordered:
+        return None
+    position = q * (len(ordered) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _rate(part: int, whole: int, digits: int = 4) -> float | None:
+    return round(part / whole, digits) if whole else None
+
+
+def _minutes_out(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+def _indicators(agg: Aggregate, sla: bool) -> dict[str, Any]:
+    def durations(name: str) -> Durations:
+        q = agg.durations.get(name, Quantiles())
+        return Durations(median=_minutes_out(q.median), p90=_minutes_out(q.p90), count=q.count)
+
+    compliance = None
+    if sla:
+        counts = agg.sla or dict.fromkeys(SLA_MILESTONES, (0, 0))
+        compliance = {milestone: SlaCompliance(rate=_rate(met, met + missed), met=met,
+                                               missed=missed)
+                      for milestone, (met, missed) in counts.items()}
+    return dict(
+        tickets=agg.tickets,
+        satisfaction_rate=_rate(agg.satisfied, agg.ratings), satisfied=agg.satisfied,
+        ratings=agg.ratings,
+        average_rating=round(agg.rating_sum / agg.ratings, 2) if agg.ratings else None,
+        survey_response_rate=_rate(agg.answered, agg.surveys), surveys=agg.surveys,
+        surveys_answered=agg.answered,
+        first_response_minutes=durations("first_response"),
+        on_site_minutes=durations("on_site"),
+        resolution_minutes=durations("resolution"),
+        complaint_rate=_rate(agg.complaints, agg.tickets), complaints=agg.complaints,
+        complaint_resolution_minutes=durations("complaint_resolution"),
+        repeat_repair_rate=_rate(agg.repeat_repairs, agg.repairs), repairs=agg.repairs,
+        repeat_repairs=agg.repeat_repairs,
+        cancellation_rate=_rate(agg.cancelled, agg.tickets), cancelled=agg.cancelled,
+        sla_compliance=compliance,
+    )
+
+
+# ---- periods --------------------------------------------------------------------------------
+
+def period_start(day: date, group_by: GroupBy) -> date:
+    if group_by == GroupBy.week:
+        return day - timedelta(days=day.weekday())
+    if group_by == GroupBy.month:
+        return day.replace(day=1)
+    return day
+
+
+def _next_period(start: date, group_by: GroupBy) -> date:
+    if group_by == GroupBy.week:
+        return start + timedelta(days=7)
+    if group_by == GroupBy.month:
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start + timedelta(days=1)
+
+
+def period_label(start: date, group_by: GroupBy) -> str:
+    if group_by == GroupBy.week:
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if group_by == GroupBy.month:
+        return start.strftime("%Y-%m")
+    return start.isoformat()
+
+
+def periods(start: date, end: date, group_by: GroupBy) -> list[tuple[date, date, date]]:
+    """(period's own first day, first day within the request, last day within it), in order."""
+    result = []
+    first = period_start(start, group_by)
+    while first <= end:
+        following = _next_period(first, group_by)
+        result.append((first, max(first, start), min(following - timedelta(days=1), end)))
+        first = following
+    return result
+
+
+def utc_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
+    """[start 00:00, end + 1 day 00:00) local, in UTC."""
+    zone = ZoneInfo(timezone)
+    return (datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC),
+            datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC))
+
+
+# ---- facts: one row per ticket --------------------------------------------------------------
+
+def _minutes(postgres: bool, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+    if postgres:  # date_part gives a float; extract() a (much slower) numeric
+        return func.date_part("epoch", later - earlier, type_=Float) / 60.0
+    return (func.julianday(later) - func.julianday(earlier)) * 1440.0
+
+
+def _repeat_repairs(postgres: bool, low: datetime, high: datetime):
+    """Each repair (not cancelled, with a product) created from 30 days before `low` to `high`,
+    and the minutes since the same customer's previous such repair of the same product
+    (`gap`; NULL: none). One window over the repairs instead of a lookup per ticket."""
+    t = TICKETS.c
+    previous = func.lag(t.created_at).over(partition_by=(t.customer_id, t.product),
+                                           order_by=(t.created_at, t.id))
+    return (select(t.id.label("ticket_id"),
+                   _minutes(postgres, t.created_at, previous).label("gap"))
+            .where(t.type == REPAIR, t.status != CANCELLED, t.product.is_not(None),
+                   t.created_at >= low - timedelta(days=REPEAT_REPAIR_DAYS), t.created_at < high)
+            .subquery("repairs"))
+
+
+def _repeat_repair(repairs) -> ColumnElement:
+    """1 if this (not cancelled) repair came within 30 days of the same customer's previous
+    repair of the same product, else 0; NULL if it is no counted repair."""
+    t = TICKETS.c
+    counted = and_(t.type == REPAIR, t.status != CANCELLED)
+    return case((and_(counted, repairs.c.gap <= REPEAT_REPAIR_DAYS * 24 * 60), 1),
+                (counted, 0), else_=null())
+
+
+def _sla_state(milestone: str, now: datetime) -> ColumnElement:
+    """1 met by the due time, 0 missed (met late, or not met and past due), NULL otherwise."""
+    due_name, met_name = SLA_COLUMNS[milestone]
+    due, met = TICKETS.c[due_name], TICKETS.c[met_name]
+    return case(
+        (or_(TICKETS.c.status == CANCELLED, due.is_(None)), null()),
+        (and_(met.is_not(None), met <= due), 1),
+        (or_(met.is_not(None), due <= now), 0),
+        else_=null(),
+    )
+
+
+def _milestone_times(source: MilestoneSource,
+                     low: datetime) -> tuple[dict[str, ColumnElement], Any]:
+    """The columns giving each ticket's first response, on-site and resolution times, and the
+    subquery to join for them (None: the tickets' own columns). A ticket's events come after
+    its creation, so only those from `low` on are read."""
+    t = TICKETS.c
+    resolved_now = t.status.in_(RESOLVED_NOW)
+    if source == MilestoneSource.columns:
+        return ({"first_response": t.first_responded_at, "on_site": t.on_site_at,
+                 "resolution": case((resolved_now, t.resolved_at), else_=null())}, None)
+    e = EVENTS.c
+    staff_action = and_(e.actor.like(STAFF_ACTOR), e.kind != "created")
+    times = (
+        select(e.ticket_id,
+               func.min(case((staff_action, e.created_at))).label("first_response"),
+               func.min(case((e.to_status == str(TicketStatus.in_progress), e.created_at)))
+               .label("on_site"),
+               func.max(case((e.to_status == str(TicketStatus.resolved), e.created_at)))
+               .label("resolution"))
+        .where(e.created_at >= low)
+        .group_by(e.ticket_id)
+        .subquery("milestones")
+    )
+    return ({"first_response": times.c.first_response, "on_site": times.c.on_site,
+             "resolution": case((resolved_now, times.c.resolution), else_=null())}, times)
+
+
+def _dimension_columns(capabilities: Capabilities) -> dict[Dimension, ColumnElement]:
+    t = TICKETS.c
+    columns: dict[Dimension, ColumnElement] = {Dimension.type: t.type,
+                                               Dimension.product: t.product}
+    if Dimension.outlet in capabilities.dimensions:
+        present = [t[name] for name in ("outlet_id", "proposed_outlet_id") if name in t]
+        columns[Dimension.outlet] = func.coalesce(*present) if len(present) > 1 else present[0]
+    if Dimension.technician in capabilities.dimensions:
+        columns[Dimension.technician] = t.assignee_id
+    if Dimension.sla_policy in capabilities.dimensions:
+        columns[Dimension.sla_policy] = t.sla_policy_id
+    return columns
+
+
+def _facts(*, query: StatsQuery, timezone: str, now: datetime, postgres: bool,
+           capabilities: Capabilities, source: MilestoneSource):
+    t, s = TICKETS.c, SURVEYS.c
+    dimensions = _dimension_columns(capabilities)
+    low, high = utc_bounds(query.start, query.end, timezone)
+    times, times_subquery = _milestone_times(source, low)
+    created = t.created_at
+    repairs = _repeat_repairs(postgres, low, high)
+    columns = [
+        t.id.label("id"), created.label("created_at"), t.status.label("status"),
+        *(column.label(str(dimension)) for dimension, column in dimensions.items()),
+        _minutes(postgres, times["first_response"], created).label("first_response"),
+        case((t.type.in_(ON_SITE), _minutes(postgres, times["on_site"], created)),
+             else_=null()).label("on_site"),
+        _minutes(postgres, times["resolution"], created).label("resolution"),
+        s.rating.label("rating"), s.state.label("survey_state"),
+        _repeat_repair(repairs).label("repeat_repair"),
+    ]
+    if postgres:
+        columns.append(cast(func.date_trunc(str(query.group_by), func.timezone(timezone, created)),
+                            Date).label("period"))
+    if capabilities.sla:
+        columns += [_sla_state(m, now).label(f"sla_{m}") for m in SLA_MILESTONES]
+
+    # A survey is made after its ticket: the condition on its creation spares reading the
+    # surveys of older tickets.
+    source_table = (TICKETS.outerjoin(SURVEYS, and_(s.ticket_id == t.id, s.created_at >= low))
+                    .outerjoin(repairs, repairs.c.ticket_id == t.id))
+    if times_subquery is not None:
+        source_table = source_table.outerjoin(times_subquery, times_subquery.c.ticket_id == t.id)
+    conditions = [created >= low, created < high]
+    if query.type is not None:
+        conditions.append(t.type == str(query.type))
+    if query.product is not None:
+        conditions.append(t.product == query.product)
+    if query.outlet is not None:
+        if Dimension.outlet not in dimensions:
+            raise StatsUnavailable("tickets have no outlet in this database")
+        conditions.append(dimensions[Dimension.outlet] == query.outlet)
+    if query.technician is not None:
+        if Dimension.technician not in dimensions:
+            raise StatsUnavailable("tickets have no assignee in this database")
+        staff = Base.metadata.tables["staff"]
+        conditions.append(t.assignee_id.in_(
+            select(staff.c.id).where(staff.c.username == query.technician)))
+    return select(*columns).select_from(source_table).where(*conditions), list(dimensions)
+
+
+# ---- PostgreSQL: aggregated in SQL ----------------------------------------------------------
+
+def _aggregates_sql(facts, capabilities: Capabilities):
+    f = facts.c
+
+    def count_if(condition: ColumnElement) -> ColumnElement:
+        return func.count(case((condition, 1), else_=null()))
+
+    def quantiles(column: ColumnElement) -> list[ColumnElement]:
+        return [func.percentile_cont(array([0.5, 0.9]), type_=ARRAY(Float)).within_group(column),
+                func.count(column)]
+
+    complaint_resolution = case((f.type == COMPLAINT, f.resolution), else_=null())
+    measures = [
+        func.count().label("tickets"),
+        func.count(f.rating).label("ratings"),
+        count_if(f.rating >= SATISFIED_MIN).label("satisfied"),
+        func.coalesce(func.sum(f.rating), 0).label("rating_sum"),
+        func.count(f.survey_state).label("surveys"),
+        count_if(f.survey_state == str(SurveyState.answered)).label("answered"),
+        count_if(f.type == COMPLAINT).label("complaints"),
+        count_if(f.status == CANCELLED).label("cancelled"),
+        func.count(f.repeat_repair).label("repairs"),
+        func.coalesce(func.sum(f.repeat_repair), 0).label("repeat_repairs"),
+    ]
+    for name, column in (("first_response", f.first_response), ("on_site", f.on_site),
+                         ("resolution", f.resolution),
+                         ("complaint_resolution", complaint_resolution)):
+        quantile, count = quantiles(column)
+        measures += [quantile.label(f"{name}_q"), count.label(f"{name}_n")]
+    if capabilities.sla:
+        for milestone in SLA_MILESTONES:
+            column = f[f"sla_{milestone}"]
+            measures += [count_if(column == 1).label(f"sla_{milestone}_met"),
+                         count_if(column == 0).label(f"sla_{milestone}_missed")]
+    return measures
+
+
+def _aggregate_of(row: Any, capabilities: Capabilities) -> Aggregate:
+    durations = {}
+    for name in DURATIONS:
+        q = row._mapping[f"{name}_q"]
+        durations[name] = Quantiles(median=q[0] if q else None, p90=q[1] if q else None,
+                                    count=row._mapping[f"{name}_n"])
+    sla = None
+    if capabilities.sla:
+        sla = {m: (row._mapping[f"sla_{m}_met"], row._mapping[f"sla_{m}_missed"])
+               for m in SLA_MILESTONES}
+    m = row._mapping
+    return Aggregate(tickets=m["tickets"], ratings=m["ratings"], satisfied=m["satisfied"],
+                     rating_sum=int(m["rating_sum"]), surveys=m["surveys"],
+                     answered=m["answered"], complaints=m["complaints"],
+                     cancelled=m["cancelled"], repairs=m["repairs"],
+                     repeat_repairs=int(m["repeat_repairs"]), durations=durations, sla=sla)
+
+
+async def _aggregate_postgres(db_session: AsyncSession, facts_select, dimensions,
+                              capabilities: Capabilities):
+    facts = facts_select.subquery("facts")
+    keys = [facts.c.period, *(facts.c[str(d)] for d in dimensions)]
+    sets = [tuple_(), tuple_(facts.c.period), *(tuple_(facts.c[str(d)]) for d in dimensions)]
+    statement = (select(func.grouping(*keys).label("grouping"), *keys,
+                        *_aggregates_sql(facts, capabilities))
+                 .group_by(func.grouping_sets(*sets)))
+    overall, by_period = Aggregate(), {}
+    by_dimension: dict[Dimension, dict[Any, Aggregate]] = {d: {} for d in dimensions}
+    width = len(keys)
+    for row in (await db_session.execute(statement)).all():
+        grouped = [i for i in range(width) if not row.grouping & (1 << (width - 1 - i))]
+        aggregate = _aggregate_of(row, capabilities)
+        if not grouped:
+            overall = aggregate
+        elif grouped == [0]:
+            by_period[row.period] = aggregate
+        else:
+            dimension = dimensions[grouped[0] - 1]
+            by_dimension[dimension][row._mapping[str(dimension)]] = aggregate
+    return overall, by_period, by_dimension
+
+
+# ---- SQLite (and small data): aggregated in Python from the facts ---------------------------
+
+@dataclass
+class _Accumulator:
+    aggregate: Aggregate = field(default_factory=Aggregate)
+    values: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, row: Any, sla: bool) -> None:
+        a = self.aggregate
+        a.tickets += 1
+        if row.rating is not None:
+            a.ratings += 1
+            a.rating_sum += row.rating
+            a.satisfied += row.rating >= SATISFIED_MIN
+        if row.survey_state is not None:
+            a.surveys += 1
+            a.answered += row.survey_state == SurveyState.answered
+        a.complaints += row.type == COMPLAINT
+        a.cancelled += row.status == CANCELLED
+        if row.repeat_repair is not None:
+            a.repairs += 1
+            a.repeat_repairs += row.repeat_repair
+        for name in ("first_response", "on_site", "resolution"):
+            value = getattr(row, name)
+            if value is not None:
+                self.values[name].append(value)
+        if row.type == COMPLAINT and row.resolution is not None:
+            self.values["complaint_resolution"].append(row.resolution)
+        if sla:
+            a.sla = a.sla or dict.fromkeys(SLA_MILESTONES, (0, 0))
+            for milestone in SLA_MILESTONES:
+                state = getattr(row, f"sla_{milestone}")
+                met, missed = a.sla[milestone]
+                a.sla[milestone] = (met + (state == 1), missed + (state == 0))
+
+    def finish(self, sla: bool) -> Aggregate:
+        for name in DURATIONS:
+            ordered = sorted(self.values.get(name, ()))
+            self.aggregate.durations[name] = Quantiles(median=percentile(ordered, 0.5),
+                                                       p90=percentile(ordered, 0.9),
+                                                       count=len(ordered))
+        return self.aggregate
+
+
+async def _aggregate_python(db_session: AsyncSession, facts_select, dimensions,
+                            capabilities: Capabilities, group_by: GroupBy, timezone: str):
+    zone = ZoneInfo(timezone)
+    overall = _Accumulator()
+    by_period: dict[date, _Accumulator] = defaultdict(_Accumulator)
+    by_dimension: dict[Dimension, dict[Any, _Accumulator]] = {
+        d: defaultdict(_Accumulator) for d in dimensions}
+    sla = capabilities.sla
+    for row in (await db_session.execute(facts_select)).all():
+        overall.add(row, sla)
+        local_day = row.created_at.astimezone(zone).date()
+        by_period[period_start(local_day, group_by)].add(row, sla)
+        for dimension in dimensions:
+            by_dimension[dimension][row._mapping[str(dimension)]].add(row, sla)
+    return (overall.finish(sla), {k: v.finish(sla) for k, v in by_period.items()},
+            {d: {k: v.finish(sla) for k, v in groups.items()}
+             for d, groups in by_dimension.items()})
+
+
+# ---- the report -----------------------------------------------------------------------------
+
+async def _labels(db_session: AsyncSession, dimension: Dimension,
+                  keys: Iterable[Any]) -> dict[Any, tuple[Any, str | None]]:
+    """key -> (the key shown, its label) for the breakdown rows."""
+    keys = [k for k in keys if k is not None]
+    tables = Base.metadata.tables
+    if dimension == Dimension.outlet and keys:
+        outlets = tables["outlets"]
+        rows = await db_session.execute(select(outlets.c.id, outlets.c.name)
+                                        .where(outlets.c.id.in_(keys)))
+        return {id_: (id_, name) for id_, name in rows}
+    if dimension == Dimension.technician and keys:
+        staff = tables["staff"]
+        rows = await db_session.execute(select(staff.c.id, staff.c.username,
+                                               staff.c.display_name)
+                                        .where(staff.c.id.in_(keys)))
+        return {id_: (username, display) for id_, username, display in rows}
+    if dimension == Dimension.sla_policy and keys:
+        policies = tables["sla_policies"]
+        rows = await db_session.execute(
+            select(policies.c.id, policies.c.ticket_type, policies.c.priority,
+                   policies.c.customer_tier).where(policies.c.id.in_(keys)))
+        return {id_: (id_, f"{kind} · {priority or 'any priority'} · {tier or 'any tier'}")
+                for id_, kind, priority, tier in rows}
+    return {k: (k, None) for k in keys}
+
+
+async def report(*, db_session: AsyncSession, query: StatsQuery, timezone: str,
+                 now: datetime, milestone_source: MilestoneSource | None = None) -> StatsReport:
+    """The indicators over the tickets of `query`, overall, per period and per breakdown.
+    StatsUnavailable for a filter on a column this database does not have. `milestone_source`
+    (tests): where milestone times come from; default the tickets' columns if they exist."""
+    capabilities = Capabilities.of_schema()
+    if milestone_source is None:
+        milestone_source = (MilestoneSource.columns if capabilities.milestone_columns
+                            else MilestoneSource.events)
+    postgres = db_session.bind.dialect.name == "postgresql"
+    facts, dimensions = _facts(query=query, timezone=timezone, now=now, postgres=postgres,
+                               capabilities=capabilities, source=milestone_source)
+    if postgres:
+        # Compiling this one statement (JIT) costs more than running it; its sorts fit in
+        # memory at 100,000 tickets.
+        await db_session.execute(text("SET LOCAL jit = off"))
+        await db_session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+        overall, by_period, by_dimension = await _aggregate_postgres(
+            db_session, facts, dimensions, capabilities)
+    else:
+        overall, by_period, by_dimension = await _aggregate_python(
+            db_session, facts, dimensions, capabilities, query.group_by, timezone)
+    sla = capabilities.sla
+
+    trend = [PeriodIndicators(period=period_label(first, query.group_by), start=start, end=end,
+                              **_indicators(by_period.get(first, Aggregate()), sla))
+             for first, start, end in periods(query.start, query.end, query.group_by)]
+    breakdowns: dict[str, list[BreakdownIndicators]] = {}
+    for dimension in dimensions:
+        groups = by_dimension[dimension]
+        labels = await _labels(db_session, dimension, groups)
+        rows = []
+        for key, aggregate in groups.items():
+            shown, label = labels.get(key, (key, None))
+            rows.append(BreakdownIndicators(key=shown, label=label,
+                                            **_indicators(aggregate, sla)))
+        rows.sort(key=lambda row: (-row.tickets, str(row.key)))
+        breakdowns[str(dimension)] = rows
+    await db_session.rollback()
+    return StatsReport(
+        start=query.start, end=query.end, group_by=query.group_by, timezone=timezone,
+        filters=StatsFilters(type=query.type, product=query.product, outlet=query.outlet,
+                             technician=query.technician),
+        overall=Indicators(**_indicators(overall, sla)), trend=trend, breakdowns=breakdowns,
+        unavailable=capabilities.unavailable,
+    )

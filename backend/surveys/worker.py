@@ -1,0 +1,86 @@
+"""The survey worker: expires surveys left unanswered for `survey_expiry_days` and queues ONE
+reminder for those that got no answer in `survey_reminder_hours`.
+
+A task in the backend's lifespan (`survey_worker_enabled`; tests call `run_once(now=...)`),
+running a round every `survey_poll_seconds`, the first one a poll interval after start.
+Several backend processes on PostgreSQL may each run one: reminders are claimed with
+`FOR UPDATE SKIP LOCKED`, and a reminded survey is never reminded again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.config import Settings
+from backend.database import utcnow
+from backend.surveys import service as survey_service
+
+log = logging.getLogger(__name__)
+
+BATCH = 200  # reminders per transaction
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    expired: int
+    reminded: int
+
+
+class SurveyWorker:
+    def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
+                 wake_outbox: Callable[[], None] = lambda: None) -> None:
+        self._sessionmaker = sessionmaker
+        self._settings = settings
+        self._wake_outbox = wake_outbox
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="survey-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._settings.survey_poll_seconds)
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database is away: try again next time
+                log.warning("survey round failed: %s: %s", type(exc).__name__, str(exc)[:300])
+
+    async def run_once(self, now: datetime | None = None) -> RoundResult:
+        """Expire what is overdue, then queue the reminders that are due at `now`."""
+        now = now or utcnow()
+        after = timedelta(hours=self._settings.survey_reminder_hours)
+        expiry = timedelta(days=self._settings.survey_expiry_days)
+        async with self._sessionmaker() as session, session.begin():
+            expired = await survey_service.expire_overdue(db_session=session, now=now,
+                                                          expiry=expiry)
+        reminded = 0
+        while True:
+            async with self._sessionmaker() as session, session.begin():
+                count = await survey_service.remind_due(db_session=session, now=now,
+                                                        after=after, limit=BATCH)
+            reminded += count
+            if count < BATCH:
+                break
+        if reminded:
+            self._wake_outbox()
+        if expired or reminded:
+            log.info("surveys: %d expired, %d reminded", expired, reminded)
+        return RoundResult(expired=expired, reminded=reminded)

@@ -1,0 +1,208 @@
+"""Benchmark: the statistics endpoint on 100,000 tickets (PostgreSQL).
+
+    .venv/bin/python bench/stats.py [-n 100000] [--calls 20]
+
+In a throwaway PostgreSQL database (tests.support.db; FRONTDESK_TEST_PG_URL):
+1. a year of generated service history (tests/backend/stats/dataset.py: tickets with their
+   events, milestone columns and surveys) loaded with COPY, then ANALYZE;
+2. the backend in its own process (uvicorn on loopback, background workers off);
+3. for each query, 3 warm-up calls, then `--calls` sequential calls of GET /api/v1/stats over
+   HTTP; prints p50 and p95 of the wall time per call, the tickets each call covers, and the
+   CPU time per call of the backend process and of PostgreSQL's server processes (what the
+   call costs, whatever else the machine is doing), with a yardstick of the machine's speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+from sqlalchemy.engine import make_url
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_DIR))
+
+from backend.config import DEV_STAFF_TOKEN  # noqa: E402
+from tests.backend.stats.dataset import Dataset, generate  # noqa: E402
+from tests.support.db import postgres_database  # noqa: E402
+from tests.support.processes import free_port  # noqa: E402
+
+START = datetime(2025, 1, 1, tzinfo=UTC)
+DAYS = 365
+WARMUP = 3
+QUERIES = [
+    ("one month by day", {"from": "2025-11-01", "to": "2025-11-30", "group_by": "day"}),
+    ("one month by day, repairs of one technician",
+     {"from": "2025-11-01", "to": "2025-11-30", "group_by": "day", "type": "repair",
+      "technician": "li.na"}),
+    ("a quarter by week", {"from": "2025-07-01", "to": "2025-09-30", "group_by": "week"}),
+    ("the whole year by month", {"from": "2025-01-01", "to": "2025-12-31",
+                                 "group_by": "month"}),
+]
+JSON_COLUMNS = {"details", "attachments", "districts"}
+
+
+async def load(database_url: str, data: Dataset) -> None:
+    """COPY every generated row in (asyncpg), then ANALYZE."""
+    connection = await asyncpg.connect(
+        make_url(database_url).set(drivername="postgresql").render_as_string(False))
+    try:
+        for table, rows in (("customers", data.customers), ("staff", data.staff),
+                            ("outlets", data.outlets), ("sla_policies", data.policies),
+                            ("tickets", data.tickets), ("ticket_events", data.events),
+                            ("surveys", data.surveys)):
+            columns = list(rows[0])
+            records = [tuple(json.dumps(row[c], ensure_ascii=False) if c in JSON_COLUMNS
+                             else row[c] for c in columns) for row in rows]
+            await connection.copy_records_to_table(table, records=records, columns=columns)
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+def start_backend(database_url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": database_url,
+           "OUTBOX_DISPATCHER_ENABLED": "false", "SLA_WORKER_ENABLED": "false",
+           "SURVEY_WORKER_ENABLED": "false", "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log"],
+        cwd=PROJECT_DIR, env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"backend exited with {process.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("backend did not become healthy")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_backends(database_url: str) -> list[int]:
+    """The server processes serving the benchmark database (the backend's connections)."""
+    async def pids() -> list[int]:
+        connection = await asyncpg.connect(
+            make_url(database_url).set(drivername="postgresql").render_as_string(False))
+        try:
+            rows = await connection.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()")
+            return [row["pid"] for row in rows]
+        finally:
+            await connection.close()
+    return asyncio.run(pids())
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    tickets: int
+    p50: float
+    p95: float
+    backend_cpu: float  # ms per call, the uvicorn process
+    database_cpu: float  # ms per call, PostgreSQL's server processes
+
+
+def measure(base_url: str, database_url: str, backend_pid: int, calls: int) -> list[Result]:
+    headers = {"Authorization": f"Bearer {DEV_STAFF_TOKEN}"}
+    results = []
+    with httpx.Client(base_url=base_url, headers=headers, timeout=60) as client:
+        for name, params in QUERIES:
+            for _ in range(WARMUP):
+                client.get("/api/v1/stats", params=params).raise_for_status()
+            servers = postgres_backends(database_url)
+            cpu_before = (cpu_seconds(backend_pid), sum(cpu_seconds(p) for p in servers))
+            times = []
+            for _ in range(calls):
+                began = time.perf_counter()
+                response = client.get("/api/v1/stats", params=params)
+                times.append((time.perf_counter() - began) * 1000)
+                response.raise_for_status()
+            backend_cpu = (cpu_seconds(backend_pid) - cpu_before[0]) * 1000 / calls
+            database_cpu = (sum(cpu_seconds(p) for p in servers) - cpu_before[1]) * 1000 / calls
+            p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
+            results.append(Result(name, response.json()["overall"]["tickets"],
+                                  statistics.median(times), p95, backend_cpu, database_cpu))
+    return results
+
+
+def count_all_tickets_ms(database_url: str) -> float:
+    """A yardstick of this machine's speed: the best of 5 `SELECT count(*) FROM tickets`."""
+    async def timed() -> float:
+        connection = await asyncpg.connect(
+            make_url(database_url).set(drivername="postgresql").render_as_string(False))
+        try:
+            best = float("inf")
+            for _ in range(5):
+                began = time.perf_counter()
+                await connection.fetchval("SELECT count(*) FROM tickets")
+                best = min(best, (time.perf_counter() - began) * 1000)
+            return best
+        finally:
+            await connection.close()
+    return asyncio.run(timed())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=100_000, help="tickets")
+    parser.add_argument("--calls", type=int, default=20, help="measured calls per query")
+    args = parser.parse_args()
+
+    began = time.perf_counter()
+    data = generate(args.n, seed=1, start=START, days=DAYS)
+    generated = time.perf_counter() - began
+    with postgres_database(prefix="frontdesk_bench") as database_url:
+        began = time.perf_counter()
+        asyncio.run(load(database_url, data))
+        loaded = time.perf_counter() - began
+        yardstick = count_all_tickets_ms(database_url)
+        port = free_port()
+        backend = start_backend(database_url, port)
+        try:
+            load_before = os.getloadavg()[0]
+            results = measure(f"http://127.0.0.1:{port}", database_url, backend.pid,
+                              args.calls)
+            load_after = os.getloadavg()[0]
+        finally:
+            backend.terminate()
+            backend.wait(20)
+
+    print(f"PostgreSQL, {len(data.tickets)} tickets, {len(data.events)} events, "
+          f"{len(data.surveys)} surveys over {DAYS} days (generated in {generated:.0f} s, "
+          f"COPY + ANALYZE {loaded:.0f} s); {os.cpu_count()} CPUs, load average "
+          f"{load_before:.1f} before, {load_after:.1f} after; "
+          f"{WARMUP} warm-up + {args.calls} sequential calls per query")
+    print(f"yardstick: SELECT count(*) FROM tickets takes {yardstick:.1f} ms on this machine")
+    print(f"{'query':<46} {'tickets':>8} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/call':>20}")
+    for r in results:
+        cpu = f"{r.backend_cpu:.0f} app + {r.database_cpu:.0f} db"
+        print(f"{r.name:<46} {r.tickets:>8} {r.p50:>8.1f} {r.p95:>8.1f} {cpu:>20}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
