@@ -27,6 +27,7 @@ from backend.outlets.router import router as outlets_router
 from backend.sla import calendar as sla_calendar
 from backend.sla.router import router as sla_router
 from backend.sla.worker import SlaWorker
+from backend.surveys.worker import SurveyWorker
 from backend.staff.router import auth_router, console_router
 from backend.handoff.router import router as handoff_router
 from backend.staff.router import router as staff_router
@@ -46,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     dispatcher = OutboxDispatcher(sessionmaker=sessionmaker, settings=settings)
     sla_worker = SlaWorker(sessionmaker=sessionmaker, settings=settings,
                            wake_outbox=dispatcher.wake)
+    # Tests with a worker switched off drive `run_once(now=...)` themselves.
+    survey_worker = SurveyWorker(sessionmaker=sessionmaker, settings=settings,
+                                 wake_outbox=dispatcher.wake)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,9 +57,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dispatcher.start()
         if settings.sla_worker_enabled:
             sla_worker.start()
+        if settings.survey_worker_enabled:
+            survey_worker.start()
         try:
             yield
         finally:
+            await survey_worker.stop()
             await sla_worker.stop()
             await dispatcher.stop()
             await engine.dispose()
@@ -68,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.dispatcher = dispatcher
+    app.state.survey_worker = survey_worker
     app.state.sla_worker = sla_worker
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(health_router)

@@ -35,6 +35,7 @@ from backend.config import Settings
 from backend.database import utcnow
 from backend.notifications.models import OutboxMessage
 from backend.notifications.signing import signed_headers
+from backend.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +64,17 @@ def backoff_seconds(attempts: int, max_backoff: float) -> float:
     return delay / 2 + random.uniform(0, delay / 2)
 
 
-class OutboxDispatcher:
+class OutboxDispatcher(PeriodicWorker):
+    name = "outbox-dispatcher"
+
     def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__(interval=settings.outbox_poll_seconds)
         self._sessionmaker = sessionmaker
         self._settings = settings
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
         self._wakeup = asyncio.Event()
-        self._task: asyncio.Task | None = None
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -79,18 +82,8 @@ class OutboxDispatcher:
         """Look for work now (called after a change wrote an outbox message)."""
         self._wakeup.set()
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="outbox-dispatcher")
-
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await super().stop()
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -98,20 +91,13 @@ class OutboxDispatcher:
             await self._client.aclose()
             self._client = None
 
-    async def _loop(self) -> None:
-        log.info("outbox dispatcher started, pushing to %s", self._settings.bot_push_url)
-        while True:
-            self._wakeup.clear()
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the database is away: try again next time
-                log.warning("outbox round failed: %s: %s", type(exc).__name__, str(exc)[:300])
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), self._settings.outbox_poll_seconds)
-            except TimeoutError:
-                pass
+    async def _wait(self) -> None:
+        """Until the poll interval passes or a change wakes the dispatcher."""
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), self._interval)
+        except TimeoutError:
+            pass
+        self._wakeup.clear()
 
     # ---- one round -----------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ marked sent in the transaction that queues them, so nothing is done twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from backend.database import utcnow
 from backend.sla import acceptance, appointments
 from backend.sla import calendar as sla_calendar
 from backend.sla import service as sla_service
+from backend.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -43,40 +43,16 @@ class Round:
     auto_resolved: list[str] = field(default_factory=list)  # ticket numbers
 
 
-class SlaWorker:
+class SlaWorker(PeriodicWorker):
+    name = "sla-worker"
+
     def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
                  wake_outbox: Callable[[], None] | None = None) -> None:
+        super().__init__(interval=settings.sla_poll_seconds)
         self._sessionmaker = sessionmaker
         self._settings = settings
         self._wake_outbox = wake_outbox or (lambda: None)
         self._calendar = sla_calendar.BusinessCalendar.from_settings(settings)
-        self._task: asyncio.Task | None = None
-
-    # ---- lifecycle -----------------------------------------------------------------------
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="sla-worker")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-
-    async def _loop(self) -> None:
-        log.info("SLA worker started (every %.0f s)", self._settings.sla_poll_seconds)
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the database is away: try again next time
-                log.warning("SLA round failed: %s: %s", type(exc).__name__, str(exc)[:300])
-            await asyncio.sleep(self._settings.sla_poll_seconds)
 
     # ---- one round -----------------------------------------------------------------------
 

@@ -1,39 +1,20 @@
 """Survey routes: the bot records the customer's answers and opt-out (service). Thin: the work
-is in the service and flows. The router's lifespan runs the reminder worker."""
+is in the service and flows (the reminder worker runs in the app's lifespan)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, status
 
 from backend.customers.enums import Channel
 from backend.deps import OutboxWakeDep, ServiceDep, SessionDep
 from backend.surveys import flows as survey_flows
 from backend.surveys import service as survey_service
 from backend.surveys.schemas import AnswerIn, AnswerOut
-from backend.surveys.worker import SurveyWorker
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the reminder worker with the app (unless `survey_worker_enabled` is off; tests
-    drive `app.state.survey_worker.run_once(now=...)` themselves)."""
-    settings = app.state.settings
-    worker = SurveyWorker(sessionmaker=app.state.sessionmaker, settings=settings,
-                          wake_outbox=app.state.dispatcher.wake)
-    app.state.survey_worker = worker
-    if settings.survey_worker_enabled:
-        worker.start()
-    try:
-        yield
-    finally:
-        await worker.stop()
-
-
-router = APIRouter(prefix="/api/v1", tags=["surveys"], lifespan=lifespan)
+router = APIRouter(prefix="/api/v1", tags=["surveys"])
 
 NOT_FOUND = "no such survey"
 # Ids are 32-bit integers in the database: a larger one is a 422, not a database error.

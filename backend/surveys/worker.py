@@ -9,7 +9,6 @@ Several backend processes on PostgreSQL may each run one: reminders are claimed 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.config import Settings
 from backend.database import utcnow
 from backend.surveys import service as survey_service
+from backend.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -32,36 +32,16 @@ class RoundResult:
     reminded: int
 
 
-class SurveyWorker:
+class SurveyWorker(PeriodicWorker):
+    name = "survey-worker"
+    wait_first = True
+
     def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
                  wake_outbox: Callable[[], None] = lambda: None) -> None:
+        super().__init__(interval=settings.survey_poll_seconds)
         self._sessionmaker = sessionmaker
         self._settings = settings
         self._wake_outbox = wake_outbox
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="survey-worker")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._settings.survey_poll_seconds)
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the database is away: try again next time
-                log.warning("survey round failed: %s: %s", type(exc).__name__, str(exc)[:300])
 
     async def run_once(self, now: datetime | None = None) -> RoundResult:
         """Expire what is overdue, then queue the reminders that are due at `now`."""
