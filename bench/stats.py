@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 from backend.config import DEV_STAFF_TOKEN  # noqa: E402
 from tests.backend.stats.dataset import Dataset, generate  # noqa: E402
 from tests.support.db import postgres_database  # noqa: E402
-from tests.support.processes import free_port  # noqa: E402
+from tests.support.processes import Service, free_port  # noqa: E402
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 DAYS = 365
@@ -71,28 +70,13 @@ async def load(database_url: str, data: Dataset) -> None:
         await connection.close()
 
 
-def start_backend(database_url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": database_url,
-           "OUTBOX_DISPATCHER_ENABLED": "false", "SLA_WORKER_ENABLED": "false",
-           "SURVEY_WORKER_ENABLED": "false", "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"],
-        cwd=PROJECT_DIR, env=env,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"backend exited with {process.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("backend did not become healthy")
+def start_backend(database_url: str, port: int) -> Service:
+    """The backend as its own process (`frontdesk backend`), healthy."""
+    return Service("backend", ["backend"], {
+        "ENVIRONMENT": "development", "DATABASE_URL": database_url, "BACKEND_PORT": str(port),
+        "OUTBOX_DISPATCHER_ENABLED": "false", "SLA_WORKER_ENABLED": "false",
+        "SURVEY_WORKER_ENABLED": "false", "LOG_LEVEL": "WARNING",
+    }, f"http://127.0.0.1:{port}/health").start(timeout=30)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -184,12 +168,11 @@ def main() -> int:
         backend = start_backend(database_url, port)
         try:
             load_before = os.getloadavg()[0]
-            results = measure(f"http://127.0.0.1:{port}", database_url, backend.pid,
+            results = measure(f"http://127.0.0.1:{port}", database_url, backend.process.pid,
                               args.calls)
             load_after = os.getloadavg()[0]
         finally:
-            backend.terminate()
-            backend.wait(20)
+            backend.stop()
 
     print(f"PostgreSQL, {len(data.tickets)} tickets, {len(data.events)} events, "
           f"{len(data.surveys)} surveys over {DAYS} days (generated in {generated:.0f} s, "

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -30,7 +29,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 
 from backend.config import DEV_INTERNAL_SECRET  # noqa: E402
 from tests.support.db import postgres_database  # noqa: E402
-from tests.support.processes import free_port  # noqa: E402
+from tests.support.processes import Service, free_port  # noqa: E402
 
 WARMUP = 100
 
@@ -141,27 +140,12 @@ async def bench_raw(database_url: str, n: int, concurrency: int) -> Stats:
     return Stats("raw INSERT (asyncpg)", latencies, elapsed)
 
 
-def start_backend(database_url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": database_url,
-           "OUTBOX_DISPATCHER_ENABLED": "false", "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"],
-        cwd=PROJECT_DIR, env=env,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"backend exited with {process.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("backend did not become healthy")
+def start_backend(database_url: str, port: int) -> Service:
+    """The backend as its own process (`frontdesk backend`), healthy."""
+    return Service("backend", ["backend"], {
+        "ENVIRONMENT": "development", "DATABASE_URL": database_url, "BACKEND_PORT": str(port),
+        "OUTBOX_DISPATCHER_ENABLED": "false", "LOG_LEVEL": "WARNING",
+    }, f"http://127.0.0.1:{port}/health").start(timeout=30)
 
 
 def main() -> int:
@@ -175,10 +159,9 @@ def main() -> int:
         backend = start_backend(database_url, port)
         try:
             api = asyncio.run(bench_api(f"http://127.0.0.1:{port}", args.n, args.concurrency,
-                                        backend.pid))
+                                        backend.process.pid))
         finally:
-            backend.terminate()
-            backend.wait(20)
+            backend.stop()
         raw = asyncio.run(bench_raw(database_url, args.n, args.concurrency))
 
     print(f"PostgreSQL, {args.n} requests, concurrency {args.concurrency}, "
