@@ -42,15 +42,32 @@ class Settings(BaseSettings):
     # with their own accounts (`frontdesk staff create-admin`).
     staff_api_token: str = DEV_STAFF_TOKEN
     # Staff sign-ins: lifetime of an API token (POST /api/v1/auth/token) and of a console
-    # session; after this many failed sign-ins within the window, for one username or from one
-    # address, further attempts are refused (429) until the oldest leaves the window.
+    # session. Failed sign-ins are remembered for the window; after `login_max_failures` for
+    # one username from one address (or `login_max_failures_per_address` for any usernames
+    # from one address) that address waits (429) `login_backoff_seconds`, doubling with each
+    # further failure up to `login_backoff_max_seconds`. Other addresses are not affected, so
+    # nobody can lock an account out from afar (docs/security.md).
     staff_token_hours: float = 12.0
     console_session_hours: float = 12.0
     login_max_failures: int = 5
+    login_max_failures_per_address: int = 20
     login_failure_window_seconds: int = 900
-    # Shared secret between bot and backend: the bot's bearer token to the backend, and the
-    # HMAC key with which the backend signs pushes to the bot.
+    login_backoff_seconds: float = 30.0
+    login_backoff_max_seconds: float = 900.0
+    # Origins (scheme://host[:port]) besides the backend's own address allowed to POST
+    # /console/login, comma separated (the console behind a proxy under another name).
+    console_allowed_origins: str = ""
+    # Requests per minute per client address (429 with Retry-After beyond): sign-ins, and any
+    # request without credentials. Per process, in memory (docs/security.md).
+    rate_limit_enabled: bool = True
+    rate_limit_login_per_minute: int = 20
+    rate_limit_public_per_minute: int = 120
+    # Shared secret between bot and backend: the HMAC key that signs the internal calls both
+    # ways (pushes to the bot, the bot's API calls; the secret itself is never sent). The bare
+    # secret as the bot's bearer token is accepted only if INTERNAL_BEARER_ACCEPTED is true;
+    # unset, only outside production (scripts, tests).
     internal_secret: str = DEV_INTERNAL_SECRET
+    internal_bearer_accepted: bool | None = None
     # Outbox dispatcher: how often it looks for work, and the ceiling of its retry backoff.
     outbox_poll_seconds: float = 1.0
     outbox_max_backoff_seconds: float = 60.0
@@ -81,6 +98,13 @@ class Settings(BaseSettings):
     survey_poll_seconds: float = 60.0
     survey_reminder_hours: float = 24.0
     survey_expiry_days: float = 7.0
+    # Key rotation (backend/privacy/rotation.py): while FIELD_ENCRYPTION_KEYS holds more than
+    # one key, the backend re-encrypts under the first key what is not, this many rows per
+    # short transaction, starting this long after start-up (`frontdesk keys rotate` does it
+    # at once).
+    key_rotation_enabled: bool = True
+    key_rotation_poll_seconds: float = 300.0
+    key_rotation_batch_size: int = 500
 
     # --- bot -----------------------------------------------------------------------------
     bot_database_url: str = "sqlite+aiosqlite:///var/bot.db"
@@ -89,6 +113,15 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_api_base_file_url: str = "https://api.telegram.org/file/bot"
     telegram_poll_timeout: int = 10
+    # Webhook mode instead of long polling: Telegram POSTs updates to this public https URL
+    # (it must reach the bot's /telegram/webhook); several bot processes may serve it behind a
+    # load balancer. The secret is checked on every request (X-Telegram-Bot-Api-Secret-Token).
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    # How often the bot looks for updates and replies a failure left behind (seconds).
+    telegram_sweep_seconds: float = 5.0
+    # A form the backend could not take is tried again after these delays (the last repeats).
+    submission_retry_seconds: list[float] = [5, 10, 20, 40, 60]
     # The bot's own HTTP server: receives pushes from the backend (and serves the web chat).
     bot_host: str = "127.0.0.1"
     bot_port: int = 8081
@@ -96,6 +129,12 @@ class Settings(BaseSettings):
     backend_timeout_seconds: float = 5.0
     # Shown to customers who want a person.
     service_hotline: str = "400-800-1234"
+    # Flood control per chat: a bucket of `chat_rate_burst` messages refilled at
+    # `chat_rate_per_minute`; beyond it one "please slow down", then silence. New web chat
+    # connections per client address and minute.
+    chat_rate_per_minute: int = 30
+    chat_rate_burst: int = 10
+    webchat_connections_per_minute: int = 20
 
     # --- NLU -----------------------------------------------------------------------------
     rasa_url: str = "http://127.0.0.1:5005"
@@ -104,6 +143,19 @@ class Settings(BaseSettings):
     rasa_python: Path | None = None
     rasa_venv: Path = Path(".venv-rasa")
     rasa_port: int = 5005
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (1-256 "
+                             "characters A-Z a-z 0-9 _ -): Telegram sends it with every update")
+        return self
+
+    @property
+    def accepts_internal_bearer(self) -> bool:
+        if self.internal_bearer_accepted is None:
+            return self.environment != "production"
+        return self.internal_bearer_accepted
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

@@ -1,4 +1,9 @@
-"""The bot's client for the backend API: everything the bot does to tickets goes through here."""
+"""The bot's client for the backend API: everything the bot does to tickets goes through here.
+
+Every request is signed with the internal secret (method, path, query, body, timestamp and a
+fresh nonce: backend/notifications/signing.py); the secret itself is never sent. A retry is a
+new request with a new nonce.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from urllib.parse import quote
 
 import httpx
 
+from backend.notifications.signing import request_target, signed_headers
+
 log = logging.getLogger(__name__)
 
 
@@ -15,17 +22,37 @@ class BackendUnavailable(Exception):
     """The backend could not be reached or failed; the customer's data is kept for a retry."""
 
 
+class TicketRefused(BackendUnavailable):
+    """The backend answered a create with a 4xx: sending the same request again will not help."""
+
+
 class NotAllowed(Exception):
     """The backend refused the action for this ticket as it stands (409); says why."""
+
+
+class SignedRequests(httpx.Auth):
+    """httpx authentication that signs each request with the internal secret."""
+
+    requires_request_body = True
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+
+    def auth_flow(self, request: httpx.Request):
+        request.headers.update(signed_headers(
+            self._secret, request.content, method=request.method,
+            target=request_target(request.url.path, request.url.query)))
+        yield request
 
 
 class BackendClient:
     def __init__(self, base_url: str, *, token: str, timeout: float = 5.0,
                  retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0),
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
+        """`token`: the internal secret, with which every request is signed."""
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"), timeout=timeout, transport=transport,
-            headers={"Authorization": f"Bearer {token}"},
+            auth=SignedRequests(token),
         )
         self._retry_delays = retry_delays
 
@@ -56,7 +83,7 @@ class BackendClient:
             headers={"Idempotency-Key": idempotency_key},
         )
         if response.status_code not in (200, 201):
-            raise BackendUnavailable(f"create refused: HTTP {response.status_code}")
+            raise TicketRefused(f"create refused: HTTP {response.status_code}")
         return response.json()
 
     async def list_tickets(self, channel: str, chat_id: str) -> list[dict]:

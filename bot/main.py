@@ -23,7 +23,10 @@ from bot.channels.terminal import TerminalChannel
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
 from bot.channels.webchat import WebChatChannel
+from bot.nonces import NonceStore
 from bot.push import push_routes
+from bot.ratelimit import RateLimit
+from bot.submissions import SubmissionRetrier
 from nlu.client import NluClient
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,8 @@ class _EmbeddedServer(uvicorn.Server):
 async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
     store = ConversationStore(settings.bot_database_url)
     await store.create_tables()
+    nonces = NonceStore(settings.bot_database_url)
+    await nonces.create_tables()
     nlu = NluClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
     backend = BackendClient(settings.backend_url, token=settings.internal_secret,
                             timeout=settings.backend_timeout_seconds)
@@ -47,6 +52,7 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
         nlu=nlu, backend=backend, store=store, hotline=settings.service_hotline,
         # Appointments and service hours are in the service's local time.
         clock=lambda: datetime.now(service_zone).replace(tzinfo=None),
+        retry_delays=tuple(settings.submission_retry_seconds),
     )
 
     channels: dict[str, Channel] = {}
@@ -56,7 +62,12 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
     chat = TerminalChannel(engine) if terminal else None
     if chat:
         channels[chat.name] = chat
-    webchat = WebChatChannel(engine)
+    webchat = WebChatChannel(
+        engine,
+        messages=RateLimit(per_minute=settings.chat_rate_per_minute,
+                           burst=settings.chat_rate_burst),
+        connections=RateLimit(per_minute=settings.webchat_connections_per_minute,
+                              burst=settings.webchat_connections_per_minute))
     channels[webchat.name] = webchat
 
     async def health(request: Request) -> JSONResponse:
@@ -64,8 +75,9 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
 
     # The bot's HTTP server: the backend's pushes, the web chat, a health check.
     http_app = Starlette(routes=[
-        *push_routes(secret=settings.internal_secret, engine=engine, channels=channels),
-        *webchat.routes(), Route("/health", health),
+        *push_routes(secret=settings.internal_secret, engine=engine, channels=channels,
+                     nonces=nonces),
+        *webchat.routes(), *(telegram.routes() if telegram else []), Route("/health", health),
     ])
     push_server = _EmbeddedServer(uvicorn.Config(
         http_app, host=settings.bot_host, port=settings.bot_port, log_level="warning",
@@ -77,9 +89,11 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
         loop.add_signal_handler(sig, stop.set)
 
     server_task = asyncio.create_task(push_server.serve())
+    retrier = SubmissionRetrier(engine, channels)
     try:
         if telegram:
             await telegram.start()
+        retrier.start()
         log.info("bot running: channels %s, web chat and push receiver on %s:%s",
                  sorted(channels), settings.bot_host, settings.bot_port)
         if chat:
@@ -89,11 +103,13 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
         else:
             await stop.wait()
     finally:
+        await retrier.stop()
         if telegram:
             await telegram.stop()
         push_server.should_exit = True
         await server_task
         await nlu.aclose()
         await backend.aclose()
+        await nonces.close()
         await store.close()
         log.info("bot stopped")

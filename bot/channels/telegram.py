@@ -1,22 +1,49 @@
-"""Telegram adapter: python-telegram-bot in, dialogue engine, python-telegram-bot out.
+"""Telegram adapter: updates in, dialogue engine, replies out, with nothing lost on the way.
 
-Long polling by default; the Bot API base URL is configurable so a self-hosted Bot API server
-(or the fake one in the tests) can stand in for Telegram's.
+Updates arrive by long polling (default) or by webhook (TELEGRAM_WEBHOOK_URL; the secret token
+header is checked on every request). Either way an update is first stored in the bot's inbox
+and only then confirmed to Telegram (the next getUpdates offset, or the webhook's 200), so a bot
+killed at any moment handles it after the restart. A chat's updates are handled one at a time
+in order; each turn saves the conversation, marks the update handled and saves the replies in
+one transaction, and the replies are sent from there (a reply sent is deleted). A sweep picks
+up whatever a failure left behind (database or Telegram away for a while).
+
+Sending goes through python-telegram-bot's rate limiter: Telegram's flood limits are kept,
+and a 429 answer is waited out (retry_after) and sent again, not dropped. The Bot API base URL
+is configurable so a self-hosted Bot API server (or the tests' fake) can stand in.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hmac
+import json
 import logging
+import warnings
+from collections import defaultdict
+from dataclasses import asdict
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application
+from telegram.warnings import PTBUserWarning
 
 from backend.config import Settings
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.types import Attachment, InboundMessage, Reply
 
 log = logging.getLogger(__name__)
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# A 429 is waited out and the request sent again this many times before the reply is left
+# for the next sweep.
+MAX_RETRIES = 5
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -28,86 +55,222 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     ])
 
 
+def inbound(update: Update) -> tuple[InboundMessage, dict] | None:
+    """What the customer did, for the engine, and what Telegram needs done about it (the
+    pressed button's query to answer); None for updates that are not a customer's turn."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
+        return None
+    locale = user.language_code if user else None
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        return InboundMessage(
+            channel=TelegramChannel.name, chat_id=str(chat.id),
+            update_id=str(update.update_id), button=query.data or "", locale_hint=locale,
+        ), {"query_id": query.id, "message_id": message.message_id if message else None}
+    message = update.message or update.edited_message
+    if message is None:
+        return None
+    attachments: list[Attachment] = []
+    if message.photo:
+        attachments.append(Attachment("photo", message.photo[-1].file_id))
+    if message.document:
+        attachments.append(Attachment("document", message.document.file_id))
+    if message.sticker:
+        attachments.append(Attachment("sticker", message.sticker.file_id))
+    return InboundMessage(
+        channel=TelegramChannel.name, chat_id=str(chat.id), update_id=str(update.update_id),
+        text=message.text or message.caption, user_name=user.first_name if user else None,
+        locale_hint=locale, attachments=tuple(attachments),
+    ), {}
+
+
 class TelegramChannel:
     name = "telegram"
 
     def __init__(self, settings: Settings, engine: DialogueEngine) -> None:
         assert settings.telegram_bot_token, "TELEGRAM_BOT_TOKEN is not set"
         self.engine = engine
+        self.store = engine.store
         self.poll_timeout = settings.telegram_poll_timeout
+        self.sweep_seconds = settings.telegram_sweep_seconds
+        self.webhook_url = settings.telegram_webhook_url
+        self.webhook_secret = settings.telegram_webhook_secret or ""
         self.application = (
             Application.builder()
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_base_url)
             .base_file_url(settings.telegram_api_base_file_url)
-            # Chats are answered side by side; the engine keeps each chat's turns in order.
-            .concurrent_updates(True)
+            .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
+            # Updates are fetched and confirmed here, not by PTB's updater (see the module).
+            .updater(None)
             .build()
         )
-        self.application.add_handler(CallbackQueryHandler(self._on_button))
-        self.application.add_handler(MessageHandler(filters.ALL, self._on_message))
-        self.application.add_error_handler(self._on_error)
+        self.bot = self.application.bot
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._tasks: set[asyncio.Task] = set()
+        self._loops: list[asyncio.Task] = []
+
+    # ---- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.application.initialize()
-        await self.application.start()
-        await self.application.updater.start_polling(  # type: ignore[union-attr]
-            timeout=self.poll_timeout, allowed_updates=Update.ALL_TYPES,
-        )
-        log.info("Telegram channel polling")
+        if self.webhook_url:
+            await self.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
+                                       allowed_updates=ALLOWED_UPDATES)
+            log.info("Telegram channel: webhook set")
+        else:
+            await self.bot.delete_webhook()
+            self._loops.append(asyncio.create_task(self._poll(), name="telegram-poll"))
+            log.info("Telegram channel polling")
+        self._loops.append(asyncio.create_task(self._sweep(), name="telegram-sweep"))
 
     async def stop(self) -> None:
-        if self.application.updater and self.application.updater.running:
-            await self.application.updater.stop()
-        if self.application.running:
-            await self.application.stop()
+        for task in self._loops:
+            task.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        # Turns under way finish (their updates are confirmed already).
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.application.shutdown()
 
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
-        for reply in replies:
-            await self.application.bot.send_message(
-                chat_id=int(chat_id), text=reply.text, reply_markup=keyboard(reply)
-            )
+    def routes(self) -> list[Route]:
+        return [Route(WEBHOOK_PATH, self._on_webhook, methods=["POST"])] if self.webhook_url \
+            else []
 
-    # ---- handlers -------------------------------------------------------------------------
+    # ---- updates in -----------------------------------------------------------------------
 
-    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, chat = update.effective_message, update.effective_chat
-        if message is None or chat is None:
-            return
-        attachments: list[Attachment] = []
-        if message.photo:
-            attachments.append(Attachment("photo", message.photo[-1].file_id))
-        if message.document:
-            attachments.append(Attachment("document", message.document.file_id))
-        if message.sticker:
-            attachments.append(Attachment("sticker", message.sticker.file_id))
-        user = update.effective_user
-        await self._turn(chat.id, InboundMessage(
-            channel=self.name, chat_id=str(chat.id), update_id=str(update.update_id),
-            text=message.text or message.caption, user_name=user.first_name if user else None,
-            locale_hint=user.language_code if user else None, attachments=tuple(attachments),
-        ))
+    async def _poll(self) -> None:
+        offset: int | None = None
+        while True:
+            try:
+                # Raw updates (not PTB's get_updates): one unreadable update must not hold
+                # up the batch, and the offset moves only once the batch is in the inbox.
+                batch = await self.bot.do_api_request(
+                    "getUpdates", api_kwargs={
+                        "offset": offset, "timeout": self.poll_timeout,
+                        "allowed_updates": ALLOWED_UPDATES},
+                    read_timeout=self.poll_timeout + 10)
+                chats = set()
+                for data in batch or []:
+                    chats.add(await self._receive(data))
+                    # Confirmed by the next getUpdates, after it is in the inbox.
+                    offset = int(data["update_id"]) + 1
+                for chat_id in chats - {None}:
+                    self._handle_soon(chat_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Telegram or the database away: not confirmed, again
+                log.warning("getUpdates round failed: %s", type(exc).__name__)
+                await asyncio.sleep(1)
 
-    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query, chat = update.callback_query, update.effective_chat
-        if query is None or chat is None:
-            return
-        await query.answer()
+    async def _on_webhook(self, request: Request) -> Response:
+        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(),
+                                   self.webhook_secret.encode()):
+            return JSONResponse({"detail": "bad secret token"}, status_code=401)
         try:
-            # The choice is made: take the buttons away so they cannot be pressed again.
-            await query.edit_message_reply_markup(reply_markup=None)
+            data = json.loads(await request.body())
+            int(data["update_id"])
+        except (ValueError, TypeError, KeyError):
+            return JSONResponse({"detail": "not an update"}, status_code=400)
+        try:
+            chat_id = await self._receive(data)
+        except Exception as exc:  # not stored: Telegram sends it again
+            log.warning("webhook update not stored: %s", type(exc).__name__)
+            return JSONResponse({"detail": "try again"}, status_code=503)
+        if chat_id is not None:
+            self._handle_soon(chat_id)
+        return JSONResponse({"ok": True})
+
+    async def _receive(self, data: dict) -> str | None:
+        """Store one update in the inbox; its chat, or None when it is not for the engine."""
+        try:
+            update = Update.de_json(data, self.bot)
+            turn = inbound(update) if update else None
+        except Exception as exc:  # Telegram does not send these; a broken one is skipped
+            log.warning("unreadable update %s skipped: %s", data.get("update_id"),
+                        type(exc).__name__)
+            return None
+        if turn is None:
+            return None
+        message, telegram_side = turn
+        await self.store.receive(self.name, message.chat_id, str(message.update_id),
+                                 json.dumps({"message": asdict(message),
+                                             "telegram": telegram_side}, ensure_ascii=False))
+        return message.chat_id
+
+    # ---- turns ----------------------------------------------------------------------------
+
+    def _handle_soon(self, chat_id: str) -> None:
+        task = asyncio.create_task(self._handle_chat(chat_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle_chat(self, chat_id: str) -> None:
+        """Handle the chat's waiting updates in order, sending each turn's replies."""
+        async with self._locks[chat_id]:
+            try:
+                for _, payload in await self.store.inbox(self.name, chat_id):
+                    data = json.loads(payload)
+                    message = data["message"]
+                    message["attachments"] = tuple(Attachment(**a)
+                                                   for a in message["attachments"])
+                    await self._acknowledge(chat_id, data["telegram"])
+                    await self.engine.handle(InboundMessage(**message), outbox=True)
+                    await self._send_saved(chat_id)
+                await self._send_saved(chat_id)
+            except Exception as exc:  # the database away: the sweep tries again
+                log.warning("chat turn failed, retried by the sweep: %s", type(exc).__name__)
+
+    async def _acknowledge(self, chat_id: str, telegram_side: dict) -> None:
+        """Answer a pressed button and take the buttons away (best effort)."""
+        if not telegram_side.get("query_id"):
+            return
+        try:
+            await self.bot.answer_callback_query(telegram_side["query_id"])
+            if telegram_side.get("message_id"):
+                await self.bot.edit_message_reply_markup(
+                    chat_id=int(chat_id), message_id=telegram_side["message_id"],
+                    reply_markup=None)
         except TelegramError:
-            pass
-        await self._turn(chat.id, InboundMessage(
-            channel=self.name, chat_id=str(chat.id), update_id=str(update.update_id),
-            button=query.data, locale_hint=query.from_user.language_code,
-        ))
+            pass  # answered before (a redelivery) or too old: nothing to do
 
-    async def _turn(self, chat_id: int, message: InboundMessage) -> None:
-        replies = await self.engine.handle(message)
-        await self.send(str(chat_id), replies)
+    async def _sweep(self) -> None:
+        """Pick up updates and replies left behind by a failure or by the previous run."""
+        while True:
+            try:
+                chats = {chat for chat, _ in await self.store.inbox(self.name)}
+                chats.update(await self.store.chats_with_outgoing(self.name))
+                for chat_id in chats:
+                    if not self._locks[chat_id].locked():
+                        self._handle_soon(chat_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("sweep failed: %s", type(exc).__name__)
+            await asyncio.sleep(self.sweep_seconds)
 
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("Telegram handler failed: %s", type(context.error).__name__,
-                  exc_info=context.error)
+    # ---- replies out ----------------------------------------------------------------------
+
+    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+        """Show replies that are not a turn's (pushes, late ticket numbers): saved first, so
+        they are shown even if Telegram is away right now."""
+        await self.store.enqueue(self.name, chat_id, replies)
+        async with self._locks[chat_id]:
+            try:
+                await self._send_saved(chat_id)
+            except Exception as exc:  # saved: the sweep sends it
+                log.warning("reply held for the sweep: %s", type(exc).__name__)
+
+    async def _send_saved(self, chat_id: str) -> None:
+        await self.store.send_outgoing(self.name, chat_id,
+                                       lambda reply: self._send_one(chat_id, reply))
+
+    async def _send_one(self, chat_id: str, reply: Reply) -> None:
+        try:
+            await self.bot.send_message(chat_id=int(chat_id), text=reply.text,
+                                        reply_markup=keyboard(reply))
+        except (Forbidden, BadRequest) as exc:
+            # The customer blocked the bot, or Telegram will never take this message: sending
+            # it again cannot help, and it must not hold up the chat's later replies.
+            log.warning("reply to a chat dropped: %s", type(exc).__name__)

@@ -14,12 +14,14 @@ import unicodedata
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
-from bot.backend_client import BackendClient, BackendUnavailable, NotAllowed
+from bot.backend_client import BackendClient, BackendUnavailable, NotAllowed, TicketRefused
 from bot.catalogue import has, text as t
+from bot.dialogue import appointments, privacy
 from bot.dialogue.forms import FORMS, INTENT_FORMS, PRODUCTS, FormSpec, describes_in_detail
-from bot.dialogue.state import CONFIRM, Conversation, ConversationStore, Form
+from bot.dialogue.state import CONFIRM, Conversation, ConversationStore, Form, Submission
 from bot.dialogue.types import Button, InboundMessage, Reply
 from bot.dialogue.when import Appointment
 from bot.language import DEFAULT_LANGUAGE, detect_language, from_locale
@@ -76,40 +78,58 @@ def _printable(text: str) -> str:
 
 class DialogueEngine:
     def __init__(self, *, nlu: NluClient, backend: BackendClient, store: ConversationStore,
-                 hotline: str = "", clock: Callable[[], datetime] = datetime.now) -> None:
+                 hotline: str = "", clock: Callable[[], datetime] = datetime.now,
+                 retry_delays: tuple[float, ...] = (5, 10, 20, 40, 60)) -> None:
         self.nlu = nlu
         self.backend = backend
+        self.privacy = privacy.PrivacyDialogue(backend)
         self.store = store
         self.hotline = hotline
         self.clock = clock
+        # Seconds between attempts at a form the backend could not take (the last repeats).
+        self.retry_delays = retry_delays
         self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    @staticmethod
+    def clock_utc() -> datetime:
+        return datetime.now(UTC)
 
     # ---- one turn --------------------------------------------------------------------------
 
-    async def handle(self, message: InboundMessage) -> list[Reply]:
-        """Answer one customer message. Never raises: a failure becomes a polite reply."""
+    async def handle(self, message: InboundMessage, *, outbox: bool = False) -> list[Reply]:
+        """Answer one customer message. A failure of the dialogue becomes a polite reply; only
+        a failure to save the turn raises (nothing was saved: the message can be handled
+        again). With `outbox`, the replies are also saved with the turn, for the channel to
+        send from there (ConversationStore.send_outgoing)."""
+        outgoing: list[Reply] = []
         async with self._locks[(message.channel, message.chat_id)]:
-            async with self.store.turn(message.channel, message.chat_id,
-                                       message.update_id) as conversation:
+            async with self.store.turn(message.channel, message.chat_id, message.update_id,
+                                       outgoing if outbox else None) as conversation:
                 if conversation is None:
                     log.info("update %s on %s already handled", message.update_id,
                              message.channel)
                     return []
                 try:
-                    return await self._respond(conversation, message)
+                    outgoing.extend(await self._respond(conversation, message))
                 except Exception:
                     log.exception("dialogue failed on %s", message.channel)
-                    return [Reply(t(conversation.language or DEFAULT_LANGUAGE, "error.sorry"))]
+                    outgoing.append(Reply(t(conversation.language or DEFAULT_LANGUAGE,
+                                            "error.sorry")))
+                return outgoing
 
     async def _respond(self, conv: Conversation, message: InboundMessage) -> list[Reply]:
         text = _printable(message.text or "")[:MAX_TEXT].strip()
-        if text:
+        if text and not text.startswith("/"):  # a command says nothing of the language
             conv.language = detect_language(text, current=conv.language,
                                             hint=message.locale_hint)
         elif conv.language is None:
             conv.language = from_locale(message.locale_hint) or DEFAULT_LANGUAGE
         if conv.with_staff:
             replies = await self._with_staff(conv, message, text)
+            if replies is not None:
+                return replies
+        if appointments.waiting_for_time(conv):
+            replies = await appointments.on_pending(self, conv, message, text)
             if replies is not None:
                 return replies
         if message.button:
@@ -164,6 +184,8 @@ class DialogueEngine:
             return await self._request_person(conv, "human_agent", text)
         if intent == "greet":
             return [self._menu(conv, "greet")]
+        if intent in privacy.INTENTS:
+            return await self.privacy.on_intent(conv, intent)
         if has(lang, f"smalltalk.{intent}"):
             return [Reply(t(lang, f"smalltalk.{intent}"))]
         return [self._menu(conv, "fallback.out_of_scope")]
@@ -174,6 +196,8 @@ class DialogueEngine:
             return self._cancel_form(conv)
         if name == "/status":
             return await self._ticket_status(conv, None)
+        if name in privacy.COMMANDS:
+            return await self.privacy.on_intent(conv, privacy.COMMANDS[name])
         conv.form = None  # /start (start over), /help and anything else
         return [self._menu(conv, "greet")]
 
@@ -200,6 +224,8 @@ class DialogueEngine:
             return await self._cancel_ticket(conv, number, reason)
         elif data == HELPED:
             return [Reply(t(conv.language, "inquiry.glad"))]
+        elif data.startswith(privacy.PREFIX):
+            return await self.privacy.on_button(conv, data)
         elif data.startswith(PERSON) and data != LEAVE_STAFF:
             return await self._request_person(conv, data.removeprefix(PERSON), None)
         elif data.startswith(SURVEY):
@@ -210,6 +236,8 @@ class DialogueEngine:
             accepted = data.startswith(ACCEPT)
             number = data.removeprefix(ACCEPT if accepted else REJECT)
             return await self._acceptance(conv, number, accepted)
+        elif data.startswith(appointments.BUTTON):
+            return await appointments.on_button(self, conv, data)
         elif form and data == CANCEL:
             return self._cancel_form(conv)
         elif form and data.startswith((PICK, SKIP)) and form.asking != CONFIRM:
@@ -415,22 +443,60 @@ class DialogueEngine:
     async def _submit(self, conv: Conversation) -> list[Reply]:
         form, spec, lang = conv.form, self._spec(conv), conv.language
         assert form is not None
+        submission = Submission(
+            # The same form always carries the same key: a retry never makes a second ticket.
+            idempotency_key=f"{conv.channel}:{conv.chat_id}:{form.id}", channel=conv.channel,
+            chat_id=conv.chat_id, form=spec.name, language=lang,
+            ticket=self._ticket_request(conv), attempts=0)
         try:
             created = await self.backend.create_ticket(
-                # The same form always carries the same key: a retry never makes a second ticket.
-                idempotency_key=f"{conv.channel}:{conv.chat_id}:{form.id}",
-                ticket=self._ticket_request(conv),
-            )
-        except BackendUnavailable:
-            return [Reply(t(lang, "form.submit_failed"),
+                idempotency_key=submission.idempotency_key, ticket=submission.ticket)
+        except TicketRefused:
+            log.warning("the backend refused a %s form", spec.name)
+            return [Reply(t(lang, "form.submit_refused", hotline=self.hotline),
                           buttons=[[Button(t(lang, "form.submit"), SUBMIT),
                                     Button(t(lang, "form.cancel"), CANCEL)]])]
+        except BackendUnavailable:
+            # Kept and retried in the background with the same key; the number follows.
+            await self.store.hold_submission(
+                submission, self.clock_utc() + timedelta(seconds=self.retry_delays[0]))
+            conv.form = None
+            return [Reply(t(lang, "form.submit_pending"))]
         conv.form = None
-        done = Reply(t(lang, f"form.{spec.name}.created", number=created["number"]))
+        return [self._created(spec, lang, created["number"])]
+
+    def _created(self, spec: FormSpec, lang: str, number: str) -> Reply:
+        done = Reply(t(lang, f"form.{spec.name}.created", number=number))
         if spec.ticket_type == "complaint":
             done = Reply(done.text, buttons=[[Button(t(lang, "handoff.discuss"),
                                                      f"{PERSON}complaint")]])
-        return [done]
+        return done
+
+    async def retry_submissions(self) -> list[tuple[str, str, list[Reply], str]]:
+        """Try again the forms the backend could not take. For each that is a ticket now (or
+        was refused for good): (channel, chat_id, replies to show, idempotency key); the
+        caller shows the replies, then drops the submission (`store.drop_submission`)."""
+        done = []
+        for submission in await self.store.due_submissions(self.clock_utc()):
+            spec, lang = FORMS[submission.form], submission.language
+            try:
+                created = await self.backend.create_ticket(
+                    idempotency_key=submission.idempotency_key, ticket=submission.ticket)
+            except TicketRefused:
+                log.warning("the backend refused a held %s form", submission.form)
+                reply = Reply(t(lang, "form.submit_refused", hotline=self.hotline))
+            except BackendUnavailable:
+                delay = self.retry_delays[min(submission.attempts + 1,
+                                              len(self.retry_delays) - 1)]
+                await self.store.hold_submission(
+                    replace(submission, attempts=submission.attempts + 1),
+                    self.clock_utc() + timedelta(seconds=delay))
+                continue
+            else:
+                reply = self._created(spec, lang, created["number"])
+            done.append((submission.channel, submission.chat_id, [reply],
+                         submission.idempotency_key))
+        return done
 
     # ---- tickets ---------------------------------------------------------------------------
 
@@ -631,7 +697,7 @@ class DialogueEngine:
                      t(lang, f"next_step.{event['status']}")]
             if event.get("note"):
                 lines.append(t(lang, "push.note", note=event["note"]))
-            return [Reply("\n".join(lines))]
+            return [appointments.status_reply(lang, event, lines)]
         if kind == "appointment_reminder":
             window = event.get("window")
             return [Reply(t(lang, "push.reminder", number=number, date=event["date"],
@@ -645,6 +711,9 @@ class DialogueEngine:
         if kind == "staff_message":
             return [Reply(t(lang, "handoff.staff_says", staff=event.get("staff", ""),
                             text=event.get("text", "")))]
+        if kind == "ticket_reply":
+            return [Reply(t(lang, "ticket_reply.says", staff=event.get("staff", ""),
+                            number=number, text=event.get("text", "")))]
         if kind == "handoff_ended":
             return await self._back_from_staff(event)
         if kind in ("survey_request", "survey_reminder"):
@@ -714,8 +783,11 @@ class DialogueEngine:
         if result is None or not result.get("recorded"):
             return [Reply(t(lang, "survey.already"))]
         replies = []
-        if question == "solved" and value is False:
-            replies.append(Reply(t(lang, "survey.not_solved")))
+        if question == "solved" and value is False:  # one message: no status push follows
+            number = (conv.survey or {}).get("ticket", "")
+            replies.append(Reply(t(lang, "survey.not_solved", number=number)
+                                 if result.get("reopened")
+                                 else t(lang, "survey.not_solved_follow_up")))
         if question == "rating" and value in (1, 2):
             replies.append(Reply(t(lang, "survey.low_rating")))
         following = result.get("next")

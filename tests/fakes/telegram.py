@@ -84,7 +84,13 @@ Careful with ``send_raw_update``: an update PTB cannot parse (e.g. a message wit
 ``chat``/``date``) makes PTB 22 drop the *whole batch* without confirming it and fetch it again,
 forever - later updates never reach the handlers.  Telegram never sends such updates.
 
-Not emulated: webhook delivery, groups/channels, HTML/Markdown parse errors, rate limits (use
+Webhook mode: after ``setWebhook`` the fake POSTs pending updates to the URL one at a time, in
+order, with the ``X-Telegram-Bot-Api-Secret-Token`` header when a secret was set; a 2xx answer
+confirms an update, anything else (or no answer) is retried a second later, as Telegram does.
+``webhook_attempts`` lists ``(update_id, status)`` per POST (status 0: no answer);
+``wait_for_webhook()`` waits until a webhook is set.
+
+Not emulated: groups/channels, HTML/Markdown parse errors, rate limits (use
 ``fail_next``), inline mode, payments.
 
 Do not call the blocking ``wait_*`` methods from the event loop that runs an in-process PTB
@@ -365,6 +371,7 @@ class FakeTelegram:
         self._faults: dict[str, collections.deque[_Fault]] = collections.defaultdict(collections.deque)
         self._delays: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
         self._webhook: dict[str, Any] = {"url": ""}
+        self._webhook_attempts: list[tuple[int, int]] = []
         self._commands: dict[str, list] = {}
         self._files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self._ids = itertools.count(1)
@@ -414,7 +421,11 @@ class FakeTelegram:
             self._update_event = asyncio.Event()
             self._stop_event = asyncio.Event()
             assert self._server is not None and self._sock is not None
-            await self._server.serve(sockets=[self._sock])
+            webhooks = asyncio.create_task(self._deliver_webhooks())
+            try:
+                await self._server.serve(sockets=[self._sock])
+            finally:
+                webhooks.cancel()
 
         try:
             asyncio.run(main())
@@ -785,6 +796,12 @@ class FakeTelegram:
         with self._lock:
             self._faults[method.lower()].append(_Fault(status, description, parameters, times))
 
+    def clear_faults(self) -> None:
+        """Forget the failures and delays still queued by fail_next / delay_next."""
+        with self._lock:
+            self._faults.clear()
+            self._delays.clear()
+
     def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` are answered only after ``seconds`` (e.g. to
         make PTB time out; the call is still carried out, as on the real server)."""
@@ -809,6 +826,49 @@ class FakeTelegram:
         event, self._update_event = self._update_event, asyncio.Event()
         if event is not None:
             event.set()
+
+    # ------------------------------------------------------------------ webhook delivery
+
+    @property
+    def webhook_attempts(self) -> list[tuple[int, int]]:
+        with self._lock:
+            return list(self._webhook_attempts)
+
+    def wait_for_webhook(self, timeout: float = 30) -> None:
+        self.wait_until(lambda: self._webhook.get("url"), timeout, "a webhook to be set")
+
+    async def _deliver_webhooks(self) -> None:
+        import httpx
+
+        async with httpx.AsyncClient(timeout=10) as client:
+            while True:
+                with self._lock:
+                    url = self._webhook.get("url")
+                    secret = self._webhook.get("secret_token")
+                    batch = self._take_batch(None, 1) if url else []
+                    event = self._update_event
+                if not batch:
+                    assert event is not None
+                    try:
+                        await asyncio.wait_for(event.wait(), 0.5)
+                    except TimeoutError:
+                        pass
+                    continue
+                update = batch[0]
+                headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+                try:
+                    status = (await client.post(url, json=update, headers=headers)).status_code
+                except httpx.HTTPError:
+                    status = 0
+                with self._lock:
+                    self._webhook_attempts.append((update["update_id"], status))
+                    if 200 <= status < 300:
+                        uid = update["update_id"]
+                        self._pending = [u for u in self._pending if u["update_id"] != uid]
+                        self._redeliver = [u for u in self._redeliver if u["update_id"] != uid]
+                    self._touch()
+                if not 200 <= status < 300:
+                    await asyncio.sleep(1)
 
     def _register_file(self, data: bytes, folder: str, suffix: str) -> str:
         n = next(self._ids)

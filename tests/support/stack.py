@@ -60,7 +60,8 @@ class Stack:
 
 
 @contextmanager
-def running_stack(rasa_url: str, data_dir: Path) -> Iterator[Stack]:
+def running_stack(rasa_url: str, data_dir: Path, **overrides: str) -> Iterator[Stack]:
+    """The stack; `overrides` replace entries of the processes' environment."""
     with postgres_database() as database_url, FakeTelegram() as telegram:
         backend_port, bot_port = free_port(), free_port()
         env = {
@@ -81,6 +82,7 @@ def running_stack(rasa_url: str, data_dir: Path) -> Iterator[Stack]:
             "OUTBOX_MAX_BACKOFF_SECONDS": "1",
             # Staff "are there" whenever the tests run.
             "BUSINESS_HOURS": "00:00-24:00",
+            **overrides,
         }
         backend = Service("backend", ["backend"], env,
                           f"http://127.0.0.1:{backend_port}/health").start()

@@ -1,0 +1,66 @@
+"""A TCP proxy on loopback that a test can switch off and on: the way to take a service "off
+the network" (Rasa, the bot's push endpoint) without touching the process behind it."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from tests.support.processes import free_port
+
+
+class TcpProxy:
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._loop = asyncio.new_event_loop()
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+
+    def _call(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(10)
+
+    def up(self) -> TcpProxy:
+        async def start():
+            if self._server is None:
+                self._server = await asyncio.start_server(self._pipe, "127.0.0.1", self.port,
+                                                          reuse_address=True)
+        self._call(start())
+        return self
+
+    def down(self) -> None:
+        """Refuse new connections and cut the open ones."""
+        async def stop():
+            if self._server is not None:
+                self._server.close()
+                self._server = None
+            for writer in list(self._writers):
+                writer.transport.abort()
+        self._call(stop())
+
+    def close(self) -> None:
+        self.down()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            target_reader, target_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers.update((writer, target_writer))
+
+        async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (ConnectionError, asyncio.CancelledError):
+                pass
+            finally:
+                sink.transport.abort() if not sink.is_closing() else None
+
+        await asyncio.gather(copy(reader, target_writer), copy(target_reader, writer))
+        self._writers.difference_update((writer, target_writer))
