@@ -2,16 +2,18 @@
 
 The engine and session factory are made here (connecting lazily); the lifespan starts the
 outbox dispatcher and the SLA worker (unless `outbox_dispatcher_enabled` / `sla_worker_enabled`
-is off) and disposes the engine.
+is off) and disposes the engine. The nonce purge always runs; the outermost middleware adds
+the security headers and the rate limits per address (backend/security/http.py).
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import unquote
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -24,8 +26,12 @@ from backend.health import router as health_router
 from backend.knowledge.router import router as knowledge_router
 from backend.notifications.dispatcher import OutboxDispatcher
 from backend.outlets.router import router as outlets_router
+from backend.privacy.rotation import KeyRotationWorker
+from backend.privacy.router import router as privacy_router
 from backend.sla import calendar as sla_calendar
 from backend.sla.router import router as sla_router
+from backend.security.http import RateLimit, SecurityHeaders
+from backend.security.worker import NoncePurgeWorker
 from backend.sla.worker import SlaWorker
 from backend.surveys.worker import SurveyWorker
 from backend.staff.router import auth_router, console_router
@@ -50,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Tests with a worker switched off drive `run_once(now=...)` themselves.
     survey_worker = SurveyWorker(sessionmaker=sessionmaker, settings=settings,
                                  wake_outbox=dispatcher.wake)
+    nonce_purge = NoncePurgeWorker(sessionmaker=sessionmaker)
+    key_rotation = KeyRotationWorker(sessionmaker=sessionmaker, settings=settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,15 +67,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sla_worker.start()
         if settings.survey_worker_enabled:
             survey_worker.start()
+        nonce_purge.start()
+        if settings.key_rotation_enabled:
+            key_rotation.start()
         try:
             yield
         finally:
+            await key_rotation.stop()
+            await nonce_purge.stop()
             await survey_worker.stop()
             await sla_worker.stop()
             await dispatcher.stop()
             await engine.dispose()
 
     app = FastAPI(title="frontdesk backend", version="0.1.0", lifespan=lifespan,
+                  dependencies=[Depends(_refuse_nul)],
                   description="Tickets of the after-sales front desk. The bot calls the "
                               "service routes with the internal secret; staff sign in "
                               "(/api/v1/auth/token, /console/login) and act by role.")
@@ -77,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.dispatcher = dispatcher
     app.state.survey_worker = survey_worker
     app.state.sla_worker = sla_worker
+    app.state.key_rotation = key_rotation
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(health_router)
     app.include_router(tickets_router)
@@ -89,8 +104,57 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sla_router)
     app.include_router(surveys_router)
     app.include_router(stats_router)
+    app.include_router(privacy_router)
     install_console(app)
+    # Outermost: a refused request gets the security headers too.
+    app.add_middleware(RateLimit, settings=settings)
+    app.add_middleware(SecurityHeaders)
+    _document_common_errors(app)
     return app
+
+
+# Answers every operation may give that no route declares itself, added to the OpenAPI
+# document: by the operation's security schemes (deps.py: the bot has the bearer scheme only,
+# staff also the console's cookie; dependencies cannot declare responses), and for a body that
+# FastAPI cannot even decode.
+_BOT_ERRORS = {"401": {"description": "not the bot: credentials or signature missing or wrong"}}
+_STAFF_ERRORS = {
+    "401": {"description": "not signed in: no valid staff token or console session"},
+    "403": {"description": "the caller's role may not do this, or the console's CSRF token "
+                           "is missing"},
+}
+_BODY_ERRORS = {"400": {"description": "the body cannot be decoded (not UTF-8)"}}
+
+
+def _document_common_errors(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict:
+        document = generate()
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                schemes = {name for requirement in operation.get("security", ())
+                           for name in requirement}
+                errors = {}
+                if schemes:
+                    errors |= _STAFF_ERRORS if "APIKeyCookie" in schemes else _BOT_ERRORS
+                if "requestBody" in operation:
+                    errors |= _BODY_ERRORS
+                for code, response in errors.items():
+                    operation["responses"].setdefault(code, response)
+        return document
+
+    app.openapi = openapi
+
+
+def _refuse_nul(request: Request) -> None:
+    """A NUL character in the path or the query is a 422 for every route: it means nothing
+    here, and PostgreSQL refuses it even in a lookup (a 500 otherwise)."""
+    query = unquote(request.scope.get("query_string", b"").decode("latin-1"))
+    for where, value in (("path", request.scope["path"]), ("query", query)):
+        if "\x00" in value:
+            raise RequestValidationError([{"loc": (where,), "msg": "NUL character",
+                                           "type": "value_error"}])
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development defaults. They make the embedded default run with no configuration at all and
@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     rasa_python: Path | None = None
     rasa_venv: Path = Path(".venv-rasa")
     rasa_port: int = 5005
+    # `rasa run` processes that `frontdesk up` / `nlu serve` start, on RASA_PORT, RASA_PORT+1…
+    # (one parses on one core at a time; docs/nlu.md has the latency figures).
+    rasa_replicas: int = Field(default=1, ge=1, le=16)
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> Settings:

@@ -14,6 +14,8 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
+from backend.notifications import signing
+from backend.security import service as security_service
 from backend.staff import service as staff_service
 from backend.staff.enums import STATIC_TOKEN_USERNAME, CredentialKind, Role
 from backend.staff.models import Staff, StaffSession
@@ -58,9 +60,26 @@ def _unauthorised() -> HTTPException:
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-def require_service(credentials: Credentials, settings: SettingsDep) -> str:
-    """The caller is the bot (bearer = internal secret)."""
-    if not _token_matches(credentials, settings.internal_secret):
+async def require_service(request: Request, credentials: Credentials, settings: SettingsDep,
+                          db_session: SessionDep) -> str:
+    """The caller is the bot: the request is signed with the internal secret
+    (backend/notifications/signing.py), fresh, and its nonce was not used before (409: a
+    replay). The bare secret as bearer token is accepted only where
+    `settings.accepts_internal_bearer` (never in production)."""
+    if request.headers.get(signing.SIGNATURE_HEADER) is not None:
+        signed = signing.verify(
+            settings.internal_secret, request.headers, method=request.method,
+            target=signing.request_target(request.url.path, request.scope["query_string"]),
+            body=await request.body())
+        if signed is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                                "wrong or stale signature of an internal call")
+        if not await security_service.claim_nonce(db_session=db_session, signed=signed):
+            raise HTTPException(status.HTTP_409_CONFLICT,
+                                "this internal call was received before (a replay)")
+        return "service"
+    if not (settings.accepts_internal_bearer
+            and _token_matches(credentials, settings.internal_secret)):
         raise _unauthorised()
     return "service"
 

@@ -56,7 +56,9 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
     )
 
     channels: dict[str, Channel] = {}
-    telegram = TelegramChannel(settings, engine) if settings.telegram_bot_token else None
+    telegram = TelegramChannel(settings, engine, limit=RateLimit(
+        per_minute=settings.chat_rate_per_minute, burst=settings.chat_rate_burst,
+    )) if settings.telegram_bot_token else None
     if telegram:
         channels[telegram.name] = telegram
     chat = TerminalChannel(engine) if terminal else None

@@ -1,6 +1,7 @@
 """Receives the backend's pushes (ticket status changes) and shows them in the customer's chat.
 
-The backend's outbox dispatcher POSTs each event, signed with the shared internal secret. An
+The backend's outbox dispatcher POSTs each event, signed with the shared internal secret
+(a stale signature or a replayed nonce is refused: bot/nonces.py). An
 event is shown once: its id is remembered after it was sent, so a re-sent push (the backend
 retries until it gets a 2xx) is acknowledged without showing it again. A channel failure
 answers 503, and the backend tries again later.
@@ -17,22 +18,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from backend.notifications.signing import verify
+from bot.nonces import NonceStore
 from bot.channels.base import Channel
 from bot.dialogue.engine import DialogueEngine
 
 log = logging.getLogger(__name__)
 
 
-def push_routes(*, secret: str, engine: DialogueEngine,
-                channels: dict[str, Channel]) -> list[Route]:
+def push_routes(*, secret: str, engine: DialogueEngine, channels: dict[str, Channel],
+                nonces: NonceStore) -> list[Route]:
     locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def push(request: Request) -> JSONResponse:
         body = await request.body()
-        if not verify(secret, request.headers.get("X-Frontdesk-Timestamp", ""), body,
-                      request.headers.get("X-Frontdesk-Signature", "")):
-            return JSONResponse({"detail": "bad signature"}, status_code=401)
+        if (refusal := await nonces.check_push(secret, request.headers, body)) is not None:
+            return JSONResponse({"detail": refusal.detail}, status_code=refusal.status)
         try:
             event = json.loads(body)
             event_id, channel_name = str(event["event_id"]), event["channel"]

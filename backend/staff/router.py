@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from typing import Annotated
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
@@ -46,7 +46,9 @@ LOGIN_BODY = {"requestBody": {"required": True, "content": {
     "application/json": {"schema": _LOGIN_SCHEMA},
 }}}
 SIGN_IN_ERRORS = {401: {"description": "wrong username or password (or deactivated account)"},
-                  429: {"description": "too many failed sign-ins; see Retry-After"}}
+                  422: {"description": "no username and password, as a form or as JSON"},
+                  403: {"description": "sent from a page of another site (Origin, Referer)"},
+                  429: {"description": "too many failed sign-ins or requests; see Retry-After"}}
 
 
 async def _login_request(request: Request) -> LoginRequest:
@@ -69,12 +71,38 @@ async def _login_request(request: Request) -> LoginRequest:
 LoginDep = Annotated[LoginRequest, Depends(_login_request)]
 
 
+def _same_site(request: Request, settings: SettingsDep) -> None:
+    """A sign-in sent by a browser must come from the backend's own pages (or an origin in
+    CONSOLE_ALLOWED_ORIGINS): its Origin, else its Referer, names this host. 403 otherwise, so
+    another site cannot sign a visitor in to an account of its choosing, nor make visitors'
+    browsers guess passwords. Requests without either header (scripts) pass."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if source is None:
+        return
+    parts = urlsplit(source)
+    allowed = {origin.strip().rstrip("/").lower()
+               for origin in settings.console_allowed_origins.split(",") if origin.strip()}
+    if parts.netloc and (parts.netloc.lower() == request.headers.get("host", "").lower()
+                         or f"{parts.scheme}://{parts.netloc}".lower() in allowed):
+        return
+    raise HTTPException(status.HTTP_403_FORBIDDEN, "sign-in from another site refused")
+
+
+SameSite = Depends(_same_site)
+
+
 async def _authenticate(login: LoginRequest, db_session, settings, ip: str | None) -> Staff:
+    throttle = staff_service.LoginThrottle(
+        max_failures=settings.login_max_failures,
+        max_failures_per_address=settings.login_max_failures_per_address,
+        window=timedelta(seconds=settings.login_failure_window_seconds),
+        backoff=timedelta(seconds=settings.login_backoff_seconds),
+        backoff_max=timedelta(seconds=settings.login_backoff_max_seconds),
+    )
     try:
         return await staff_service.authenticate(
             db_session=db_session, username=login.username, password=login.password,
-            client_ip=ip, max_failures=settings.login_max_failures,
-            window=timedelta(seconds=settings.login_failure_window_seconds),
+            client_ip=ip, throttle=throttle,
         )
     except staff_service.TooManyAttempts as exc:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc),
@@ -87,7 +115,7 @@ async def _authenticate(login: LoginRequest, db_session, settings, ip: str | Non
 # ---- API tokens ----------------------------------------------------------------------------
 
 @auth_router.post("/token", response_model=TokenOut, openapi_extra=LOGIN_BODY,
-                  responses=SIGN_IN_ERRORS)
+                  responses=SIGN_IN_ERRORS, dependencies=[SameSite])
 async def issue_token(login: LoginDep, response: Response, db_session: SessionDep,
                       settings: SettingsDep, ip: ClientIpDep) -> TokenOut:
     """Sign in for the API: an opaque bearer token, valid for `STAFF_TOKEN_HOURS`. Send it as
@@ -125,7 +153,7 @@ def _cookie_options(settings) -> dict:
 
 
 @console_router.post("/login", response_model=ConsoleSessionOut, openapi_extra=LOGIN_BODY,
-                     responses=SIGN_IN_ERRORS)
+                     responses=SIGN_IN_ERRORS, dependencies=[SameSite])
 async def console_login(login: LoginDep, request: Request, response: Response,
                         db_session: SessionDep, settings: SettingsDep,
                         ip: ClientIpDep) -> ConsoleSessionOut:

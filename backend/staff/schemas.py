@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from backend.staff.enums import STATIC_TOKEN_USERNAME, Role
-from backend.text import clean
+from backend.text import clean, has_control
 
 USERNAME_MAX = 64
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -62,7 +62,7 @@ class StaffUpdate(BaseModel):
 
     display_name: str | None = Field(default=None, min_length=1, max_length=DISPLAY_NAME_MAX)
     role: Role | None = None
-    active: bool | None = None
+    active: StrictBool | None = None  # true or false, not 0 or "no"
     password: str | None = Field(default=None, min_length=PASSWORD_MIN,
                                  max_length=PASSWORD_MAX, description=PASSWORD_RULE)
 
@@ -95,6 +95,13 @@ class LoginRequest(BaseModel):
 
     username: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+
+    @field_validator("username")
+    @classmethod
+    def _no_control(cls, value: str) -> str:
+        if has_control(value):  # PostgreSQL refuses NUL even in a lookup: a 500 otherwise
+            raise ValueError("control characters are not allowed")
+        return value
 
 
 class TokenOut(BaseModel):

@@ -1,5 +1,5 @@
-"""Staff accounts and signing in: create and change accounts, check a password (with a limit on
-failed attempts), start, resolve and end sign-ins (API tokens, console sessions).
+"""Staff accounts and signing in: create and change accounts, check a password (failed attempts
+slow down further ones from the same address, with exponential back-off), start, resolve and end sign-ins (API tokens, console sessions).
 
 Password hashing runs in a thread, outside any transaction: on SQLite every transaction holds
 the write lock, and a hash takes a good part of a second.
@@ -8,6 +8,7 @@ the write lock, and a hash takes a good part of a second.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import math
 from dataclasses import dataclass
@@ -116,21 +117,35 @@ async def update(*, db_session: AsyncSession, username: str, data: StaffUpdate) 
 
 # ---- signing in ----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class LoginThrottle:
+    """How failed sign-ins slow down the next ones (from the settings, LOGIN_*)."""
+
+    max_failures: int = 5  # for one username from one address
+    max_failures_per_address: int = 20  # for any usernames from one address
+    window: timedelta = timedelta(minutes=15)  # how long a failure counts
+    backoff: timedelta = timedelta(seconds=30)  # the first wait, doubled by every further one
+    backoff_max: timedelta = timedelta(minutes=15)
+
+
 async def authenticate(*, db_session: AsyncSession, username: str, password: str,
-                       client_ip: str | None, max_failures: int, window: timedelta,
+                       client_ip: str | None, throttle: LoginThrottle,
                        now: datetime | None = None) -> Staff:
-    """The active account with this username and password. TooManyAttempts (checked first) if
-    `max_failures` sign-ins failed within `window` for this username or from this address;
-    InvalidCredentials otherwise if anything is wrong, recorded as a failure. An unknown
-    username costs the same hashing time as a wrong password. Commits."""
+    """The active account with this username and password. TooManyAttempts (checked first,
+    before any password) while this address has to wait after failed sign-ins, for this
+    username or for any; InvalidCredentials otherwise if anything is wrong, recorded as a
+    failure. Only the address that failed waits, so nobody can lock an account out from
+    elsewhere. An unknown username costs the same hashing time as a wrong password. The log
+    names the address and a digest of the username, never what was typed. Commits."""
     username = normalise_username(username)[:USERNAME_MAX]
     client_ip = (client_ip or "unknown")[:CLIENT_IP_MAX]
     now = now or utcnow()
     retry_after = await _retry_after(db_session, username=username, client_ip=client_ip,
-                                     max_failures=max_failures, window=window, now=now)
+                                     throttle=throttle, now=now)
     if retry_after is not None:
         await db_session.rollback()
-        log.warning("sign-in refused: too many failures (username or address)")
+        log.warning("sign-in refused from %s (account #%s): wait %d s after failures",
+                    client_ip, _digest(username), retry_after)
         raise TooManyAttempts(retry_after)
     staff = await get_by_username(db_session=db_session, username=username)
     await db_session.commit()  # no transaction (SQLite: no write lock) while hashing
@@ -142,35 +157,46 @@ async def authenticate(*, db_session: AsyncSession, username: str, password: str
         valid = await asyncio.to_thread(security.hashing.verify, staff.password_hash, password)
     if not valid or not staff.active:
         await db_session.execute(delete(LoginFailure)
-                                 .where(LoginFailure.created_at <= now - window))
+                                 .where(LoginFailure.created_at <= now - throttle.window))
         db_session.add(LoginFailure(username=username, client_ip=client_ip, created_at=now))
         await db_session.commit()
-        log.warning("sign-in failed")
+        log.warning("sign-in failed from %s (account #%s)", client_ip, _digest(username))
         raise InvalidCredentials("wrong username or password")
 
     if security.hashing.needs_rehash(staff.password_hash):  # the hashing parameters were raised
         staff.password_hash = await asyncio.to_thread(security.hashing.hash, password)
-    await db_session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    await db_session.execute(delete(LoginFailure).where(LoginFailure.username == username,
+                                                        LoginFailure.client_ip == client_ip))
     await db_session.commit()
     return staff
 
 
+def _digest(username: str) -> str:
+    """A short digest of a username for logs: attempts on one account can be told apart, but
+    what was typed (perhaps a password in the wrong field) is not written down."""
+    return hashlib.sha256(username.encode("utf-8")).hexdigest()[:12]
+
+
 async def _retry_after(db_session: AsyncSession, *, username: str, client_ip: str,
-                       max_failures: int, window: timedelta, now: datetime) -> int | None:
-    """Seconds until another attempt is allowed for this username and address, or None if one
-    is allowed now."""
+                       throttle: LoginThrottle, now: datetime) -> int | None:
+    """Seconds this address has to wait before trying this username again, or None. Past the
+    limit, the wait after the latest failure is the back-off, doubled for each failure over
+    the limit (capped)."""
     waits = []
-    for column, value in ((LoginFailure.username, username),
-                          (LoginFailure.client_ip, client_ip)):
+    for where, limit in (((LoginFailure.username == username,
+                           LoginFailure.client_ip == client_ip), throttle.max_failures),
+                         ((LoginFailure.client_ip == client_ip,),
+                          throttle.max_failures_per_address)):
         times = list((await db_session.execute(
             select(LoginFailure.created_at)
-            .where(column == value, LoginFailure.created_at > now - window)
+            .where(*where, LoginFailure.created_at > now - throttle.window)
             .order_by(LoginFailure.created_at)
         )).scalars())
-        if len(times) >= max_failures:
-            # Allowed again when enough failures have left the window to be under the limit.
-            freed_at = times[len(times) - max_failures] + window
-            waits.append(max(1, math.ceil((freed_at - now).total_seconds())))
+        if len(times) >= limit:
+            wait = min(throttle.backoff * 2 ** (len(times) - limit), throttle.backoff_max)
+            free_at = times[-1] + wait
+            if free_at > now:
+                waits.append(max(1, math.ceil((free_at - now).total_seconds())))
     return max(waits) if waits else None
 
 

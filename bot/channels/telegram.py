@@ -8,7 +8,8 @@ in order; each turn saves the conversation, marks the update handled and saves t
 one transaction, and the replies are sent from there (a reply sent is deleted). A sweep picks
 up whatever a failure left behind (database or Telegram away for a while).
 
-Sending goes through python-telegram-bot's rate limiter: Telegram's flood limits are kept,
+A chat that floods the bot gets one "please slow down" and its further messages are dropped
+until its rate is back under the limit. Sending goes through python-telegram-bot's rate limiter: Telegram's flood limits are kept,
 and a 429 answer is waited out (retry_after) and sent again, not dropped. The Bot API base URL
 is configurable so a self-hosted Bot API server (or the tests' fake) can stand in.
 """
@@ -34,6 +35,7 @@ from telegram.warnings import PTBUserWarning
 from backend.config import Settings
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.types import Attachment, InboundMessage, Reply
+from bot.ratelimit import RateLimit, Verdict, slow_down_reply
 
 log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
@@ -89,9 +91,12 @@ def inbound(update: Update) -> tuple[InboundMessage, dict] | None:
 class TelegramChannel:
     name = "telegram"
 
-    def __init__(self, settings: Settings, engine: DialogueEngine) -> None:
+    def __init__(self, settings: Settings, engine: DialogueEngine, *,
+                 limit: RateLimit | None = None) -> None:
         assert settings.telegram_bot_token, "TELEGRAM_BOT_TOKEN is not set"
         self.engine = engine
+        # Flood control per chat, applied as updates arrive (bot/ratelimit.py).
+        self.limit = limit
         self.store = engine.store
         self.poll_timeout = settings.telegram_poll_timeout
         self.sweep_seconds = settings.telegram_sweep_seconds
@@ -194,6 +199,12 @@ class TelegramChannel:
         if turn is None:
             return None
         message, telegram_side = turn
+        verdict = self.limit.allow(message.chat_id) if self.limit else Verdict.allow
+        if verdict is not Verdict.allow:
+            if verdict is Verdict.slow_down:
+                await self.store.enqueue(self.name, message.chat_id, [slow_down_reply(message)])
+                return message.chat_id  # to send the notice
+            return None
         await self.store.receive(self.name, message.chat_id, str(message.update_id),
                                  json.dumps({"message": asdict(message),
                                              "telegram": telegram_side}, ensure_ascii=False))

@@ -8,7 +8,9 @@ that browser sees its tickets. Frames, both ways, are JSON:
     bot → browser   {"text": "...", "buttons": [[{"label": "...", "data": "..."}]]}
 
 A status update pushed while the customer's page is closed is refused (503), so the backend
-keeps it and delivers it when the page is open again.
+keeps it and delivers it when the page is open again. A chat that floods gets one "please slow
+down" and its further frames are dropped until its bucket refills; an address opening too
+many connections is turned away (close code 1013).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.types import InboundMessage, Reply
+from bot.ratelimit import RateLimit, Verdict, slow_down_reply
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +44,12 @@ class CustomerOffline(Exception):
 class WebChatChannel:
     name = "webchat"
 
-    def __init__(self, engine: DialogueEngine) -> None:
+    def __init__(self, engine: DialogueEngine, *, messages: RateLimit,
+                 connections: RateLimit) -> None:
+        """`messages`: flood control per chat; `connections`: new connections per client
+        address (bot/ratelimit.py)."""
         self.engine = engine
+        self._messages, self._connections = messages, connections
         self._sockets: defaultdict[str, set[WebSocket]] = defaultdict(set)
 
     def routes(self) -> list:
@@ -68,6 +75,10 @@ class WebChatChannel:
         if not SESSION.match(session):
             await socket.close(code=1008)
             return
+        address = socket.client.host if socket.client else "unknown"
+        if self._connections.allow(address) is not Verdict.allow:
+            await socket.close(code=1013)  # try again later
+            return
         await socket.accept()
         chat_id = f"web-{session}"
         locale = socket.query_params.get("lang")
@@ -78,6 +89,11 @@ class WebChatChannel:
                 message = _inbound(raw, chat_id, locale)
                 if message is None:
                     await socket.send_json({"error": "malformed frame"})
+                    continue
+                verdict = self._messages.allow(chat_id)
+                if verdict is Verdict.slow_down:
+                    await socket.send_json(_frame(slow_down_reply(message)))
+                if verdict is not Verdict.allow:
                     continue
                 for reply in await self.engine.handle(message):
                     await socket.send_json(_frame(reply))

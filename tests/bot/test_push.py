@@ -4,17 +4,17 @@ a push the channel cannot show is refused so the backend delivers it again later
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
-from backend.notifications.signing import sign
+from backend.notifications.signing import signed_headers
 from bot.backend_client import BackendClient
 from bot.dialogue.engine import ACCEPT, REJECT, DialogueEngine
 from bot.dialogue.state import ConversationStore
 from bot.dialogue.types import Reply
+from bot.nonces import NonceStore
 from bot.push import push_routes
 from nlu.client import NluClient
 
@@ -43,11 +43,14 @@ async def receiver(tmp_path):
     engine = DialogueEngine(nlu=NluClient("http://127.0.0.1:9"),
                             backend=BackendClient("http://127.0.0.1:9", token="x"), store=store)
     channel = RecordingChannel()
+    nonces = NonceStore(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
+    await nonces.create_tables()
     app = Starlette(routes=push_routes(secret=SECRET, engine=engine,
-                                       channels={"telegram": channel}))
+                                       channels={"telegram": channel}, nonces=nonces))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://bot") as client:
         yield client, channel, engine
+    await nonces.close()
     await store.close()
 
 
@@ -59,10 +62,8 @@ def event(**fields) -> dict:
 
 async def push(client, payload: dict, secret: str = SECRET) -> httpx.Response:
     body = json.dumps(payload).encode()
-    timestamp = str(int(time.time()))
-    return await client.post("/internal/push", content=body, headers={
-        "X-Frontdesk-Timestamp": timestamp,
-        "X-Frontdesk-Signature": sign(secret, timestamp, body)})
+    return await client.post("/internal/push", content=body,
+                             headers=signed_headers(secret, body))
 
 
 async def test_a_signed_push_is_shown_once_in_the_customers_language(receiver):

@@ -840,7 +840,10 @@ class FakeTelegram:
     async def _deliver_webhooks(self) -> None:
         import httpx
 
-        async with httpx.AsyncClient(timeout=10) as client:
+        # A new connection per update, as from Telegram's many servers (a load balancer in
+        # front of several bot processes spreads them).
+        async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(
+                max_keepalive_connections=0)) as client:
             while True:
                 with self._lock:
                     url = self._webhook.get("url")

@@ -34,15 +34,16 @@ _chats = itertools.count(730_000_001)
 @pytest.fixture(scope="module")
 def faults(rasa_url, tmp_path_factory):
     rasa = TcpProxy(urlparse(rasa_url).port).up()
-    push = TcpProxy(0)  # its target (the bot) gets a port when the stack starts
+    push = TcpProxy()  # its target (the bot) gets a port when the stack starts
     with running_stack(
         rasa.url, tmp_path_factory.mktemp("faults"),
         BOT_PUSH_URL=f"{push.url}/internal/push",
         # Production-like retry pacing, shortened where a test would only wait.
         OUTBOX_MAX_BACKOFF_SECONDS="30", SUBMISSION_RETRY_SECONDS="[1, 2, 4]",
         TELEGRAM_SWEEP_SECONDS="1", RASA_TIMEOUT_SECONDS="2",
+        CHAT_RATE_PER_MINUTE="30", CHAT_RATE_BURST="10",
     ) as stack:
-        push.target = ("127.0.0.1", urlparse(stack.bot_url).port)
+        push.targets = [("127.0.0.1", urlparse(stack.bot_url).port)]
         push.up()
         stack.rasa_proxy, stack.push_proxy = rasa, push
         stack.outage = start_push_outage(stack)
@@ -156,6 +157,20 @@ def test_a_reply_saved_but_not_sent_before_a_kill_is_sent_once_after_it(faults):
     assert "报修" in replies[1].text and replies[2].text
     assert confirmed(faults, update)
     settle(faults, chat, 3)
+
+
+# ---- a flood from one chat ----------------------------------------------------------------------
+
+def test_a_chat_flooding_the_bot_is_asked_once_to_slow_down(faults):
+    tg, chat = faults.telegram, next(_chats)
+    for _ in range(25):
+        tg.send_text(chat, "你好")
+    said(faults, chat, 11)
+    sent = settle(faults, chat, 11)
+    notices = [m for m in sent if "太快" in m.text]
+    assert len(notices) == 1, [m.text for m in sent]
+    assert all("售后" in m.text for m in sent if m not in notices)
+    assert len(tickets_of(faults, chat)) == 0
 
 
 # ---- the backend down while the customer submits ---------------------------------------------

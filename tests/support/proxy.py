@@ -1,17 +1,22 @@
 """A TCP proxy on loopback that a test can switch off and on: the way to take a service "off
-the network" (Rasa, the bot's push endpoint) without touching the process behind it."""
+the network" (Rasa, the bot's push endpoint) without touching the process behind it. With
+several targets it is a round-robin load balancer (one target per connection)."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections import Counter
 
 from tests.support.processes import free_port
 
 
 class TcpProxy:
-    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
-        self.target = (target_host, target_port)
+    def __init__(self, *target_ports: int) -> None:
+        self.targets = [("127.0.0.1", port) for port in target_ports]
+        self._turn = 0
+        # Connections passed on, per target port.
+        self.connections: Counter[int] = Counter()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._loop = asyncio.new_event_loop()
@@ -45,12 +50,15 @@ class TcpProxy:
         self._loop.call_soon_threadsafe(self._loop.stop)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        target = self.targets[self._turn % len(self.targets)]
+        self._turn += 1
         try:
-            target_reader, target_writer = await asyncio.open_connection(*self.target)
+            target_reader, target_writer = await asyncio.open_connection(*target)
         except OSError:
             writer.transport.abort()
             return
         self._writers.update((writer, target_writer))
+        self.connections[target[1]] += 1
 
         async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             try:

@@ -82,12 +82,17 @@ def running_stack(rasa_url: str, data_dir: Path, **overrides: str) -> Iterator[S
             "OUTBOX_MAX_BACKOFF_SECONDS": "1",
             # Staff "are there" whenever the tests run.
             "BUSINESS_HOURS": "00:00-24:00",
+            # Test conversations type faster than people; the flood test sets its own limit.
+            "CHAT_RATE_PER_MINUTE": "6000", "CHAT_RATE_BURST": "1000",
             **overrides,
         }
         backend = Service("backend", ["backend"], env,
                           f"http://127.0.0.1:{backend_port}/health").start()
         bot = Service("bot", ["bot"], env, f"http://127.0.0.1:{bot_port}/health").start()
-        telegram.wait_for_polling()
+        if env.get("TELEGRAM_WEBHOOK_URL"):
+            telegram.wait_for_webhook()
+        else:
+            telegram.wait_for_polling()
         try:
             yield Stack(telegram, backend, bot, env["BACKEND_URL"],
                         f"http://127.0.0.1:{bot_port}", database_url)

@@ -1,4 +1,4 @@
-"""Security: replay-protection nonces and rate limits.
+"""Security: nonces of signed internal calls (replay protection).
 
 Revision ID: 0010
 Revises: 0009
@@ -7,8 +7,8 @@ Create Date: 2026-11-24
 
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0010"
 down_revision = "0009"
@@ -17,8 +17,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "used_nonces",
+        sa.Column("nonce", sa.String(64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("nonce", name="pk_used_nonces"),
+    )
+    op.create_index("ix_used_nonces_expires_at", "used_nonces", ["expires_at"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_used_nonces_expires_at", table_name="used_nonces")
+    op.drop_table("used_nonces")

@@ -32,8 +32,8 @@ class PushReceiver:
     async def _push(self, request: Request) -> JSONResponse:
         self.requests += 1
         body = await request.body()
-        if not verify(self.secret, request.headers.get("X-Frontdesk-Timestamp"), body,
-                      request.headers.get("X-Frontdesk-Signature")):
+        if verify(self.secret, request.headers, method="POST", target="/internal/push",
+                  body=body) is None:
             self.bad_signatures += 1
             return JSONResponse({"detail": "bad signature"}, status_code=401)
         if self.fail_first > 0:
