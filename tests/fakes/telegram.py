@@ -639,6 +639,12 @@ class FakeTelegram:
         with self._lock:
             return len(self._sent)
 
+    def sent_since(self, since: int) -> list[SentMessage]:
+        """Everything the bot put into any chat after ``since`` (a mark): cheap to call often,
+        for load tests that follow thousands of chats at once."""
+        with self._lock:
+            return self._sent[since:]
+
     def _messages_since(self, chat_id: int, since: int, methods: Collection[str] | None) -> list[SentMessage]:
         return [m for m in self._sent[since:]
                 if m.chat_id == chat_id and (methods is None or m.method in methods)]
