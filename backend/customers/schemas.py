@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.customers.enums import Channel, Language
 from backend.text import clean_or_none
@@ -28,3 +31,40 @@ class CustomerOut(BaseModel):
     id: int
     display_name: str | None
     language: Language
+
+
+class ProductRecord(BaseModel):
+    """A product the customer owns, as their tickets tell, and its warranty."""
+
+    product: str
+    tickets: int = Field(description="how many of the customer's tickets are about it")
+    first_seen: datetime.date = Field(description="the date of its first ticket")
+    purchased: datetime.date | None = Field(description="the purchase (invoice) date a ticket "
+                                            "recorded, else its installation's date; null: "
+                                            "unknown")
+    purchased_basis: Literal["purchase_date", "installation"] | None
+    warranty_years: int | None = Field(description="whole unit, from the knowledge base")
+    main_parts_years: int | None = Field(description="main parts, from the knowledge base")
+    warranty_until: datetime.date | None
+    main_parts_until: datetime.date | None
+    warranty_status: Literal["in_warranty", "main_parts_only", "expired", "unknown"]
+
+
+class ArchiveTicket(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    number: str
+    type: str
+    status: str
+    priority: str
+    product: str | None
+    created_at: datetime.datetime
+
+
+class CustomerArchive(BaseModel):
+    """What staff see of a customer beside one of their tickets: the products they own (with
+    warranty) and their other tickets, newest first."""
+
+    customer: CustomerOut
+    products: list[ProductRecord]
+    tickets: list[ArchiveTicket]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Path, status
 
 from backend.customers.enums import Channel
 from backend.database import utcnow
@@ -26,6 +26,8 @@ router = APIRouter(prefix="/api/v1", tags=["handoff"])
 # Who talks to customers live: agents (客服), supervisors, admins.
 LiveStaff = Annotated[StaffUser, require_roles(Role.agent, Role.supervisor, Role.admin)]
 CUSTOMER = "/customers/{channel}/{chat_id}/handoff"
+# Ids are 32-bit integers in the database: a larger one is a 422, not a database error.
+HandoffId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post(CUSTOMER, response_model=HandoffStatus)
@@ -71,7 +73,7 @@ async def queue(db_session: SessionDep, _: LiveStaff) -> list[QueueEntry]:
 
 @router.get("/handoff/{handoff_id}", response_model=HandoffDetail,
             responses={404: {"description": "no such conversation"}})
-async def detail(handoff_id: int, db_session: SessionDep, _: LiveStaff) -> HandoffDetail:
+async def detail(handoff_id: HandoffId, db_session: SessionDep, _: LiveStaff) -> HandoffDetail:
     handoff = await handoff_service.get(db_session=db_session, handoff_id=handoff_id)
     if handoff is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such conversation")
@@ -80,13 +82,16 @@ async def detail(handoff_id: int, db_session: SessionDep, _: LiveStaff) -> Hando
                          messages=[MessageOut.model_validate(m) for m in handoff.messages])
 
 
+NOT_ACTIVE = {409: {"description": "the conversation is not active, or someone else has it"}}
+
+
 def _conflict(exc: handoff_service.HandoffConflict) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, str(exc))
 
 
 @router.post("/handoff/{handoff_id}/take", response_model=QueueEntry,
              responses={409: {"description": "someone else took it, or it is closed"}})
-async def take(handoff_id: int, db_session: SessionDep, staff: LiveStaff,
+async def take(handoff_id: HandoffId, db_session: SessionDep, staff: LiveStaff,
                wake_outbox: OutboxWakeDep) -> QueueEntry:
     try:
         handoff = await handoff_service.take(db_session=db_session, handoff_id=handoff_id,
@@ -99,8 +104,8 @@ async def take(handoff_id: int, db_session: SessionDep, staff: LiveStaff,
 
 
 @router.post("/handoff/{handoff_id}/reply", response_model=MessageOut,
-             status_code=status.HTTP_201_CREATED)
-async def reply(handoff_id: int, message: MessageIn, db_session: SessionDep, staff: LiveStaff,
+             status_code=status.HTTP_201_CREATED, responses=NOT_ACTIVE)
+async def reply(handoff_id: HandoffId, message: MessageIn, db_session: SessionDep, staff: LiveStaff,
                 wake_outbox: OutboxWakeDep) -> MessageOut:
     try:
         sent = await handoff_service.reply(
@@ -113,8 +118,8 @@ async def reply(handoff_id: int, message: MessageIn, db_session: SessionDep, sta
     return MessageOut.model_validate(sent)
 
 
-@router.post("/handoff/{handoff_id}/release", response_model=QueueEntry)
-async def release(handoff_id: int, db_session: SessionDep, staff: LiveStaff,
+@router.post("/handoff/{handoff_id}/release", response_model=QueueEntry, responses=NOT_ACTIVE)
+async def release(handoff_id: HandoffId, db_session: SessionDep, staff: LiveStaff,
                   wake_outbox: OutboxWakeDep) -> QueueEntry:
     """Hand the conversation back to the bot; the customer is told."""
     try:

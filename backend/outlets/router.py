@@ -31,7 +31,7 @@ async def list_outlets(db_session: SessionDep, _: StaffReader,
                        city: Annotated[str | None, Query(max_length=50)] = None,
                        active: bool | None = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> OutletPage:
+                       offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> OutletPage:
     """Outlets by city (any spelling: 臺北, Taipei) and whether active (staff)."""
     outlets, total = await outlet_service.list_outlets(
         db_session=db_session, city=canonical_city(city) if city else None, active=active,

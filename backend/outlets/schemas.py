@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from backend.knowledge.enums import canonical_city
 from backend.outlets.places import canonical_district
@@ -28,7 +28,7 @@ class OutletIn(BaseModel):
                                              "other outlet of the city covers")
     phone: str | None = Field(default=None, max_length=32)
     address: str | None = Field(default=None, max_length=300)
-    active: bool = True
+    active: StrictBool = True  # true or false, not 0 or "no"
 
     @field_validator("name", "phone", "address", mode="before")
     @classmethod

@@ -1,6 +1,9 @@
 """Appointments (预约): staff agree a date and window with the customer; the ticket moves to
-`scheduled` (the customer's chat hears it, through the ticket service), the on-site milestone
-becomes due at the end of the window, and the worker reminds the customer once, the day before.
+`scheduled` (the customer's chat hears it, with the date and window, through the ticket
+service), the on-site milestone becomes due at the end of the window, and the worker reminds
+the customer once, the day before. The customer confirms the time from the chat, or asks for
+another one, which waits on the ticket (`appointment_request`) for the dispatcher until staff
+schedule again.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.customers import service as customer_service
+from backend.customers.enums import Channel
 from backend.database import utcnow
 from backend.notifications import service as notification_service
 from backend.sla import calendar as sla_calendar
@@ -29,6 +34,10 @@ REMINDED_STATUSES = (TicketStatus.scheduled,)
 
 class DateInThePast(ValueError):
     """An appointment cannot be made for a day that is over."""
+
+
+class NoAppointment(Exception):
+    """The ticket has no appointment waiting for the customer's answer."""
 
 
 async def schedule(*, db_session: AsyncSession, number: str, day: date,
@@ -54,6 +63,7 @@ async def schedule(*, db_session: AsyncSession, number: str, day: date,
         await db_session.rollback()
         return None
     ticket.appointment_date, ticket.appointment_window = day, str(window)
+    ticket.appointment_confirmed_at = ticket.appointment_request = None
     ticket.appointment_reminded_at = now if day <= today + timedelta(days=1) else None
     if ticket.type in ON_SITE_TYPES and ticket.on_site_at is None:
         ticket.on_site_due = sla_service.appointment_end(day, window, calendar)
@@ -74,6 +84,7 @@ async def schedule(*, db_session: AsyncSession, number: str, day: date,
         "status": str(TicketStatus.scheduled),
         "previous_status": str(TicketStatus.scheduled),
         "note": note,
+        "appointment": ticket_service.appointment_of(ticket),
         "channel": ticket.channel,
         "chat_id": ticket.chat_id,
         "language": sla_service.push_language(ticket),
@@ -128,3 +139,62 @@ async def remind(*, db_session: AsyncSession, number: str, today: date,
     await db_session.commit()
     log.info("ticket %s: appointment reminder queued", number)
     return True
+
+
+# ---- the customer's answer (through the bot) ---------------------------------------------
+
+async def _scheduled_for_customer(db_session: AsyncSession, channel: Channel | str,
+                                  chat_id: str, number: str) -> Ticket | None:
+    customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
+                                                  chat_id=chat_id)
+    ticket = (await sla_service.lock_ticket(db_session=db_session, number=number,
+                                            customer_id=customer.id)
+              if customer is not None else None)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    if ticket.status != TicketStatus.scheduled or ticket.appointment_date is None:
+        message = f"ticket {ticket.number} has no appointment to answer"
+        await db_session.rollback()
+        raise NoAppointment(message)
+    return ticket
+
+
+async def confirm(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                  number: str) -> Ticket | None:
+    """The customer confirms the appointment: `appointment_confirmed_at`, an
+    `appointment_confirmed` event (not pushed: the bot answers). None if the ticket is not
+    theirs; NoAppointment unless it is scheduled. Commits."""
+    ticket = await _scheduled_for_customer(db_session, channel, chat_id, number)
+    if ticket is None:
+        return None
+    now = utcnow()
+    ticket.appointment_confirmed_at, ticket.appointment_request = now, None
+    ticket.updated_at = now
+    db_session.add(TicketEvent(
+        ticket_id=ticket.id, kind=SlaEventKind.appointment_confirmed, created_at=now,
+        actor=ticket_service.customer_actor(channel, chat_id),
+        note=f"{ticket.appointment_date.isoformat()} {ticket.appointment_window}"))
+    await db_session.commit()
+    log.info("ticket %s: appointment confirmed by the customer", ticket.number)
+    return ticket
+
+
+async def request_change(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                         number: str, requested: str) -> Ticket | None:
+    """The customer asks for another time: `appointment_request` (what they asked for, for the
+    dispatcher; cleared when staff schedule again) and an `appointment_change_requested`
+    event; the appointment stands until staff move it. None if the ticket is not theirs;
+    NoAppointment unless it is scheduled. Commits."""
+    ticket = await _scheduled_for_customer(db_session, channel, chat_id, number)
+    if ticket is None:
+        return None
+    now = utcnow()
+    ticket.appointment_request, ticket.appointment_confirmed_at = requested, None
+    ticket.updated_at = now
+    db_session.add(TicketEvent(
+        ticket_id=ticket.id, kind=SlaEventKind.appointment_change_requested, created_at=now,
+        actor=ticket_service.customer_actor(channel, chat_id), note=requested))
+    await db_session.commit()
+    log.info("ticket %s: the customer asks for another appointment time", ticket.number)
+    return ticket

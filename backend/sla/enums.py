@@ -57,6 +57,8 @@ class SlaEventKind(StrEnum):
 
     sla_breached = "sla_breached"
     appointment = "appointment"  # an appointment agreed or moved (the note says when)
+    appointment_confirmed = "appointment_confirmed"  # the customer confirmed the time
+    appointment_change_requested = "appointment_change_requested"  # the note: the new time
     acceptance_requested = "acceptance_requested"  # the technician marked the job done
     acceptance_rejected = "acceptance_rejected"  # the customer says it is not fixed
     acceptance_timeout = "acceptance_timeout"  # no answer: resolved automatically

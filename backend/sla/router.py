@@ -13,6 +13,7 @@ from backend.deps import OutboxWakeDep, ServiceDep, SessionDep, StaffUser, requi
 from backend.sla import acceptance, appointments
 from backend.sla import service as sla_service
 from backend.sla.schemas import (
+    AppointmentChange,
     BreachOut,
     BreachPage,
     CompleteRequest,
@@ -53,7 +54,7 @@ async def list_policies(db_session: SessionDep, _: AnyStaff) -> list[SlaPolicyOu
 @router.get("/sla/breaches", response_model=BreachPage)
 async def list_breaches(db_session: SessionDep, _: BreachReader, open_only: bool = True,
                         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                        offset: Annotated[int, Query(ge=0)] = 0) -> BreachPage:
+                        offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> BreachPage:
     """Breached milestones, newest first. `open_only` (default): those of open tickets whose
     milestone is still unmet, i.e. what needs someone now."""
     breaches, total = await sla_service.list_breaches(db_session=db_session,
@@ -132,6 +133,43 @@ async def reject(channel: Channel, chat_id: str, number: str, request: RejectReq
         ticket = await acceptance.reject(db_session=db_session, channel=channel,
                                          chat_id=chat_id, number=number, note=request.note)
     except acceptance.NothingToAnswer as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return TicketCustomerView.of(ticket)
+
+
+NO_APPOINTMENT = {404: {"description": "no such ticket for this customer"},
+                  409: {"description": "the ticket has no appointment to answer"}}
+
+
+@router.post("/customers/{channel}/{chat_id}/tickets/{number}/appointment/confirm",
+             response_model=TicketCustomerView, responses=NO_APPOINTMENT)
+async def confirm_appointment(channel: Channel, chat_id: str, number: str,
+                              db_session: SessionDep, _: ServiceDep) -> TicketCustomerView:
+    """The customer confirms the appointment staff made (the bot answers; no push)."""
+    try:
+        ticket = await appointments.confirm(db_session=db_session, channel=channel,
+                                            chat_id=chat_id, number=number)
+    except appointments.NoAppointment as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return TicketCustomerView.of(ticket)
+
+
+@router.post("/customers/{channel}/{chat_id}/tickets/{number}/appointment/change",
+             response_model=TicketCustomerView, responses=NO_APPOINTMENT)
+async def request_appointment_change(channel: Channel, chat_id: str, number: str,
+                                     change: AppointmentChange, db_session: SessionDep,
+                                     _: ServiceDep) -> TicketCustomerView:
+    """The customer asks for another time: kept on the ticket for the dispatcher (the
+    appointment stands until staff schedule again)."""
+    try:
+        ticket = await appointments.request_change(db_session=db_session, channel=channel,
+                                                   chat_id=chat_id, number=number,
+                                                   requested=change.requested)
+    except appointments.NoAppointment as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     if ticket is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)

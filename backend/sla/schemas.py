@@ -30,6 +30,18 @@ class ScheduleRequest(_WithNote):
                                                   "18–20 (local)")
 
 
+class AppointmentChange(BaseModel):
+    """The customer asks for another time (the bot's reading of what they wrote)."""
+
+    requested: str = Field(min_length=1, max_length=200, description="e.g. "
+                           "`2026-11-28 afternoon`, or the customer's own words")
+
+    @field_validator("requested", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return clean_or_none(value)
+
+
 class CompleteRequest(_WithNote):
     """The technician's note on the finished job (for the record; not told to the customer)."""
 
@@ -95,6 +107,11 @@ class TicketServiceLevels(BaseModel):
     sla_breached_milestone: Milestone | None = None
     appointment_date: dt.date | None = None
     appointment_window: AppointmentWindow | None = None
+    appointment_confirmed_at: dt.datetime | None = Field(default=None, description="the "
+                                                      "customer confirmed the appointment")
+    appointment_request: str | None = Field(default=None, description="the new time the "
+                                         "customer asked for instead, until staff schedule "
+                                         "again")
     awaiting_acceptance_since: dt.datetime | None = Field(default=None, description="the "
                                                        "technician finished; the customer has "
                                                        "not answered yet")

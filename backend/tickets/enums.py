@@ -34,10 +34,35 @@ class TicketPriority(StrEnum):
 class EventKind(StrEnum):
     created = "created"
     status_changed = "status_changed"
-    note = "note"
+    internal_note = "internal_note"  # staff only: never shown or pushed to the customer
     expedited = "expedited"
     feedback = "feedback"
     assigned = "assigned"  # given to a staff member (the note says to whom)
+    escalated = "escalated"  # to a team (and maybe a person), with the reason
+    staff_reply = "staff_reply"  # a message to the customer's chat from the ticket page
+
+
+class PushKind(StrEnum):
+    """Outbox payload `kind`s this package writes besides status changes."""
+
+    ticket_reply = "ticket_reply"  # staff write to the customer about one ticket
+
+
+class EscalationTarget(StrEnum):
+    """The team a ticket is escalated to: the staff role of that name."""
+
+    supervisor = "supervisor"
+    agent = "agent"
+    dispatcher = "dispatcher"
+    technician = "technician"
+
+
+# The team's name in the staff alert (the staff chat reads zh-Hans).
+ESCALATION_TARGETS_ZH = {EscalationTarget.supervisor: "主管", EscalationTarget.agent: "客服",
+                         EscalationTarget.dispatcher: "调度",
+                         EscalationTarget.technician: "技术人员"}
+# Actor of the automatic routing of complaints to supervisors, in ticket records.
+ROUTING_ACTOR = "system:routing"
 
 
 class CancelReason(StrEnum):

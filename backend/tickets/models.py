@@ -75,6 +75,15 @@ class Ticket(Base):
     appointment_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The technician finished; the customer has not yet accepted (验收).
     awaiting_acceptance_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The customer confirmed the appointment; or the new time they asked for instead (free
+    # text from the chat, e.g. "2026-11-28 afternoon"), for the dispatcher, until staff
+    # schedule again.
+    appointment_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    appointment_request: Mapped[str | None] = mapped_column(String(200))
+
+    # ---- escalation: the team (a staff role) the ticket was escalated to, and when ---------
+    escalated_to: Mapped[str | None] = mapped_column(String(16), index=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer: Mapped[Customer] = relationship()
     # Not loaded unless asked for (selectinload): the staff views do.

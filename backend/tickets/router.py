@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 
+from backend.customers import service as customer_service
 from backend.customers.enums import Channel
+from backend.customers.schemas import CustomerArchive
 from backend.deps import (
     OutboxWakeDep,
     ServiceDep,
@@ -21,12 +23,15 @@ from backend.sla.enums import SlaState
 from backend.staff import service as staff_service
 from backend.staff.enums import ALL_ROLES, Role
 from backend.tickets import service as ticket_service
-from backend.tickets.enums import TicketStatus, TicketType
+from backend.tickets.enums import EscalationTarget, TicketPriority, TicketStatus, TicketType
 from backend.tickets.schemas import (
     AssignRequest,
     CancelRequest,
+    EscalateRequest,
     ExpediteAnswer,
     FeedbackRequest,
+    NoteRequest,
+    ReplyRequest,
     StatusChange,
     TicketCreate,
     TicketCustomerView,
@@ -38,6 +43,8 @@ from backend.tickets.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["tickets"])
 
 NOT_FOUND = "no such ticket"
+# A technician acts only on the tickets assigned to them (StaffUser.own_tickets_only).
+AnyStaff = Annotated[StaffUser, require_roles(*ALL_ROLES)]
 
 
 def _detail(ticket) -> TicketDetail:
@@ -51,21 +58,23 @@ def _detail(ticket) -> TicketDetail:
                         409: {"description": "Idempotency-Key used for a different request"}})
 async def create_ticket(
     data: TicketCreate, response: Response, db_session: SessionDep, settings: SettingsDep,
-    _: ServiceDep,
+    _: ServiceDep, wake_outbox: OutboxWakeDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> TicketCustomerView:
     """Create a ticket for the customer behind a chat (the bot calls this). Send the same
     `Idempotency-Key` when retrying: the first ticket comes back (200, `Idempotent-Replayed:
-    true`) instead of a second one."""
+    true`) instead of a second one. A complaint is assigned to a supervisor at once."""
     if not idempotency_key or not idempotency_key.strip():
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "the Idempotency-Key header is required")
     try:
         result = await ticket_service.create_ticket(
             db_session=db_session, data=data, idempotency_key=idempotency_key.strip(),
-            timezone=settings.ticket_timezone,
+            timezone=settings.ticket_timezone, alert_chat_id=settings.staff_alert_chat_id,
         )
     except ticket_service.IdempotencyConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if result.created and result.ticket.type == TicketType.complaint:
+        wake_outbox()  # the supervisors' alert
     if not result.created:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
@@ -154,21 +163,29 @@ async def feedback_on_customer_ticket(channel: Channel, chat_id: str, number: st
 
 
 @router.get("/tickets", response_model=TicketPage)
-async def list_tickets(db_session: SessionDep,
-                       staff: Annotated[StaffUser, require_roles(*ALL_ROLES)],
+async def list_tickets(db_session: SessionDep, staff: AnyStaff,
                        status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
                        type_: Annotated[TicketType | None, Query(alias="type")] = None,
                        sla_state: SlaState | None = None,
+                       priority: TicketPriority | None = None,
+                       outlet: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                       assignee: Annotated[str | None, Query(
+                           min_length=1, max_length=64,
+                           description="a username, `me` or `none` (unassigned)")] = None,
+                       escalated_to: EscalationTarget | None = None,
                        sort: Literal["created", "due"] = "created",
                        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> TicketPage:
+                       offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> TicketPage:
     """All tickets, newest first or (`sort=due`) soonest due first (staff; a technician: those
     assigned to them). `sla_state`: on_track, nearly_due or overdue, against the next pending
-    milestone."""
+    milestone; `outlet`: the outlet's id (confirmed, else proposed); `escalated_to`: a team."""
+    if assignee is not None and assignee.strip().lower() == "me":
+        assignee = staff.username
     tickets, total = await ticket_service.list_tickets(
         db_session=db_session, status=status_, ticket_type=type_,
-        assignee_id=staff.own_tickets_only, sla_state=sla_state, by_due=sort == "due",
-        limit=limit, offset=offset,
+        assignee_id=staff.own_tickets_only, sla_state=sla_state, priority=priority,
+        outlet_id=outlet, assignee=assignee.strip() if assignee else None,
+        escalated_to=escalated_to, by_due=sort == "due", limit=limit, offset=offset,
     )
     return TicketPage(items=[TicketSummary.model_validate(t) for t in tickets], total=total,
                       limit=limit, offset=offset)
@@ -176,8 +193,7 @@ async def list_tickets(db_session: SessionDep,
 
 @router.get("/tickets/{number}", response_model=TicketDetail,
             responses={404: {"description": "no such ticket"}})
-async def get_ticket(number: str, db_session: SessionDep,
-                     staff: Annotated[StaffUser, require_roles(*ALL_ROLES)]) -> TicketDetail:
+async def get_ticket(number: str, db_session: SessionDep, staff: AnyStaff) -> TicketDetail:
     """A ticket with contact data and its service record (staff; a technician: only one
     assigned to them, else 404)."""
     ticket = await ticket_service.get_by_number(db_session=db_session, number=number,
@@ -192,8 +208,7 @@ async def get_ticket(number: str, db_session: SessionDep,
              responses={404: {"description": "no such ticket"},
                         409: {"description": "this status may not follow the current one"}})
 async def change_status(number: str, change: StatusChange, db_session: SessionDep,
-                        staff: Annotated[StaffUser, require_roles(*ALL_ROLES)],
-                        wake_outbox: OutboxWakeDep) -> TicketDetail:
+                        staff: AnyStaff, wake_outbox: OutboxWakeDep) -> TicketDetail:
     """Move a ticket to a new status (staff; a technician: only one assigned to them, else
     404). The customer's chat hears about it."""
     try:
@@ -237,3 +252,88 @@ async def assign_ticket(number: str, request: AssignRequest, db_session: Session
     ticket = await ticket_service.get_by_number(db_session=db_session, number=ticket.number,
                                                 with_events=True)
     return _detail(ticket)
+
+
+async def _reloaded(db_session, number: str) -> TicketDetail:
+    ticket = await ticket_service.get_by_number(db_session=db_session, number=number,
+                                                with_events=True)
+    return _detail(ticket)
+
+
+@router.get("/tickets/{number}/archive", response_model=CustomerArchive,
+            responses={404: {"description": "no such ticket"}})
+async def customer_archive(number: str, db_session: SessionDep,
+                           staff: AnyStaff) -> CustomerArchive:
+    """The ticket's customer: the products they own with their warranty, and their other
+    tickets (staff; a technician: only for a ticket assigned to them)."""
+    ticket = await ticket_service.get_by_number(db_session=db_session, number=number,
+                                                with_events=True,
+                                                assignee_id=staff.own_tickets_only)
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return await customer_service.archive(db_session=db_session, customer=ticket.customer,
+                                          exclude_ticket_id=ticket.id)
+
+
+@router.post("/tickets/{number}/notes", response_model=TicketDetail,
+             status_code=status.HTTP_201_CREATED,
+             responses={404: {"description": "no such ticket"}})
+async def add_note(number: str, note: NoteRequest, db_session: SessionDep,
+                   staff: AnyStaff) -> TicketDetail:
+    """An internal note for staff (a technician: on a ticket assigned to them); never shown
+    or sent to the customer."""
+    ticket = await ticket_service.add_note(db_session=db_session, number=number,
+                                           text=note.text, actor=staff.actor,
+                                           assignee_id=staff.own_tickets_only)
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return await _reloaded(db_session, ticket.number)
+
+
+@router.post("/tickets/{number}/reply", response_model=TicketDetail,
+             status_code=status.HTTP_201_CREATED,
+             responses={404: {"description": "no such ticket"}})
+async def reply_to_customer(number: str, reply: ReplyRequest, db_session: SessionDep,
+                            staff: AnyStaff, wake_outbox: OutboxWakeDep) -> TicketDetail:
+    """Write to the customer in the chat the ticket came from, outside a live conversation
+    (a technician: about a ticket assigned to them); kept in the service record."""
+    ticket = await ticket_service.reply_to_customer(
+        db_session=db_session, number=number, text=reply.text, actor=staff.actor,
+        display_name=staff.display_name, assignee_id=staff.own_tickets_only)
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    wake_outbox()
+    return await _reloaded(db_session, ticket.number)
+
+
+@router.post("/tickets/{number}/escalate", response_model=TicketDetail,
+             responses={404: {"description": "no such ticket"},
+                        409: {"description": "the ticket is no longer open"},
+                        422: {"description": "no reason, or the person named is no active "
+                                             "member of that team"}})
+async def escalate(number: str, request: EscalateRequest, db_session: SessionDep,
+                   settings: SettingsDep, staff: AnyStaff,
+                   wake_outbox: OutboxWakeDep) -> TicketDetail:
+    """Escalate to a supervisor or another team with the reason (a technician: a ticket
+    assigned to them); naming a person of that team assigns it to them. The supervisors'
+    chat hears of escalations to them."""
+    assignee = None
+    if request.assignee:
+        assignee = await staff_service.get_by_username(db_session=db_session,
+                                                       username=request.assignee)
+        if assignee is None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                "no staff account of that username")
+    try:
+        ticket = await ticket_service.escalate(
+            db_session=db_session, number=number, target=request.to, assignee=assignee,
+            reason=request.reason, actor=staff.actor,
+            alert_chat_id=settings.staff_alert_chat_id, assignee_id=staff.own_tickets_only)
+    except ticket_service.NotOfThatTeam as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    except ticket_service.ActionNotAllowed as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    wake_outbox()
+    return await _reloaded(db_session, ticket.number)

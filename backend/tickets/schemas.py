@@ -18,6 +18,7 @@ from backend.text import clean, clean_or_none
 from backend.tickets.enums import (
     ON_SITE_TYPES,
     CancelReason,
+    EscalationTarget,
     FeedbackKind,
     TicketPriority,
     TicketStatus,
@@ -115,6 +116,47 @@ class StatusChange(BaseModel):
 class AssignRequest(BaseModel):
     assignee: str = Field(min_length=1, max_length=64, description="a staff username")
 
+    @field_validator("assignee", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return clean(value)  # PostgreSQL refuses NUL even in a lookup
+
+
+class _StaffText(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return clean(value)
+
+
+class NoteRequest(_StaffText):
+    """An internal note: staff only, never shown to the customer."""
+
+
+class ReplyRequest(_StaffText):
+    """A message for the customer's chat."""
+
+
+class EscalateRequest(BaseModel):
+    to: EscalationTarget = Field(description="the team: supervisor, agent, dispatcher or "
+                                             "technician")
+    assignee: str | None = Field(default=None, min_length=1, max_length=64,
+                                 description="a staff username of that team (required for a "
+                                             "technician); the ticket is assigned to them")
+    reason: str = Field(min_length=1, max_length=1000, description="why (required)")
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return clean(value)
+
+    @field_validator("assignee", mode="before")
+    @classmethod
+    def _strip_assignee(cls, value: object) -> object:
+        return clean_or_none(value)
+
 
 class CancelRequest(BaseModel):
     reason: CancelReason
@@ -190,6 +232,9 @@ class TicketSummary(TicketDispatch, TicketServiceLevels):
     language: Language
     assignee: str | None = Field(default=None, description="the assigned staff member's "
                                  "username")
+    escalated_to: EscalationTarget | None = Field(default=None, description="the team the "
+                                                  "ticket was escalated to")
+    escalated_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 

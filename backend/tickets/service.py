@@ -12,7 +12,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -26,7 +26,7 @@ from backend.sla import service as sla_service
 from backend.sla.enums import SlaState
 from backend.staff.models import Staff
 from backend.surveys import service as survey_service
-from backend.tickets import numbers
+from backend.tickets import escalation, numbers
 from backend.tickets.enums import (
     DEFAULT_PRIORITY,
     EXPEDITED_PRIORITY,
@@ -36,8 +36,10 @@ from backend.tickets.enums import (
     RESPONSE_HOURS,
     TRANSITIONS,
     CancelReason,
+    EscalationTarget,
     EventKind,
     FeedbackKind,
+    PushKind,
     TicketPriority,
     TicketStatus,
     TicketType,
@@ -100,10 +102,11 @@ def _replay(ticket: Ticket, request_fingerprint: str) -> CreateResult:
 
 
 async def create_ticket(*, db_session: AsyncSession, data: TicketCreate, idempotency_key: str,
-                        timezone: str) -> CreateResult:
+                        timezone: str, alert_chat_id: str | None = None) -> CreateResult:
     """Create a ticket (and its customer and chat identity if new), once per idempotency key:
     the same key again returns the first ticket; with a different request, IdempotencyConflict.
-    Commits.
+    A complaint goes to a supervisor straight away (`escalation.route_complaint`; the staff
+    chat `alert_chat_id` is alerted). Commits.
 
     The key is not looked up first: the insert is tried, and the unique constraint on the key
     decides (a replay is rare; a lookup on every create is a round trip each time). A replay,
@@ -138,6 +141,10 @@ async def create_ticket(*, db_session: AsyncSession, data: TicketCreate, idempot
         await sla_service.start_clocks(db_session=db_session, ticket=ticket,
                                        customer_tier=customer.tier)
         db_session.add(ticket)
+        if ticket.type == TicketType.complaint:
+            await db_session.flush()
+            await escalation.route_complaint(db_session=db_session, ticket=ticket, now=now,
+                                             alert_chat_id=alert_chat_id)
         await db_session.commit()
     except IntegrityError:
         # The key was used before, or by a concurrent request that won: answer with its ticket.
@@ -198,13 +205,20 @@ async def list_for_customer(*, db_session: AsyncSession, channel: Channel | str,
     return list((await db_session.execute(statement)).scalars())
 
 
+UNASSIGNED = "none"  # the queue's assignee filter for tickets nobody has
+
+
 async def list_tickets(*, db_session: AsyncSession, status: TicketStatus | None = None,
                        ticket_type: TicketType | None = None, assignee_id: int | None = None,
-                       sla_state: SlaState | None = None, by_due: bool = False,
+                       sla_state: SlaState | None = None, priority: TicketPriority | None = None,
+                       outlet_id: int | None = None, assignee: str | None = None,
+                       escalated_to: EscalationTarget | None = None, by_due: bool = False,
                        limit: int = 50, offset: int = 0) -> tuple[list[Ticket], int]:
     """A page of all tickets (with `assignee_id`: of those assigned to that staff member;
-    with `sla_state`: of those in that SLA state now), newest first (`by_due`: soonest due
-    first), and how many match in total."""
+    with `sla_state`: of those in that SLA state now; `outlet_id`: of that outlet, confirmed
+    or proposed; `assignee`: of the staff member of that username, or `none`: unassigned;
+    `priority`, `escalated_to`: with that one), newest first (`by_due`: soonest due first),
+    and how many match in total."""
     conditions = []
     if assignee_id is not None:
         conditions.append(Ticket.assignee_id == assignee_id)
@@ -212,6 +226,19 @@ async def list_tickets(*, db_session: AsyncSession, status: TicketStatus | None 
         conditions.append(Ticket.status == str(status))
     if ticket_type is not None:
         conditions.append(Ticket.type == str(ticket_type))
+    if priority is not None:
+        conditions.append(Ticket.priority == str(priority))
+    if outlet_id is not None:
+        conditions.append(or_(Ticket.outlet_id == outlet_id,
+                              (Ticket.outlet_id.is_(None))
+                              & (Ticket.proposed_outlet_id == outlet_id)))
+    if assignee == UNASSIGNED:
+        conditions.append(Ticket.assignee_id.is_(None))
+    elif assignee is not None:
+        conditions.append(Ticket.assignee_id.in_(
+            select(Staff.id).where(Staff.username == assignee.lower())))
+    if escalated_to is not None:
+        conditions.append(Ticket.escalated_to == str(escalated_to))
     if sla_state is not None:
         conditions.append(sla_service.state_condition(sla_state, now=utcnow()))
     order = sla_service.due_order() if by_due else (Ticket.created_at.desc(), Ticket.id.desc())
@@ -262,9 +289,17 @@ async def assign(*, db_session: AsyncSession, number: str, assignee: Staff,
     if status not in OPEN_STATUSES:
         await db_session.rollback()
         raise ActionNotAllowed(f"a {status} ticket cannot be assigned")
+    await _give_to(db_session=db_session, ticket=ticket, assignee=assignee, actor=actor)
+    return ticket
+
+
+async def _give_to(*, db_session: AsyncSession, ticket: Ticket, assignee: Staff,
+                   actor: str) -> None:
+    """Assign the open, locked ticket to `assignee` (nothing if it is theirs already): an
+    `assigned` event, and a new ticket moves to `assigned` with its push. Commits."""
     if ticket.assignee_id == assignee.id:
         await db_session.commit()
-        return ticket
+        return
     previous = (await db_session.get(Staff, ticket.assignee_id)
                 if ticket.assignee_id is not None else None)
     now = utcnow()
@@ -272,12 +307,115 @@ async def assign(*, db_session: AsyncSession, number: str, assignee: Staff,
     note = f"to {assignee.username}" + (f" (was {previous.username})" if previous else "")
     db_session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.assigned, actor=actor,
                                note=note, created_at=now))
-    if status == TicketStatus.new:
+    if ticket.status == TicketStatus.new:
         await _set_status(db_session=db_session, ticket=ticket, status=TicketStatus.assigned,
                           note=None, actor=actor, notify=True)  # commits
     else:
         await db_session.commit()
     log.info("ticket %s assigned to %s", ticket.number, assignee.username)
+
+
+# ---- the staff's work on the ticket page -------------------------------------------------
+
+async def _locked_for_staff(db_session: AsyncSession, number: str,
+                            assignee_id: int | None) -> Ticket | None:
+    canonical = numbers.normalise_ticket_number(number)
+    if canonical is None:
+        return None
+    conditions = [Ticket.number == canonical]
+    if assignee_id is not None:
+        conditions.append(Ticket.assignee_id == assignee_id)
+    return await _locked(db_session, *conditions)
+
+
+async def add_note(*, db_session: AsyncSession, number: str, text: str, actor: str,
+                   assignee_id: int | None = None) -> Ticket | None:
+    """An internal note on the ticket (any status): an `internal_note` event for staff, never
+    shown or pushed to the customer. None if there is no such ticket (with `assignee_id`:
+    none assigned to that staff member). Commits."""
+    ticket = await _locked_for_staff(db_session, number, assignee_id)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    now = utcnow()
+    ticket.updated_at = now
+    db_session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.internal_note, actor=actor,
+                               note=text, created_at=now))
+    await db_session.commit()
+    log.info("ticket %s: internal note added", ticket.number)
+    return ticket
+
+
+async def reply_to_customer(*, db_session: AsyncSession, number: str, text: str, actor: str,
+                            display_name: str, assignee_id: int | None = None) -> Ticket | None:
+    """A message from staff to the ticket's customer outside a live conversation: a
+    `staff_reply` event with the text, and a `ticket_reply` push to the chat the ticket came
+    from, in one transaction (any status: a closed ticket may still need a word). None if
+    there is no such ticket (with `assignee_id`: none assigned to that staff member).
+    Commits."""
+    ticket = await _locked_for_staff(db_session, number, assignee_id)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    now = utcnow()
+    ticket.updated_at = now
+    db_session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.staff_reply, actor=actor,
+                               note=text, created_at=now))
+    notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now, payload={
+        "event_id": str(uuid.uuid4()),
+        "kind": str(PushKind.ticket_reply),
+        "ticket_number": ticket.number,
+        "staff": display_name,
+        "text": text,
+        "channel": ticket.channel,
+        "chat_id": ticket.chat_id,
+        "language": ticket.customer.language or ticket.language,
+        "occurred_at": now.isoformat(),
+    })
+    await sla_service.staff_acted(db_session=db_session, ticket=ticket, now=now)
+    await db_session.commit()
+    log.info("ticket %s: staff replied to the customer", ticket.number)
+    return ticket
+
+
+class NotOfThatTeam(ValueError):
+    """The person named for an escalation is not an active member of the team."""
+
+
+async def escalate(*, db_session: AsyncSession, number: str, target: EscalationTarget,
+                   assignee: Staff | None, reason: str, actor: str, alert_chat_id: str | None,
+                   assignee_id: int | None = None) -> Ticket | None:
+    """Escalate an open ticket to a team (`target`, a staff role) with the reason: its
+    `escalated_to`, an `escalated` event, and, naming a person of that team, the ticket
+    assigned to them (a technician must be named: technicians see only their own tickets).
+    Escalated to the supervisors, their chat is alerted. None if there is no such ticket
+    (with `assignee_id`: none assigned to that staff member); NotOfThatTeam;
+    ActionNotAllowed unless it is open. Commits."""
+    if assignee is not None and (assignee.role != str(target) or not assignee.active):
+        raise NotOfThatTeam(f"{assignee.username} is no active {target}")
+    if assignee is None and target == EscalationTarget.technician:
+        raise NotOfThatTeam("name the technician: technicians see only their own tickets")
+    ticket = await _locked_for_staff(db_session, number, assignee_id)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    status = TicketStatus(ticket.status)
+    if status not in OPEN_STATUSES:
+        await db_session.rollback()
+        raise ActionNotAllowed(f"a {status} ticket cannot be escalated")
+    now = utcnow()
+    ticket.escalated_to, ticket.escalated_at, ticket.updated_at = str(target), now, now
+    who = str(target) + (f" ({assignee.username})" if assignee else "")
+    db_session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.escalated, actor=actor,
+                               note=f"to {who}: {reason}", created_at=now))
+    if target == EscalationTarget.supervisor:
+        escalation.alert(db_session=db_session, ticket=ticket, chat_id=alert_chat_id, now=now,
+                         text=escalation.escalation_text(target, assignee, reason))
+    log.info("ticket %s escalated to %s", ticket.number, target)
+    if assignee is not None:
+        await _give_to(db_session=db_session, ticket=ticket, assignee=assignee, actor=actor)
+    else:
+        await db_session.commit()
     return ticket
 
 
@@ -300,6 +438,13 @@ async def _locked_for_customer(db_session: AsyncSession, channel: Channel | str,
                          Ticket.customer_id == customer.id)
 
 
+def appointment_of(ticket: Ticket) -> dict[str, str] | None:
+    """The ticket's appointment as status pushes carry it: {"date", "window"}, or None."""
+    if ticket.appointment_date is None:
+        return None
+    return {"date": ticket.appointment_date.isoformat(), "window": ticket.appointment_window}
+
+
 async def _set_status(*, db_session: AsyncSession, ticket: Ticket, status: TicketStatus,
                       note: str | None, actor: str, notify: bool) -> None:
     """Check the transition, write status + event (+ outbox message if `notify`), commit."""
@@ -315,7 +460,7 @@ async def _set_status(*, db_session: AsyncSession, ticket: Ticket, status: Ticke
     await sla_service.status_changed(db_session=db_session, ticket=ticket, status=status,
                                      actor=actor, now=now)
     if notify:
-        notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, payload={
+        payload = {
             "event_id": str(uuid.uuid4()),
             "ticket_number": ticket.number,
             "ticket_type": ticket.type,
@@ -326,7 +471,11 @@ async def _set_status(*, db_session: AsyncSession, ticket: Ticket, status: Ticke
             "chat_id": ticket.chat_id,
             "language": ticket.customer.language or ticket.language,
             "occurred_at": now.isoformat(),
-        }, now=now)
+        }
+        if status == TicketStatus.scheduled and ticket.appointment_date is not None:
+            payload["appointment"] = appointment_of(ticket)  # the customer confirms or not
+        notification_service.enqueue(db_session=db_session, ticket_id=ticket.id,
+                                     payload=payload, now=now)
     await survey_service.ticket_status_changed(db_session=db_session, ticket=ticket,
                                                status=status, now=now)
     await db_session.commit()

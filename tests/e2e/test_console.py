@@ -1,6 +1,8 @@
 """The staff console in a real browser (Debian's Chromium driven by Playwright): signing in, the
 live queue (take over, reply, hand back: the customer hears it in Telegram), the ticket queue and
-its filters, a status change the customer hears about, and customer text shown as text only."""
+its filters, a status change the customer hears about, the ticket page's archive, internal note,
+escalation and reply (which reaches the customer's Telegram chat), and customer text shown as
+text only."""
 
 from __future__ import annotations
 
@@ -198,7 +200,6 @@ def test_the_ticket_queue_filters_and_a_status_change_reaches_the_customer(stack
     events = page.locator("#events tbody")
     events.filter(has_text="师傅已出发").wait_for()
     assert "staff:sup-" in events.inner_text()
-    page.screenshot(path=str(DOCS / "console-ticket.png"), full_page=True)
 
     # A change made elsewhere shows without a reload.
     assert stack.staff("POST", f"/api/v1/tickets/{repair}/status",
@@ -268,6 +269,65 @@ def test_assigning_and_scheduling_from_the_ticket_page(stack, page, supervisor):
     page.fill("#assignee", "nobody-here")  # an unknown account: said so, nothing changes
     page.click("#assign-form button[type=submit]")
     page.locator("#action-result.error").wait_for()
+
+
+def test_archive_note_escalation_and_a_reply_from_the_ticket_page(stack, page, supervisor):
+    chat = TelegramChat(stack)
+    earlier = chat.open_ticket(type="installation", product="空调", description="新机安装")
+    number = chat.open_ticket(description="冷藏室不制冷")
+    page.goto(f"{stack.backend_url}/console/tickets/{number}")
+    page.locator("body[data-ready]").wait_for()
+
+    # The archive: the products the customer's tickets name, with warranty; earlier tickets.
+    products = page.locator("#products tbody tr")
+    products.filter(has_text="空调").filter(has_text="保修期内").wait_for(timeout=15_000)
+    assert "未知" in products.filter(has_text="冰箱").inner_text()  # no purchase date known
+    page.locator(f"#history a[href='/console/tickets/{earlier}']").wait_for()
+
+    # An internal note: in the record, never in the customer's chat.
+    page.fill("#note-text", "客户要求上门前先电话联系")
+    page.click("#note-form button[type=submit]")
+    page.locator("#message-result.ok").wait_for()
+    events = page.locator("#events tbody")
+    events.locator("tr.internal").filter(has_text="客户要求上门前先电话联系").wait_for()
+
+    # Escalation: the reason is required; the supervisor named gets the ticket.
+    page.select_option("#escalate-to", "supervisor")
+    page.fill("#escalate-assignee", supervisor)
+    page.click("#escalate-form button[type=submit]")
+    assert page.locator("#escalate-reason:invalid").count() == 1  # not sent without a reason
+    page.fill("#escalate-reason", "客户第三次来电，情绪激动")
+    page.click("#escalate-form button[type=submit]")
+    page.locator("#action-result.ok").wait_for()
+    page.locator("#escalation").filter(has_text="客户第三次来电").wait_for()
+    assert "主管" in page.locator("#escalation").inner_text()
+    page.locator("#fields").filter(has_text=supervisor).wait_for()
+
+    # A reply reaches the customer's Telegram chat, and the record.
+    mark = stack.telegram.mark()
+    page.fill("#reply-text", "您好，配件已到，明天上午安排师傅上门。")
+    page.click("#reply-form button[type=submit]")
+    page.locator("#message-result.ok").wait_for()
+    arrived = [m.text for m in stack.telegram.wait_for_messages(
+        chat.chat_number, 1, since=mark, methods={"sendMessage"})]
+    deadline = time.monotonic() + 15
+    while not any("配件已到" in text for text in arrived) and time.monotonic() < deadline:
+        time.sleep(0.3)
+        arrived = [m.text for m in stack.telegram.sent_messages(chat.chat_number,
+                                                                methods={"sendMessage"})
+                   if m.seq > mark]
+    [reply] = [text for text in arrived if "配件已到" in text]
+    assert number in reply and "王小明" in reply
+    events.filter(has_text="回复客户").wait_for()
+    everything = " ".join(m.text for m in stack.telegram.sent_messages(chat.chat_number))
+    assert "先电话联系" not in everything  # the note never went out
+    page.screenshot(path=str(DOCS / "console-ticket.png"), full_page=True)
+
+    # The supervisors see it among the tickets escalated to them.
+    page.goto(f"{stack.backend_url}/console/tickets?escalated=supervisor")
+    rows = page.locator("#tickets tbody tr")
+    rows.filter(has_text=number).wait_for(timeout=15_000)
+    assert rows.filter(has_text=earlier).count() == 0
 
 
 def test_signing_out_ends_the_session(stack, page):

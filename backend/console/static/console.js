@@ -14,6 +14,10 @@ const Console = (() => {
     state: {waiting: "等待中", active: "对话中", closed: "已结束", callback: "待回电"},
     sla: {overdue: "已超时", due_soon: "即将到期", nearly_due: "即将到期", at_risk: "即将到期",
           on_track: "正常", met: "已达成"},
+    team: {supervisor: "主管", agent: "客服", dispatcher: "调度", technician: "技术人员"},
+    warranty: {in_warranty: "保修期内", main_parts_only: "仅主要部件在保", expired: "已过保",
+               unknown: "未知"},
+    window: {morning: "上午", afternoon: "下午", evening: "晚上"},
   };
 
   function label(kind, value) {
@@ -101,6 +105,7 @@ const Console = (() => {
   function header(here) {
     const nav = [["tickets", "/console/tickets", "工单 Tickets"]];
     if (session.may_talk !== false) nav.push(["live", "/console/live", "在线会话 Live chats"]);
+    if (session.role !== "technician") nav.push(["stats", "/console/stats", "统计 Statistics"]);
     const bar = el("header", {},
       el("strong", {text: "售后服务台 Front desk"}),
       ...nav.map(([key, href, text]) => el("a", {href, class: key === here ? "here" : null, text})),

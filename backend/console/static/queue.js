@@ -1,21 +1,14 @@
-// The ticket queue: filters (status and type by the API; priority and assignee on the page),
-// sorted by due time when the API gives one, else newest first; SLA state highlighted;
+// The ticket queue: every filter (status, type, priority, SLA state, outlet, assignee,
+// escalation) applied by the API, soonest due first (sort=due); SLA state highlighted;
 // refreshed every few seconds.
 "use strict";
 
 const REFRESH_MS = 4000;
 const {el, label, when} = Console;
 
-const FILTERS = ["status", "type", "priority", "sla", "outlet", "assignee"];
-let serverParams = new Set();
-
-function dueOf(t) {
-  return t.sla_due_at || t.due_at || null;
-}
-
-function slaOf(t) {
-  return t.sla_state || null;
-}
+// Page filter → the API's query parameter.
+const FILTERS = {status: "status", type: "type", priority: "priority", sla: "sla_state",
+                 outlet: "outlet", assignee: "assignee", escalated: "escalated_to"};
 
 function fillSelect(id, values, kind) {
   const select = document.getElementById(id);
@@ -24,7 +17,7 @@ function fillSelect(id, values, kind) {
 
 function filtersFromUrl() {
   const params = new URLSearchParams(location.search);
-  for (const name of FILTERS) {
+  for (const name of Object.keys(FILTERS)) {
     const input = document.getElementById(`f-${name}`);
     if (params.get(name)) input.value = params.get(name);
   }
@@ -32,7 +25,7 @@ function filtersFromUrl() {
 
 function filtersToUrl() {
   const params = new URLSearchParams();
-  for (const name of FILTERS) {
+  for (const name of Object.keys(FILTERS)) {
     const value = document.getElementById(`f-${name}`).value.trim();
     if (value) params.set(name, value);
   }
@@ -42,54 +35,37 @@ function filtersToUrl() {
 
 async function load() {
   const chosen = filtersToUrl();
-  const query = new URLSearchParams({limit: "200"});
-  for (const name of ["status", "type"]) if (chosen.get(name)) query.set(name, chosen.get(name));
-  if (chosen.get("sla") && serverParams.has("sla_state")) query.set("sla_state", chosen.get("sla"));
-  if (serverParams.has("sort")) query.set("sort", "due");
+  const query = new URLSearchParams({limit: "200", sort: "due"});
+  for (const [name, param] of Object.entries(FILTERS)) {
+    if (chosen.get(name)) query.set(param, chosen.get(name));
+  }
   const page = await Console.api("GET", `/api/v1/tickets?${query}`);
-  let items = page.items;
-  if (chosen.get("priority")) items = items.filter((t) => t.priority === chosen.get("priority"));
-  if (chosen.get("outlet")) items = items.filter((t) => String(t.outlet_id ?? t.proposed_outlet_id) === chosen.get("outlet"));
-  if (chosen.get("assignee")) {
-    const who = chosen.get("assignee").toLowerCase();
-    items = items.filter((t) => (t.assignee || "").toLowerCase().includes(who));
-  }
-  const withDue = items.some((t) => dueOf(t));
-  if (withDue) {
-    items = [...items].sort((a, b) => {
-      const da = dueOf(a), db = dueOf(b);
-      if (!da) return db ? 1 : 0;
-      if (!db) return -1;
-      return new Date(da) - new Date(db);
-    });
-  }
-  render(items, withDue, items.some((t) => slaOf(t)));
+  const items = page.items;
+  render(items);
   document.getElementById("count").textContent =
-    `${items.length} / ${page.total} 条 · ${withDue ? "按到期时间排序 by due time" : "最新在前 newest first"}`;
+    `${items.length} / ${page.total} 条 · 按到期时间排序 by due time`;
   document.getElementById("error").textContent = "";
 }
 
-function render(items, withDue, withSla) {
+function render(items) {
   const columns = ["工单号 Number", "类型 Type", "状态 Status", "优先级 Priority", "产品 Product",
-                   "处理人 Assignee", "渠道 Channel", "创建 Created"];
-  if (withDue) columns.push("到期 Due");
-  if (withSla) columns.push("SLA");
+                   "处理人 Assignee", "升级 Escalated", "渠道 Channel", "创建 Created", "到期 Due", "SLA"];
   document.getElementById("head-row").replaceChildren(...columns.map((c) => el("th", {text: c})));
   const rows = items.map((t) => {
-    const sla = slaOf(t);
-    const cells = [
+    const sla = t.sla_state;
+    const classes = [sla ? `sla ${sla}` : "", t.escalated_to ? "escalated" : ""].join(" ").trim();
+    return el("tr", {class: classes || null, "data-number": t.number},
       el("td", {}, el("a", {href: `/console/tickets/${encodeURIComponent(t.number)}`, text: t.number})),
       el("td", {text: label("type", t.type)}),
       el("td", {text: label("status", t.status)}),
       el("td", {text: label("priority", t.priority)}),
       el("td", {text: t.product || "—"}),
       el("td", {text: t.assignee || "—"}),
+      el("td", {text: label("team", t.escalated_to)}),
       el("td", {text: t.channel}),
       el("td", {text: when(t.created_at)}),
-    ];
-    if (withDue) cells.push(el("td", {text: when(dueOf(t))}));
-    if (withSla) cells.push(el("td", {text: label("sla", sla)}));
-    return el("tr", {class: sla ? `sla ${sla}` : null, "data-number": t.number}, ...cells);
+      el("td", {text: when(t.sla_due_at)}),
+      el("td", {text: label("sla", sla)}));
   });
   document.querySelector("#tickets tbody").replaceChildren(...rows);
 }
@@ -99,24 +75,19 @@ document.addEventListener("DOMContentLoaded", async () => {
   fillSelect("f-status", meta.statuses, "status");
   fillSelect("f-type", meta.types, "type");
   fillSelect("f-priority", meta.priorities, "priority");
-  serverParams = await Console.queryParams("get", "/api/v1/tickets");
-  if (serverParams.has("sla_state")) {
-    fillSelect("f-sla", ["overdue", "nearly_due", "on_track"], "sla");
-    document.getElementById("l-sla").hidden = false;
-  }
-  if (await Console.hasRoute("get", "/api/v1/outlets")) {
-    try {
-      const outlets = await Console.api("GET", "/api/v1/outlets?limit=200");
-      const select = document.getElementById("f-outlet");
-      for (const o of outlets.items || outlets) select.append(el("option", {value: String(o.id), text: o.name || `#${o.id}`}));
-      document.getElementById("l-outlet").hidden = false;
-    } catch (e) { /* not for this role: no outlet filter */ }
-  }
+  fillSelect("f-sla", ["overdue", "nearly_due", "on_track"], "sla");
+  fillSelect("f-escalated", ["supervisor", "agent", "dispatcher", "technician"], "team");
+  try {
+    const outlets = await Console.api("GET", "/api/v1/outlets?limit=200");
+    const select = document.getElementById("f-outlet");
+    for (const o of outlets.items || outlets) select.append(el("option", {value: String(o.id), text: o.name || `#${o.id}`}));
+    document.getElementById("l-outlet").hidden = false;
+  } catch (e) { /* not for this role: no outlet filter */ }
   filtersFromUrl();
   const refresh = () => load().catch((e) => {
     document.getElementById("error").textContent = `加载失败 (could not load): ${e.message}`;
   });
-  for (const id of ["f-status", "f-type", "f-priority", "f-sla", "f-outlet"]) {
+  for (const id of ["f-status", "f-type", "f-priority", "f-sla", "f-outlet", "f-escalated"]) {
     document.getElementById(id).addEventListener("change", refresh);
   }
   document.getElementById("f-assignee").addEventListener("input", refresh);

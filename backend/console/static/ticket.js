@@ -1,13 +1,22 @@
-// One ticket: details with contact data, the service record, and the actions the backend
-// offers (status; assign and schedule when those routes exist); a link to the live chat.
+// One ticket: details with contact data, the service record, the customer's archive (products
+// with warranty, earlier tickets), and the actions the backend offers (status; assign,
+// schedule, escalate, internal notes and replies to the customer when those routes exist); a
+// link to the live chat.
 "use strict";
 
 const {el, label, when, api} = Console;
 const NUMBER = decodeURIComponent(location.pathname.split("/").pop());
 const PATH = `/api/v1/tickets/${encodeURIComponent(NUMBER)}`;
-const EVENTS = {created: "创建 created", status_changed: "状态变更 status changed", note: "备注 note",
-                expedited: "客户催单 expedited", feedback: "客户反馈 feedback",
-                assigned: "派工 assigned"};
+const EVENTS = {created: "创建 created", status_changed: "状态变更 status changed",
+                internal_note: "内部备注 internal note", staff_reply: "回复客户 reply to customer",
+                escalated: "升级 escalated", expedited: "客户催单 expedited",
+                feedback: "客户反馈 feedback", assigned: "派工 assigned",
+                appointment: "预约 appointment", appointment_confirmed: "客户确认预约 appointment confirmed",
+                appointment_change_requested: "客户要求改时间 asks for another time",
+                sla_breached: "超时 SLA breached", acceptance_requested: "请客户验收 acceptance requested",
+                acceptance_rejected: "客户称未修好 not fixed", acceptance_timeout: "验收超时 acceptance timeout",
+                handoff_requested: "请求人工 asked for a person", handoff_taken: "接入 taken over",
+                handoff_ended: "会话结束 conversation ended"};
 const REFRESH_MS = 5000;
 let meta = null;
 
@@ -51,10 +60,25 @@ function render(ticket) {
     rows.push(field("超时 Breached", `${when(ticket.sla_breached_at)} ${ticket.sla_breached_milestone || ""}`));
   }
   if (ticket.appointment_date) {
-    const windows = {morning: "上午 morning", afternoon: "下午 afternoon", evening: "晚上 evening"};
-    rows.push(field("预约 Appointment", `${ticket.appointment_date} ${windows[ticket.appointment_window] || ""}`));
+    const confirmed = ticket.appointment_confirmed_at ? ` · 客户已确认 confirmed ${when(ticket.appointment_confirmed_at)}` : "";
+    rows.push(field("预约 Appointment", `${ticket.appointment_date} ${label("window", ticket.appointment_window)}${confirmed}`));
   }
   document.getElementById("fields").replaceChildren(...rows.flat());
+
+  const escalation = document.getElementById("escalation");
+  escalation.hidden = !ticket.escalated_to;
+  if (ticket.escalated_to) {
+    const last = (ticket.events || []).filter((e) => e.kind === "escalated").pop();
+    escalation.replaceChildren(el("strong", {text: `⬆ 已升级给 Escalated to: ${label("team", ticket.escalated_to)}`}),
+      el("span", {class: "hint", text: ` ${when(ticket.escalated_at)}`}),
+      last && last.note ? el("div", {text: last.note}) : null);
+  }
+  const request = document.getElementById("appointment-request");
+  request.hidden = !ticket.appointment_request;
+  if (ticket.appointment_request) {
+    request.replaceChildren(el("strong", {text: "🕒 客户要求改约 The customer asks for another time: "}),
+                            el("span", {id: "requested-time", text: ticket.appointment_request}));
+  }
 
   const next = (meta.transitions[ticket.status] || []);
   const select = document.getElementById("new-status");
@@ -63,7 +87,7 @@ function render(ticket) {
   if (next.includes(chosen)) select.value = chosen;
   document.getElementById("status-form").hidden = next.length === 0;
 
-  document.querySelector("#events tbody").replaceChildren(...(ticket.events || []).map((e) => el("tr", {},
+  document.querySelector("#events tbody").replaceChildren(...(ticket.events || []).map((e) => el("tr", {class: e.kind === "internal_note" ? "internal" : null},
     el("td", {text: when(e.created_at)}),
     el("td", {text: EVENTS[e.kind] || e.kind}),
     el("td", {text: e.to_status ? `${e.from_status ? label("status", e.from_status) + " → " : ""}${label("status", e.to_status)}` : ""}),
@@ -78,7 +102,29 @@ async function load() {
   shownVersion = `${ticket.updated_at}/${(ticket.events || []).length}`;
   render(ticket);
   await liveLink(ticket);
+  await archive();
   return ticket;
+}
+
+async function archive() {
+  if (!await Console.hasRoute("get", "/api/v1/tickets/{number}/archive")) return;
+  let data;
+  try { data = await api("GET", `${PATH}/archive`); } catch (e) { return; }
+  document.getElementById("archive").hidden = false;
+  const day = (d) => d || "—";
+  document.querySelector("#products tbody").replaceChildren(...data.products.map((p) => el("tr", {class: `warranty ${p.warranty_status}`},
+    el("td", {text: p.product}),
+    el("td", {text: p.purchased ? `${p.purchased}${p.purchased_basis === "installation" ? " (安装日 installed)" : ""}` : "—"}),
+    el("td", {text: day(p.warranty_until)}),
+    el("td", {text: day(p.main_parts_until)}),
+    el("td", {text: label("warranty", p.warranty_status)}),
+    el("td", {text: String(p.tickets)}))));
+  document.querySelector("#history tbody").replaceChildren(...data.tickets.map((t) => el("tr", {},
+    el("td", {}, el("a", {href: `/console/tickets/${encodeURIComponent(t.number)}`, text: t.number})),
+    el("td", {text: label("type", t.type)}),
+    el("td", {text: label("status", t.status)}),
+    el("td", {text: t.product || "—"}),
+    el("td", {text: when(t.created_at)}))));
 }
 
 async function liveLink(ticket) {
@@ -94,8 +140,8 @@ async function liveLink(ticket) {
   }
 }
 
-async function act(method, path, body, done) {
-  const result = document.getElementById("action-result");
+async function act(method, path, body, done, resultId = "action-result") {
+  const result = document.getElementById(resultId);
   result.className = "";
   result.textContent = "…";
   try {
@@ -103,9 +149,11 @@ async function act(method, path, body, done) {
     await load();
     result.className = "ok";
     result.textContent = done;
+    return true;
   } catch (e) {
     result.className = "error";
     result.textContent = `未能完成 (failed, ${e.status}): ${e.message}`;
+    return false;
   }
 }
 
@@ -121,6 +169,21 @@ async function offerOptionalActions() {
   if (await Console.hasRoute("post", "/api/v1/tickets/{number}/schedule")) {
     document.getElementById("schedule-form").hidden = false;
   }
+  if (await Console.hasRoute("post", "/api/v1/tickets/{number}/escalate")) {
+    document.getElementById("escalate-form").hidden = false;
+  }
+  document.getElementById("note-form").hidden = !await Console.hasRoute("post", "/api/v1/tickets/{number}/notes");
+  document.getElementById("reply-form").hidden = !await Console.hasRoute("post", "/api/v1/tickets/{number}/reply");
+}
+
+function sendText(formId, textId, path, done) {
+  document.getElementById(formId).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const box = document.getElementById(textId);
+    const text = box.value.trim();
+    if (!text) return;
+    if (await act("POST", path, {text}, done, "message-result")) box.value = "";
+  });
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -129,6 +192,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     document.getElementById("error").textContent = e.status === 404
       ? "没有这个工单 (no such ticket)" : `加载失败 (could not load): ${e.message}`;
     document.getElementById("actions").hidden = true;
+    document.getElementById("messages").hidden = true;
     return;
   }
   document.getElementById("status-form").addEventListener("submit", (event) => {
@@ -151,6 +215,16 @@ document.addEventListener("DOMContentLoaded", async () => {
                                      note: note || null},
         "已预约，已通知客户 (scheduled; the customer is told)");
   });
+  document.getElementById("escalate-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reason = document.getElementById("escalate-reason");
+    const assignee = document.getElementById("escalate-assignee").value.trim();
+    if (await act("POST", `${PATH}/escalate`, {to: document.getElementById("escalate-to").value,
+                                               assignee: assignee || null, reason: reason.value.trim()},
+                  "已升级 (escalated)")) reason.value = "";
+  });
+  sendText("note-form", "note-text", `${PATH}/notes`, "备注已添加，客户看不到 (note added; the customer does not see it)");
+  sendText("reply-form", "reply-text", `${PATH}/reply`, "已发送给客户 (sent to the customer)");
   await offerOptionalActions();
   setInterval(async () => {  // someone else (or the customer) changed it: show it
     try {

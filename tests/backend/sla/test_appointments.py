@@ -137,3 +137,79 @@ async def test_technicians_schedule_their_own_tickets_only(app, clock, create, c
                       headers=STAFF_HEADERS)
     assert (await schedule(number, headers=headers)).status_code == 200
     assert (await detail(client, number))["status"] == "scheduled"
+
+
+# ---- the customer's answer --------------------------------------------------------------------
+
+APPOINTMENT = "/api/v1/customers/telegram/42/tickets/{number}/appointment"
+
+
+async def answer(client, number: str, action: str, body: dict | None = None):
+    from tests.backend.conftest import SERVICE_HEADERS
+
+    return await client.post(f"{APPOINTMENT.format(number=number)}/{action}",
+                             json=body or {}, headers=SERVICE_HEADERS)
+
+
+async def test_the_scheduled_push_carries_the_date_and_window(app, clock, create,
+                                                              schedule) -> None:
+    number = (await create(key="k1")).json()["number"]
+    await schedule(number, window="afternoon")
+    await schedule(number, date="2026-11-29", window="evening")
+
+    first, second = await outbox(app)
+    assert first["appointment"] == {"date": "2026-11-28", "window": "afternoon"}
+    assert second["appointment"] == {"date": "2026-11-29", "window": "evening"}
+
+
+async def test_the_customer_confirms_the_appointment(app, clock, client, create,
+                                                     schedule) -> None:
+    number = (await create(key="k1")).json()["number"]
+    await schedule(number)
+
+    response = await answer(client, number, "confirm")
+
+    assert response.status_code == 200, response.text
+    ticket = await detail(client, number)
+    assert at(ticket["appointment_confirmed_at"]) == local(24, 9)
+    assert (ticket["events"][-1]["kind"], ticket["events"][-1]["actor"],
+            ticket["events"][-1]["note"]) == ("appointment_confirmed", "customer:telegram:42",
+                                              "2026-11-28 morning")
+    assert len(await outbox(app)) == 1  # the bot answers; nothing is pushed
+
+
+async def test_another_time_waits_for_the_dispatcher_until_staff_schedule_again(
+        app, clock, client, create, schedule) -> None:
+    number = (await create(key="k1")).json()["number"]
+    await schedule(number)
+    await answer(client, number, "confirm")
+
+    response = await answer(client, number, "change", {"requested": " 2026-11-30 afternoon "})
+
+    assert response.status_code == 200, response.text
+    ticket = await detail(client, number)
+    assert (ticket["appointment_request"], ticket["appointment_confirmed_at"]) == (
+        "2026-11-30 afternoon", None)
+    assert (ticket["appointment_date"], ticket["status"]) == ("2026-11-28", "scheduled")
+    assert (ticket["events"][-1]["kind"], ticket["events"][-1]["note"]) == (
+        "appointment_change_requested", "2026-11-30 afternoon")
+    waiting = await client.get("/api/v1/tickets", headers=STAFF_HEADERS)
+    assert waiting.json()["items"][0]["appointment_request"] == "2026-11-30 afternoon"
+
+    moved = (await schedule(number, date="2026-11-30", window="afternoon")).json()
+    assert (moved["appointment_request"], moved["appointment_date"]) == (None, "2026-11-30")
+
+
+async def test_what_cannot_be_answered(clock, client, create, schedule) -> None:
+    number = (await create(key="k1")).json()["number"]
+    unscheduled = await answer(client, number, "confirm")
+    assert unscheduled.status_code == 409 and "no appointment" in unscheduled.text
+    await schedule(number)
+    assert (await answer(client, number, "change", {"requested": ""})).status_code == 422
+    assert (await answer(client, number, "change", {})).status_code == 422
+    assert (await answer(client, number, "change",
+                         {"requested": "x" * 201})).status_code == 422
+    assert (await answer(client, "RS-20000101-0001", "confirm")).status_code == 404
+    others = (await create(key="k2", customer_overrides={"chat_id": "99"})).json()["number"]
+    await schedule(others)
+    assert (await answer(client, others, "confirm")).status_code == 404  # not theirs

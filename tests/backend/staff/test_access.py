@@ -55,6 +55,13 @@ STAFF_ROUTES = [
     Route("POST", "/api/v1/tickets/{ticket}/schedule", TICKET_WORKERS, 200,
           lambda: {"date": "2099-12-31", "window": "morning"}),
     Route("POST", "/api/v1/tickets/{ticket}/complete", FINISHING, 200),
+    Route("GET", "/api/v1/tickets/{ticket}/archive", TICKET_WORKERS, 200),
+    Route("POST", "/api/v1/tickets/{ticket}/notes", TICKET_WORKERS, 201,
+          lambda: {"text": "internal"}),
+    Route("POST", "/api/v1/tickets/{ticket}/reply", TICKET_WORKERS, 201,
+          lambda: {"text": "配件已到"}),
+    Route("POST", "/api/v1/tickets/{ticket}/escalate", TICKET_WORKERS, 200,
+          lambda: {"to": "dispatcher", "reason": "跨区"}),
     Route("GET", "/api/v1/knowledge", ALL_ROLES, 200),
     Route("GET", "/api/v1/knowledge/{entry}", ALL_ROLES, 200),
     Route("POST", "/api/v1/knowledge", ADMIN, 201, entry_body),
@@ -78,6 +85,10 @@ SERVICE_ROUTES = [
     # A fresh ticket awaits no acceptance: 409 is the bot past authentication.
     Route("POST", A + "/{ticket}/accept", frozenset(), 409, dict),
     Route("POST", A + "/{ticket}/reject", frozenset(), 409, lambda: {"note": "still noisy"}),
+    # Nor an appointment to answer.
+    Route("POST", A + "/{ticket}/appointment/confirm", frozenset(), 409, dict),
+    Route("POST", A + "/{ticket}/appointment/change", frozenset(), 409,
+          lambda: {"requested": "2026-11-30 afternoon"}),
     Route("GET", "/api/v1/knowledge/answer?language=en&topic=hours", frozenset(), 200),
 ]
 
