@@ -84,6 +84,16 @@ async def live_page(request: Request, db_session: SessionDep) -> Response:
     return await _guarded(request, db_session, "live.html")
 
 
+@router.get("/stats")
+async def stats_page(request: Request, db_session: SessionDep) -> Response:
+    return await _guarded(request, db_session, "stats.html")
+
+
+@router.get("/customers")
+async def customer_page(request: Request, db_session: SessionDep) -> Response:
+    return await _guarded(request, db_session, "customer.html")
+
+
 @router.get("/meta.json")
 async def meta(staff: StaffUser = require_roles(*ALL_ROLES)) -> dict:
     """The vocabulary the pages need: statuses and the allowed next ones, types, priorities,

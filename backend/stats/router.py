@@ -3,19 +3,20 @@ Thin: the work is in the service."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from backend.database import utcnow
 from backend.deps import SessionDep, SettingsDep, StaffUser, require_roles
 from backend.staff.enums import Role
 from backend.stats import export
 from backend.stats import service as stats_service
-from backend.stats.enums import MAX_DAYS, GroupBy
+from backend.stats.enums import MAX_DAYS, Dimension, GroupBy
 from backend.stats.schemas import StatsQuery, StatsReport
 from backend.tickets.enums import TicketType
 
@@ -35,18 +36,30 @@ def _blank_is_none(value: object) -> object:
 Blank = BeforeValidator(_blank_is_none)
 
 
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic would also read `?to=20261124` as seconds since 1970."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 def stats_query(
     settings: SettingsDep,
-    start: Annotated[date | None, Query(alias="from", description="first local day "
-                                       "(default: 29 days before `to`)")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last local day, included "
-                                      "(default: today)")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="first local day "
+                                          "(default: 29 days before `to`)")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="last local day, "
+                                         "included (default: today)")] = None,
     group_by: GroupBy = GroupBy.day,
     type_: Annotated[TicketType | None, Blank, Query(alias="type")] = None,
-    product: Annotated[str | None, Blank, Query(max_length=100)] = None,
-    outlet: Annotated[int | None, Blank, Query(ge=1, le=2**31 - 1)] = None,
-    technician: Annotated[str | None, Blank, Query(max_length=64,
-                                                   description="a staff username")] = None,
+    product: Annotated[Annotated[str, Field(max_length=100)] | None, Blank, Query()] = None,
+    outlet: Annotated[Annotated[int, Field(ge=1, le=2**31 - 1)] | None, Blank, Query()] = None,
+    technician: Annotated[Annotated[str, Field(max_length=64)] | None, Blank,
+                          Query(description="a staff username")] = None,
+    breakdown: Annotated[list[Dimension] | None, Query(
+        description="the breakdowns to compute, repeatable (default: all)")] = None,
 ) -> StatsQuery:
     today = datetime.now(ZoneInfo(settings.ticket_timezone)).date()
     end = end or today
@@ -57,7 +70,8 @@ def stats_query(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             f"at most {MAX_DAYS} days at once")
     return StatsQuery(start=start, end=end, group_by=group_by, type=type_, product=product,
-                      outlet=outlet, technician=technician)
+                      outlet=outlet, technician=technician,
+                      breakdowns=tuple(dict.fromkeys(breakdown)) if breakdown else None)
 
 
 QueryDep = Annotated[StatsQuery, Depends(stats_query)]
@@ -79,7 +93,7 @@ async def statistics(query: QueryDep, db_session: SessionDep, settings: Settings
                      _: StatsReader) -> StatsReport:
     """Service indicators (GB/T 27922) over the tickets created from `from` to `to`: overall,
     per period (`group_by`) and broken down by type, product, outlet, technician and SLA
-    policy. Definitions: docs/statistics.md."""
+    policy (or only the `breakdown`s asked for). Definitions: docs/statistics.md."""
     return await _report(db_session, settings, query)
 
 
@@ -90,7 +104,8 @@ async def statistics_csv(query: QueryDep, db_session: SessionDep, settings: Sett
                          _: StatsReader) -> Response:
     """The same as CSV (UTF-8 with a byte order mark, for Excel): the whole request first
     (period `all`), then each period."""
-    report = await _report(db_session, settings, query)
+    # Breakdowns are not in the CSV: none computed.
+    report = await _report(db_session, settings, query.model_copy(update={"breakdowns": ()}))
     filename = f"frontdesk-stats-{query.start}-{query.end}-{query.group_by}.csv"
     return Response(export.to_csv(report), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

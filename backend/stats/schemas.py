@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.stats.enums import GroupBy
+from backend.stats.enums import Dimension, GroupBy
 from backend.tickets.enums import TicketType
 
 
@@ -21,6 +21,8 @@ class StatsQuery(BaseModel):
     product: str | None = None
     outlet: int | None = None
     technician: str | None = None  # a staff username
+    # The breakdowns to compute (None: every one this database has; empty: none).
+    breakdowns: tuple[Dimension, ...] | None = None
 
 
 class Durations(BaseModel):

@@ -1,10 +1,14 @@
 """Answering a survey: record the answer and, when the customer says the problem is not
-solved, reopen the ticket through the tickets service (its status change, event and status
-message in the same transaction as the answer)."""
+solved, reopen the ticket through the tickets service (its status change and event in the same
+transaction as the answer; no status message: the bot's reply to the answer tells the customer,
+so they read one message, not two). "Not solved" and a low rating alert staff at once: the
+ticket's record (the console), and the staff chat (`staff_alert_chat_id`) through the outbox,
+as SLA breaches do."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,11 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Channel
 from backend.database import utcnow
+from backend.notifications import service as notification_service
+from backend.sla import service as sla_service
+from backend.sla.enums import PushKind
 from backend.surveys import service as survey_service
 from backend.surveys.enums import LOW_RATINGS, Question, SurveyEventKind
 from backend.tickets import service as ticket_service
 from backend.tickets.enums import TicketStatus
-from backend.tickets.models import TicketEvent
+from backend.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +33,32 @@ class AnswerResult:
     survey_id: int
     recorded: bool  # False: answered before (or expired, or not a question of this survey)
     next: Question | None  # what to ask next; None: nothing more
-    reopened: bool = False  # the ticket went back to `reopened` (a status message is queued)
+    reopened: bool = False  # the ticket went back to `reopened` (no status message)
+    alerted: bool = False  # a staff alert is queued
+
+
+def staff_alert(ticket: Ticket, text: str, *, chat_id: str, now: datetime) -> dict:
+    """The outbox payload telling the staff chat (zh-Hans, like the SLA breach alerts)."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "kind": str(PushKind.staff_alert),
+        "channel": sla_service.STAFF_ALERT_CHANNEL,
+        "chat_id": chat_id,
+        "language": sla_service.STAFF_ALERT_LANGUAGE,
+        "ticket_number": ticket.number,
+        "text": text,
+        "occurred_at": now.isoformat(),
+    }
 
 
 async def answer(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
                  survey_id: int, question: Question, value: bool | int | str,
-                 now: datetime | None = None) -> AnswerResult | None:
+                 now: datetime | None = None,
+                 alert_chat_id: str | None = None) -> AnswerResult | None:
     """Record the customer's answer, once. `solved=False` reopens a resolved ticket (as the
-    customer) and leaves a `survey_not_solved` event for staff; a rating of 1-2 marks the
-    survey for follow-up and leaves a `survey_low_rating` event for supervisors. None if the
+    customer, without a status message) and leaves a `survey_not_solved` event for staff; a
+    rating of 1-2 marks the survey for follow-up and leaves a `survey_low_rating` event for
+    supervisors. Either also alerts the staff chat `alert_chat_id`, if given. None if the
     survey is not one of this customer's tickets'. Commits."""
     now = now or utcnow()
     found = await survey_service.lock_for_customer(db_session=db_session, channel=channel,
@@ -51,10 +75,12 @@ async def answer(*, db_session: AsyncSession, channel: Channel | str, chat_id: s
         return AnswerResult(survey_id=survey_id, recorded=False, next=following)
 
     actor = ticket_service.customer_actor(channel, chat_id)
+    alert = None
     if question == Question.rating and value in LOW_RATINGS:
         db_session.add(TicketEvent(ticket_id=ticket.id, kind=SurveyEventKind.survey_low_rating,
                                    actor=actor, note=f"rating {value}/5: follow up",
                                    created_at=now))
+        alert = f"回访差评：{value}/5 星，请跟进"
     reopen = question == Question.solved and value is False
     if reopen:
         db_session.add(TicketEvent(ticket_id=ticket.id, kind=SurveyEventKind.survey_not_solved,
@@ -63,12 +89,18 @@ async def answer(*, db_session: AsyncSession, channel: Channel | str, chat_id: s
         # Only a resolved ticket can go back (a closed one is final; a reopened one is
         # being worked on already): staff see the event either way.
         reopen = ticket.status == TicketStatus.resolved
+        alert = "回访：客户表示问题未解决" + ("，工单已重新打开" if reopen else "，请跟进")
+    if alert and alert_chat_id:
+        notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now,
+                                     payload=staff_alert(ticket, alert, chat_id=alert_chat_id,
+                                                         now=now))
     if reopen:
         await ticket_service.change_status(db_session=db_session, number=ticket.number,
                                            status=TicketStatus.reopened, note=None,
-                                           actor=actor)  # commits the answer with it
+                                           actor=actor, notify=False)  # commits the answer
     else:
         await db_session.commit()
     log.info("survey %d: %s recorded%s", survey_id, question,
              " (ticket reopened)" if reopen else "")
-    return AnswerResult(survey_id=survey_id, recorded=True, next=following, reopened=reopen)
+    return AnswerResult(survey_id=survey_id, recorded=True, next=following, reopened=reopen,
+                        alerted=bool(alert and alert_chat_id))

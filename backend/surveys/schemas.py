@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from backend.surveys.enums import COMMENT_MAX, RATING_MAX, RATING_MIN, Question
+from backend.surveys.enums import (
+    COMMENT_MAX,
+    RATING_MAX,
+    RATING_MIN,
+    Question,
+    SurveyEventKind,
+)
 from backend.text import clean
 
 
@@ -42,3 +49,17 @@ class AnswerOut(BaseModel):
     recorded: bool = Field(description="false: this question was answered before (or the "
                                        "survey expired): nothing changed")
     next: Question | None = Field(description="the question to ask next; null: done")
+    reopened: bool = Field(False, description="this answer (not solved) reopened the ticket")
+
+
+class FollowUpOut(BaseModel):
+    """A return visit staff must follow up: the customer said not solved, or rated 1-2."""
+
+    ticket_number: str
+    ticket_type: str
+    ticket_status: str
+    reason: SurveyEventKind
+    at: datetime = Field(description="when the customer answered")
+    solved: bool | None
+    rating: int | None
+    comment: str | None

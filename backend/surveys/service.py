@@ -34,12 +34,13 @@ from backend.surveys.enums import (
     LOW_RATINGS,
     QUESTION_ORDER,
     Question,
+    SurveyEventKind,
     SurveyPushKind,
     SurveyState,
 )
 from backend.surveys.models import Survey
 from backend.tickets.enums import TicketStatus, TicketType
-from backend.tickets.models import Ticket
+from backend.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,23 @@ async def opt_out(*, db_session: AsyncSession, channel: Channel | str, chat_id: 
     await db_session.commit()
     log.info("customer %d opted out of surveys", customer.id)
     return True
+
+
+# ---- staff's side ---------------------------------------------------------------------------
+
+async def follow_ups(*, db_session: AsyncSession, since: datetime,
+                     limit: int) -> list[tuple[TicketEvent, Ticket, Survey]]:
+    """The return visits staff must follow up, newest first: each `survey_not_solved` and
+    `survey_low_rating` event since `since`, with its ticket and survey."""
+    statement = (
+        select(TicketEvent, Ticket, Survey)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .join(Survey, Survey.ticket_id == Ticket.id)
+        .where(TicketEvent.kind.in_([str(kind) for kind in SurveyEventKind]),
+               TicketEvent.created_at >= since)
+        .order_by(TicketEvent.created_at.desc(), TicketEvent.id.desc()).limit(limit)
+    )
+    return [tuple(row) for row in (await db_session.execute(statement)).all()]
 
 
 # ---- the worker's side ----------------------------------------------------------------------

@@ -3,8 +3,11 @@ reopens the ticket."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from tests.e2e.test_restart_and_webchat import WebChat
 from tests.support.chats import TelegramChat
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rasa]
@@ -43,14 +46,56 @@ async def test_survey_answers_are_stored_once_and_a_low_rating_is_followed_up(st
     assert [tuple(r) for r in stored] == [(True, 2, "师傅来得太晚了", True)]
 
 
-async def test_not_solved_reopens_the_ticket(stack):
+async def test_not_solved_reopens_the_ticket_in_one_message(stack):
     chat = TelegramChat(stack)
     number = chat.open_ticket()
     resolve(chat, number)
     survey = survey_of(chat.wait_for("您的问题解决了吗"))
-    await chat.press(f"survey:{survey}:solved:no")
-    assert "重新安排处理" in chat.text
+    mark = stack.telegram.mark()
+    said = await chat.press(f"survey:{survey}:solved:no")
+    assert f"工单 {number} 已重新打开" in said[0].text
+    assert "打分" in said[-1].text  # the survey goes on: the rating
     assert chat.tickets()[0]["status"] == "reopened"
+    time.sleep(3)  # the outbox would have delivered a status message by now
+    told = [m.text for m in stack.telegram.sent_messages(chat.chat_number,
+                                                         methods={"sendMessage"})
+            if m.seq > mark]
+    assert told == [s.text for s in said]  # no second "reopened" from a status push
+    assert sum("重新打开" in text for text in told) == 1
+
+
+def test_the_survey_runs_in_the_web_chat_too(stack):
+    """Resolved in the web chat: the questions arrive over the WebSocket in English, answers
+    are buttons and text like in Telegram, and are stored."""
+    web = WebChat(stack)
+    web.send(text="hello")
+    chat_id = f"web-{web.session}"
+    created = stack.service("POST", "/api/v1/tickets", headers={"Idempotency-Key": chat_id},
+                            json={"customer": {"channel": "webchat", "chat_id": chat_id,
+                                               "language": "en"},
+                                  "type": "inquiry",
+                                  "description": "Is the fridge's filter covered?"})
+    assert created.status_code == 201, created.text
+    number = created.json()["number"]
+    assert stack.staff("POST", f"/api/v1/tickets/{number}/status",
+                       json={"status": "resolved"}).status_code == 200
+    pushed = []
+    while not any("Was your problem solved?" in f.get("text", "") for f in pushed):
+        pushed += web.receive()
+    question = next(f for f in pushed if "Was your problem solved?" in f.get("text", ""))
+    buttons = [b["data"] for row in question["buttons"] for b in row]
+    survey = buttons[0].split(":")[1]
+    assert buttons[:2] == [f"survey:{survey}:solved:yes", f"survey:{survey}:solved:no"]
+
+    assert "rate" in web.send(button=f"survey:{survey}:solved:yes")[-1]["text"]
+    rated = web.send(button=f"survey:{survey}:rating:4")
+    assert "comments" in rated[-1]["text"]
+    assert "Thank you for your feedback" in web.send(text="Quick and polite")[-1]["text"]
+    web.socket.close()
+
+    stored = stack.sql("SELECT s.solved, s.rating, s.comment, s.state FROM surveys s "
+                       "JOIN tickets t ON t.id = s.ticket_id WHERE t.number = $1", number)
+    assert [tuple(r) for r in stored] == [(True, 4, "Quick and polite", "answered")]
 
 
 async def test_no_survey_for_a_cancelled_ticket(stack):

@@ -108,6 +108,25 @@ async def test_indicators_agree_with_a_plain_computation(client, loaded, params)
     assert report["unavailable"] == []
 
 
+async def test_only_the_breakdowns_asked_for_are_computed(client, loaded) -> None:
+    """What the console asks for: one breakdown, with the same figures as in the whole
+    report."""
+    params = {"from": "2025-09-08", "to": "2025-10-19", "group_by": "week"}
+    whole = (await client.get("/api/v1/stats", params=params, headers=STAFF_HEADERS)).json()
+    for asked in (["outlet"], ["technician", "type", "technician"]):
+        response = await client.get("/api/v1/stats", params={**params, "breakdown": asked},
+                                    headers=STAFF_HEADERS)
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert set(report["breakdowns"]) == set(asked)
+        for dimension in asked:
+            assert report["breakdowns"][dimension] == whole["breakdowns"][dimension]
+        assert (report["overall"], report["trend"]) == (whole["overall"], whole["trend"])
+    refused = await client.get("/api/v1/stats", params={**params, "breakdown": "colour"},
+                               headers=STAFF_HEADERS)
+    assert refused.status_code == 422
+
+
 async def test_periods_cover_the_request_and_are_labelled(client, loaded) -> None:
     params = {"from": "2025-09-10", "to": "2025-11-03", "group_by": "month"}
     trend = (await client.get("/api/v1/stats", params=params,

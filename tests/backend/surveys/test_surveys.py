@@ -15,6 +15,7 @@ from backend.customers.models import Customer
 from backend.notifications.models import OutboxMessage
 from backend.surveys.models import Survey
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS, make_settings
+from tests.backend.stats.test_stats import _headers_of_a
 
 CHAT = "/api/v1/customers/telegram/42"
 OTHER_CHAT = "/api/v1/customers/telegram/43"
@@ -110,7 +111,8 @@ async def test_a_ticket_cancelled_after_a_reopen_has_its_survey_expired(
     [survey] = await surveys(app)
     assert survey.state == "expired"
     late = await answer(client, survey_id, "solved", True)
-    assert late.json() == {"survey_id": survey_id, "recorded": False, "next": None}
+    assert late.json() == {"survey_id": survey_id, "recorded": False, "next": None,
+                           "reopened": False}
 
 
 # ---- answers --------------------------------------------------------------------------------
@@ -120,14 +122,15 @@ async def test_answers_are_recorded_once_in_the_order_asked(app, client, resolve
 
     first = await answer(client, survey_id, "solved", True)
     assert first.status_code == 200
-    assert first.json() == {"survey_id": survey_id, "recorded": True, "next": "rating"}
+    assert first.json() == {"survey_id": survey_id, "recorded": True, "next": "rating",
+                            "reopened": False}
     # The same button pressed twice, or a different answer later: nothing changes.
     assert (await answer(client, survey_id, "solved", True)).json() == {
-        "survey_id": survey_id, "recorded": False, "next": "rating"}
+        "survey_id": survey_id, "recorded": False, "next": "rating", "reopened": False}
     assert (await answer(client, survey_id, "solved", False)).json()["recorded"] is False
 
     assert (await answer(client, survey_id, "rating", 5)).json() == {
-        "survey_id": survey_id, "recorded": True, "next": "comment"}
+        "survey_id": survey_id, "recorded": True, "next": "comment", "reopened": False}
     assert (await answer(client, survey_id, "rating", 1)).json()["recorded"] is False
     [survey] = await surveys(app)
     assert (survey.state, survey.solved, survey.rating) == ("answered", True, 5)
@@ -137,7 +140,8 @@ async def test_answers_are_recorded_once_in_the_order_asked(app, client, resolve
     assert (await answer(client, survey_id, "explained_usage", True)).json()[
         "recorded"] is False
     done = await answer(client, survey_id, "comment", "  师傅很专业，准时\x00  ")
-    assert done.json() == {"survey_id": survey_id, "recorded": True, "next": None}
+    assert done.json() == {"survey_id": survey_id, "recorded": True, "next": None,
+                           "reopened": False}
     assert (await answer(client, survey_id, "comment", "again")).json()["recorded"] is False
     [survey] = await surveys(app)
     assert survey.comment == "师傅很专业，准时" and survey.explained_usage is None
@@ -146,7 +150,7 @@ async def test_answers_are_recorded_once_in_the_order_asked(app, client, resolve
 async def test_a_skipped_comment_is_an_answer_too(app, client, resolved) -> None:
     _, survey_id = await resolved()
     assert (await answer(client, survey_id, "comment", "")).json() == {
-        "survey_id": survey_id, "recorded": True, "next": "solved"}
+        "survey_id": survey_id, "recorded": True, "next": "solved", "reopened": False}
     assert (await answer(client, survey_id, "comment", "later")).json()["recorded"] is False
     [survey] = await surveys(app)
     assert (survey.comment, survey.state) == ("", "open")
@@ -173,7 +177,7 @@ async def test_installations_are_asked_about_usage(app, client, resolved) -> Non
     [survey] = await surveys(app)
     assert survey.state == "open"  # not until usage is answered
     assert (await answer(client, survey_id, "explained_usage", False)).json() == {
-        "survey_id": survey_id, "recorded": True, "next": "comment"}
+        "survey_id": survey_id, "recorded": True, "next": "comment", "reopened": False}
     [survey] = await surveys(app)
     assert (survey.state, survey.explained_usage) == ("answered", False)
 
@@ -183,15 +187,15 @@ async def test_not_solved_reopens_the_ticket_and_tells_staff(app, client, resolv
 
     response = await answer(client, survey_id, "solved", False)
 
-    assert response.json() == {"survey_id": survey_id, "recorded": True, "next": "rating"}
+    assert response.json() == {"survey_id": survey_id, "recorded": True, "next": "rating",
+                               "reopened": True}
     assert await ticket_status(client, number) == "reopened"
     record = await events(client, number)
     assert [(e["kind"], e["to_status"], e["actor"]) for e in record[-2:]] == [
         ("survey_not_solved", None, "customer:telegram:42"),
         ("status_changed", "reopened", "customer:telegram:42")]
-    last = (await outbox(app))[-1]  # the usual status message, after the survey request
-    assert (last["status"], last["previous_status"], last["ticket_number"]) == (
-        "reopened", "resolved", number)
+    # No status message: the bot's answer to "not solved" is the customer's one message.
+    assert (await outbox(app))[-1]["kind"] == "survey_request"
     [survey] = await surveys(app)
     assert survey.solved is False and survey.state == "open"
 
@@ -220,6 +224,65 @@ async def test_a_low_rating_asks_for_a_follow_up(app, client, resolved, rating,
     assert ("survey_low_rating" in kinds) is follow_up
     if follow_up:
         assert (await events(client, number))[-1]["note"] == f"rating {rating}/5: follow up"
+
+
+STAFF_CHAT = "-1007770001"
+
+
+@pytest.mark.parametrize(("question", "value", "text"), [
+    ("solved", False, "回访：客户表示问题未解决，工单已重新打开"),
+    ("rating", 1, "回访差评：1/5 星，请跟进"),
+])
+async def test_not_solved_and_a_low_rating_alert_the_staff_chat(
+        app, client, resolved, monkeypatch, question, value, text) -> None:
+    """Like an SLA breach: a `staff_alert` push to the staff chat, in the answer's
+    transaction."""
+    monkeypatch.setattr(app.state.settings, "staff_alert_chat_id", STAFF_CHAT)
+    number, survey_id = await resolved()
+    if question == "rating":
+        await answer(client, survey_id, "solved", True)
+    assert (await answer(client, survey_id, question, value)).json()["recorded"] is True
+    alerts = [m for m in await outbox(app) if m.get("kind") == "staff_alert"]
+    assert [(m["chat_id"], m["channel"], m["ticket_number"], m["text"]) for m in alerts] == [
+        (STAFF_CHAT, "telegram", number, text)]
+    # A good rating, or the same answer again: no further alert.
+    await answer(client, survey_id, question, value)
+    await answer(client, survey_id, "rating", 5)
+    assert [m.get("kind") for m in await outbox(app)].count("staff_alert") == 1
+
+
+async def test_no_staff_chat_no_alert(app, client, resolved) -> None:
+    _, survey_id = await resolved()
+    await answer(client, survey_id, "solved", False)
+    await answer(client, survey_id, "rating", 1)
+    assert not [m for m in await outbox(app) if m.get("kind") == "staff_alert"]
+
+
+async def test_supervisors_see_the_follow_ups_newest_first(app, client, resolved) -> None:
+    unhappy, first = await resolved(key="k-1")
+    await answer(client, first, "solved", False)
+    rated, second = await resolved(key="k-2")
+    await answer(client, second, "solved", True)
+    await answer(client, second, "rating", 2)
+    await answer(client, second, "comment", "<b>太慢</b>")
+    fine, third = await resolved(key="k-3")
+    await answer(client, third, "rating", 4)
+
+    response = await client.get("/api/v1/surveys/follow-ups", headers=STAFF_HEADERS)
+    assert response.status_code == 200
+    assert [(f["ticket_number"], f["reason"], f["ticket_status"], f["solved"], f["rating"],
+             f["comment"]) for f in response.json()] == [
+        (rated, "survey_low_rating", "resolved", True, 2, "<b>太慢</b>"),
+        (unhappy, "survey_not_solved", "reopened", False, None, None)]
+    assert fine not in response.text
+    assert (await client.get("/api/v1/surveys/follow-ups", params={"days": 0},
+                             headers=STAFF_HEADERS)).status_code == 422
+    for role, code in (("supervisor", 200), ("agent", 403), ("technician", 403)):
+        headers = await _headers_of_a(app, role)
+        assert (await client.get("/api/v1/surveys/follow-ups",
+                                 headers=headers)).status_code == code, role
+    assert (await client.get("/api/v1/surveys/follow-ups",
+                             headers=SERVICE_HEADERS)).status_code == 401
 
 
 async def test_only_the_customers_own_surveys(app, client, create, resolved) -> None:
@@ -335,7 +398,8 @@ async def test_surveys_expire_after_a_week(app, client, resolved) -> None:
     assert {s.id: s.state for s in await surveys(app)} == {open_id: "expired",
                                                            answered_id: "answered"}
     late = await answer(client, open_id, "solved", True)
-    assert late.json() == {"survey_id": open_id, "recorded": False, "next": None}
+    assert late.json() == {"survey_id": open_id, "recorded": False, "next": None,
+                           "reopened": False}
     # An answered survey still takes its comment.
     assert (await answer(client, answered_id, "comment", "ok")).json()["recorded"] is True
 
