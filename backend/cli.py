@@ -8,6 +8,9 @@
     frontdesk staff create-admin NAME an admin account (asks for the password twice, or reads
                                       one line with --password-stdin)
     frontdesk staff add NAME --role R an account of another role, likewise
+    frontdesk keys generate|status|rotate
+                                      encryption keys of personal data: a new key, which key
+                                      the stored values are under, re-encrypt under the first
     frontdesk nlu setup|train|serve|parse|eval
 """
 
@@ -142,6 +145,57 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- encryption keys of personal data --------------------------------------------------------
+
+async def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    from backend import crypto
+    from backend.database import make_engine, make_sessionmaker
+    from backend.privacy import rotation
+
+    crypto.configure(settings.field_encryption_keys)
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            if args.keys_command == "rotate":
+                done = await rotation.rotate(db_session=session, batch_size=args.batch_size)
+                print(f"{done.reencrypted} values re-encrypted under the first key")
+            result = await rotation.status(db_session=session)
+    finally:
+        await engine.dispose()
+    print(f"{crypto.key_count()} key(s) configured")
+    print(f"{'column':32} {'values':>8} {'first key':>10} {'older key':>10} {'unreadable':>10}")
+    for name, counts in result.columns.items():
+        print(f"{name:32} {counts.values:>8} {counts.current:>10} {counts.older:>10} "
+              f"{counts.unreadable:>10}")
+    unreadable = sum(counts.unreadable for counts in result.columns.values())
+    if unreadable:
+        print(f"{unreadable} values cannot be decrypted with any configured key: a key that "
+              "encrypted them is missing from FIELD_ENCRYPTION_KEYS", file=sys.stderr)
+        return 1
+    if result.pending:
+        print(f"{result.pending} values are under an older key: run `frontdesk keys rotate` "
+              "before removing it")
+        return 1
+    if crypto.key_count() > 1:
+        print("everything is under the first key: the other keys can be removed")
+    return 0
+
+
+def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
+    from backend import crypto
+
+    if args.keys_command == "generate":
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode())
+        return 0
+    try:
+        return asyncio.run(_keys(settings, args))
+    except crypto.EncryptionKeyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
 # ---- everything at once --------------------------------------------------------------------
 
 def _wait_for(url: str, timeout: float, process: subprocess.Popen, what: str) -> bool:
@@ -166,10 +220,10 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     logs.mkdir(parents=True, exist_ok=True)
     processes: list[tuple[str, subprocess.Popen]] = []
     try:
-        rasa = None
+        replicas: list[tuple[str, subprocess.Popen]] = []
         try:
-            rasa = rasa_env.start_server(settings, log_file=logs / "rasa.log")
-            processes.append(("Rasa", rasa))
+            replicas = rasa_env.start_replicas(settings, log_dir=logs)
+            processes += [("Rasa", process) for _, process in replicas]
         except rasa_env.RasaError as exc:
             print(f"NLU not started: {exc}\nThe bot will run with its button menu.",
                   file=sys.stderr)
@@ -181,10 +235,14 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
             print(f"The backend did not start; see {logs / 'backend.log'}", file=sys.stderr)
             return 1
         print(f"Backend:  {settings.backend_url}  (API docs at /docs)")
-        if rasa is not None:
+        if replicas:
             print("NLU:      loading the Rasa model (about 35 s)...", flush=True)
             try:
-                rasa_env.wait_until_ready(settings.rasa_url, timeout=180, process=rasa)
+                for url, process in replicas:
+                    rasa_env.wait_until_ready(url, timeout=180, process=process)
+                # The bot parses on the servers started here, spread over all replicas.
+                settings = settings.model_copy(
+                    update={"rasa_url": ",".join(url for url, _ in replicas)})
                 print(f"NLU:      {settings.rasa_url}")
             except rasa_env.RasaError as exc:
                 print(f"NLU:      unavailable ({exc}); the bot uses its button menu.")
@@ -220,17 +278,18 @@ def cmd_nlu(settings: Settings, args: argparse.Namespace) -> int:
         elif args.nlu_command == "train":
             rasa_env.train(settings, force=args.force)
         elif args.nlu_command == "serve":
-            port = args.port or settings.rasa_port
-            process = rasa_env.start_server(settings, port=port)
+            replicas = rasa_env.start_replicas(settings, port=args.port)
             try:
-                rasa_env.wait_until_ready(f"http://127.0.0.1:{port}", timeout=180,
-                                          process=process)
-                print(f"Rasa is serving on http://127.0.0.1:{port}", flush=True)
-                process.wait()
+                for url, process in replicas:
+                    rasa_env.wait_until_ready(url, timeout=180, process=process)
+                urls = ",".join(url for url, _ in replicas)
+                print(f"Rasa is serving on {urls} (RASA_URL={urls})", flush=True)
+                for _, process in replicas:
+                    process.wait()
             except KeyboardInterrupt:
                 pass
             finally:
-                rasa_env.stop_server(process)
+                rasa_env.stop_servers([process for _, process in replicas])
         elif args.nlu_command == "parse":
             url = args.url or settings.rasa_url
             try:
@@ -280,6 +339,17 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--password-stdin", action="store_true",
                              help="read the password from the first line of stdin")
     staff.set_defaults(run=cmd_staff)
+
+    keys = commands.add_parser("keys", help="encryption keys of personal data")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    keys_commands.add_parser("generate", help="print a new key (put it first in "
+                                              "FIELD_ENCRYPTION_KEYS)")
+    keys_commands.add_parser("status", help="how many stored values are under which key "
+                                            "(exit 1 while some are not under the first)")
+    rotate = keys_commands.add_parser("rotate", help="re-encrypt under the first key what is not")
+    rotate.add_argument("--batch-size", type=int, default=500,
+                        help="rows per transaction (default 500)")
+    keys.set_defaults(run=cmd_keys)
 
     nlu = commands.add_parser("nlu", help="the Rasa NLU model")
     nlu_commands = nlu.add_subparsers(dest="nlu_command", required=True)

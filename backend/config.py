@@ -86,7 +86,8 @@ class Settings(BaseSettings):
     # SLA worker (backend/sla/worker.py): breaches, appointment reminders, acceptance timeouts.
     sla_worker_enabled: bool = True
     sla_poll_seconds: float = 60.0
-    # Telegram chat (a supervisors' group) that gets SLA breach alerts; unset: none are sent.
+    # Telegram chat (a supervisors' group) that gets SLA breach, new complaint and escalation
+    # alerts; unset: none are sent.
     staff_alert_chat_id: str | None = None
     # A job the customer neither accepts nor rejects within this time is resolved.
     acceptance_timeout_hours: float = 72.0

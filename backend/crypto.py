@@ -2,8 +2,10 @@
 
 The keys come from `settings.field_encryption_keys` (comma separated). The first key encrypts,
 every key decrypts, so a new key is rotated in by putting it first and keeping the old ones
-until the data is re-encrypted. `configure(keys)` is called by `create_app`; code that uses the
-models without an app (migrations, scripts) gets the keys of `get_settings()`.
+until the data is re-encrypted (`frontdesk keys rotate`, or the backend's rotation worker:
+backend/privacy/rotation.py); then the old keys can go. `configure(keys)` is called by
+`create_app`; code that uses the models without an app (migrations, scripts) gets the keys of
+`get_settings()`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from sqlalchemy.types import TypeDecorator
 from backend.config import get_settings
 
 _fernet: MultiFernet | None = None
+# Each key alone (the first: is a stored value already under it?).
+_keys: list[Fernet] = []
 
 
 class EncryptionKeyError(ValueError):
@@ -25,22 +29,32 @@ class DecryptionError(Exception):
     """A stored value could not be decrypted with any configured key (the value is not shown)."""
 
 
-def make_fernet(keys: str) -> MultiFernet:
+def _fernets(keys: str) -> list[Fernet]:
     parts = [key.strip() for key in keys.split(",") if key.strip()]
     if not parts:
         raise EncryptionKeyError("FIELD_ENCRYPTION_KEYS is empty")
     try:
-        return MultiFernet([Fernet(key) for key in parts])
+        return [Fernet(key) for key in parts]
     except (ValueError, TypeError) as exc:
         raise EncryptionKeyError(
             "FIELD_ENCRYPTION_KEYS must be comma-separated Fernet keys (32 url-safe base64 bytes)"
         ) from exc
 
 
+def make_fernet(keys: str) -> MultiFernet:
+    return MultiFernet(_fernets(keys))
+
+
 def configure(keys: str) -> None:
     """Use these keys from now on (process-wide: one process serves one key set)."""
-    global _fernet
-    _fernet = make_fernet(keys)
+    global _fernet, _keys
+    _keys = _fernets(keys)
+    _fernet = MultiFernet(_keys)
+
+
+def key_count() -> int:
+    _current()
+    return len(_keys)
 
 
 def _current() -> MultiFernet:
@@ -57,6 +71,24 @@ def encrypt(value: str) -> str:
 def decrypt(token: str) -> str:
     try:
         return _current().decrypt(token.encode("ascii")).decode("utf-8")
+    except InvalidToken:
+        raise DecryptionError("stored value cannot be decrypted with the configured keys") from None
+
+
+def is_under_primary(token: str) -> bool:
+    """Whether a stored value is encrypted with the first (current) key."""
+    _current()
+    try:
+        _keys[0].decrypt(token.encode("ascii"))
+    except InvalidToken:
+        return False
+    return True
+
+
+def reencrypt(token: str) -> str:
+    """The same value encrypted with the first key (DecryptionError: no key reads it)."""
+    try:
+        return _current().rotate(token.encode("ascii")).decode("ascii")
     except InvalidToken:
         raise DecryptionError("stored value cannot be decrypted with the configured keys") from None
 

@@ -22,6 +22,9 @@ class Customer(Base):
     tier: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
     # No return-visit surveys for this customer (backend/surveys).
     survey_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Personal data erased (backend/privacy): the row stays for the statistics, nameless and
+    # without chats.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

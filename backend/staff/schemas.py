@@ -14,6 +14,8 @@ USERNAME_MAX = 64
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 PASSWORD_MIN, PASSWORD_MAX = 10, 256
 DISPLAY_NAME_MAX = 100
+# Words the ticket queue's assignee filter gives a meaning: "me" (the caller), "none".
+RESERVED_USERNAMES = frozenset({"me", "none"})
 
 
 def normalise_username(value: str) -> str:
@@ -31,6 +33,8 @@ def check_username(value: object) -> object:
     if value == STATIC_TOKEN_USERNAME:
         raise ValueError(f"{STATIC_TOKEN_USERNAME!r} is reserved (the static staff token acts "
                          "under it)")
+    if value in RESERVED_USERNAMES:
+        raise ValueError(f"{value!r} is reserved (the queue's assignee filter uses it)")
     return value
 
 

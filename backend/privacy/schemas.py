@@ -1,0 +1,88 @@
+"""What the privacy API says: everything held about a customer, and what an erasure did."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class ChatOut(BaseModel):
+    channel: str
+    chat_id: str
+    since: datetime
+
+
+class TicketEventOut(BaseModel):
+    """One step of a ticket's record (staff notes are not part of it)."""
+
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    at: datetime
+
+
+class TicketOut(BaseModel):
+    number: str
+    type: str
+    status: str
+    product: str | None
+    description: str
+    error_code: str | None
+    phone: str | None
+    address: str | None
+    preferred_time: str | None
+    details: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    events: list[TicketEventOut]
+
+
+class SurveyOut(BaseModel):
+    ticket_number: str
+    state: str
+    solved: bool | None
+    rating: int | None
+    comment: str | None
+    explained_usage: bool | None
+    answered_at: datetime | None
+
+
+class TranscriptLine(BaseModel):
+    """What was said in a live conversation with staff."""
+
+    ticket_number: str
+    sender: str
+    text: str
+    at: datetime
+
+
+class PrivacyActionOut(BaseModel):
+    kind: str
+    actor: str
+    tickets_cancelled: int | None
+    at: datetime
+
+
+class CustomerExport(BaseModel):
+    """Everything held about one customer, personal data in clear."""
+
+    customer_id: int
+    display_name: str | None
+    language: str
+    tier: str
+    created_at: datetime
+    anonymised_at: datetime | None
+    chats: list[ChatOut]
+    tickets: list[TicketOut]
+    surveys: list[SurveyOut]
+    conversations: list[TranscriptLine]
+    privacy_log: list[PrivacyActionOut]
+
+
+class ErasureOut(BaseModel):
+    customer_id: int
+    anonymised_at: datetime
+    tickets_anonymised: int
+    tickets_cancelled: int

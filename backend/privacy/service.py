@@ -1,0 +1,209 @@
+"""A customer's personal data: all of it in one export, and its erasure.
+
+Erasure keeps the statistics: tickets, their events and surveys stay (type, product, status,
+times, city and district, ratings), with every personal field emptied: name, phone, address,
+the ticket's free text (description, details, attachments), staff notes and customer feedback
+on its events, survey comments, live-conversation transcripts, the chats the customer wrote
+from (chat identities, and the chat ids on tickets and conversations), undelivered pushes. Open
+tickets are cancelled: nobody can be reached for them any more. The customer row stays,
+marked anonymised, so repeat-repair and per-customer figures still count it. The privacy log
+says who did it and when.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from backend.customers import service as customer_service
+from backend.customers.enums import Channel
+from backend.customers.models import ChatIdentity, Customer
+from backend.database import utcnow
+from backend.handoff.models import Handoff, HandoffMessage
+from backend.notifications.models import OutboxMessage
+from backend.privacy.enums import (
+    CUSTOMER_ACTOR,
+    ERASED,
+    ERASURE_ACTOR,
+    PrivacyActionKind,
+)
+from backend.privacy.models import PrivacyAction
+from backend.privacy.schemas import (
+    ChatOut,
+    CustomerExport,
+    PrivacyActionOut,
+    SurveyOut,
+    TicketEventOut,
+    TicketOut,
+    TranscriptLine,
+)
+from backend.sla import service as sla_service
+from backend.surveys.models import Survey
+from backend.tickets import numbers
+from backend.tickets.enums import OPEN_STATUSES, EventKind, TicketStatus
+from backend.tickets.models import Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+# Why the open tickets of an erased customer were cancelled, in their record.
+ERASURE_NOTE = "personal data erased"
+
+
+@dataclass(frozen=True)
+class Erasure:
+    customer_id: int
+    anonymised_at: datetime
+    tickets_anonymised: int
+    tickets_cancelled: int
+
+
+# ---- finding the customer --------------------------------------------------------------------
+
+async def get_customer(*, db_session: AsyncSession, customer_id: int) -> Customer | None:
+    return await db_session.get(Customer, customer_id)
+
+
+async def customer_of_ticket(*, db_session: AsyncSession, number: str) -> Customer | None:
+    """The customer of the ticket with this number, in any spelling."""
+    canonical = numbers.normalise_ticket_number(number)
+    if canonical is None:
+        return None
+    statement = (select(Customer).join(Ticket, Ticket.customer_id == Customer.id)
+                 .where(Ticket.number == canonical))
+    return (await db_session.execute(statement)).scalar_one_or_none()
+
+
+async def customer_of_chat(*, db_session: AsyncSession, channel: Channel | str,
+                           chat_id: str) -> Customer | None:
+    return await customer_service.get_by_chat(db_session=db_session, channel=channel,
+                                              chat_id=chat_id)
+
+
+# ---- export ------------------------------------------------------------------------------
+
+async def export(*, db_session: AsyncSession, customer: Customer, actor: str) -> CustomerExport:
+    """Everything held about the customer, and a line in the privacy log saying who asked.
+    Commits."""
+    tickets = list((await db_session.execute(
+        select(Ticket).where(Ticket.customer_id == customer.id)
+        .options(selectinload(Ticket.events)).order_by(Ticket.id)
+    )).scalars())
+    numbers_by_id = {ticket.id: ticket.number for ticket in tickets}
+    chats = (await db_session.execute(
+        select(ChatIdentity).where(ChatIdentity.customer_id == customer.id)
+        .order_by(ChatIdentity.id))).scalars()
+    surveys = (await db_session.execute(
+        select(Survey).where(Survey.ticket_id.in_(numbers_by_id)).order_by(Survey.id)
+    )).scalars()
+    lines = (await db_session.execute(
+        select(Handoff.ticket_id, HandoffMessage)
+        .join(HandoffMessage, HandoffMessage.handoff_id == Handoff.id)
+        .where(Handoff.ticket_id.in_(numbers_by_id)).order_by(HandoffMessage.id)
+    )).all()
+    db_session.add(PrivacyAction(customer_id=customer.id, kind=PrivacyActionKind.exported,
+                                 actor=actor, created_at=utcnow()))
+    await db_session.commit()
+    log_rows = (await db_session.execute(
+        select(PrivacyAction).where(PrivacyAction.customer_id == customer.id)
+        .order_by(PrivacyAction.id))).scalars()
+    log.info("customer %d: personal data exported (by %s)", customer.id, actor)
+    return CustomerExport(
+        customer_id=customer.id, display_name=customer.display_name,
+        language=customer.language, tier=customer.tier, created_at=customer.created_at,
+        anonymised_at=customer.anonymised_at,
+        chats=[ChatOut(channel=c.channel, chat_id=c.chat_id, since=c.created_at)
+               for c in chats],
+        tickets=[TicketOut(
+            number=t.number, type=t.type, status=t.status, product=t.product,
+            description=t.description, error_code=t.error_code, phone=t.phone,
+            address=t.address, preferred_time=t.preferred_time, details=t.details or {},
+            created_at=t.created_at, updated_at=t.updated_at,
+            events=[TicketEventOut(kind=e.kind, from_status=e.from_status,
+                                   to_status=e.to_status, at=e.created_at)
+                    for e in t.events if e.kind != EventKind.internal_note],
+        ) for t in tickets],
+        surveys=[SurveyOut(ticket_number=numbers_by_id[s.ticket_id], state=s.state,
+                           solved=s.solved, rating=s.rating, comment=s.comment,
+                           explained_usage=s.explained_usage, answered_at=s.answered_at)
+                 for s in surveys],
+        conversations=[TranscriptLine(ticket_number=numbers_by_id[ticket_id],
+                                      sender=line.sender, text=line.text, at=line.created_at)
+                       for ticket_id, line in lines],
+        privacy_log=[PrivacyActionOut(kind=a.kind, actor=a.actor,
+                                      tickets_cancelled=a.tickets_cancelled, at=a.created_at)
+                     for a in log_rows],
+    )
+
+
+# ---- erasure -----------------------------------------------------------------------------
+
+async def erase(*, db_session: AsyncSession, customer: Customer, actor: str) -> Erasure:
+    """Erase the customer's personal data, keeping what the statistics count (module
+    docstring). An already anonymised customer is left as they are. Commits."""
+    if customer.anonymised_at is not None:
+        return Erasure(customer_id=customer.id, anonymised_at=customer.anonymised_at,
+                       tickets_anonymised=0, tickets_cancelled=0)
+    now = utcnow()
+    tickets = list((await db_session.execute(
+        select(Ticket).where(Ticket.customer_id == customer.id).order_by(Ticket.id)
+        .with_for_update()
+    )).scalars())
+    ids = [ticket.id for ticket in tickets]
+    # What was written about the tickets and in them: notes, feedback, transcripts, pushes.
+    await db_session.execute(update(TicketEvent).where(TicketEvent.ticket_id.in_(ids))
+                             .values(note=None).execution_options(synchronize_session=False))
+    await db_session.execute(update(TicketEvent).where(TicketEvent.ticket_id.in_(ids),
+                                                       TicketEvent.actor.like("customer:%"))
+                             .values(actor=CUSTOMER_ACTOR)
+                             .execution_options(synchronize_session=False))
+    await db_session.execute(update(Survey).where(Survey.ticket_id.in_(ids),
+                                                  Survey.comment.is_not(None),
+                                                  Survey.comment != "")
+                             .values(comment="").execution_options(synchronize_session=False))
+    handoffs = select(Handoff.id).where(Handoff.ticket_id.in_(ids))
+    await db_session.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(handoffs))
+                             .execution_options(synchronize_session=False))
+    await db_session.execute(update(Handoff).where(Handoff.ticket_id.in_(ids),
+                                                   Handoff.state != "closed")
+                             .values(state="closed", closed_at=now)
+                             .execution_options(synchronize_session=False))
+    await db_session.execute(update(Handoff).where(Handoff.ticket_id.in_(ids))
+                             .values(chat_id=ERASED)
+                             .execution_options(synchronize_session=False))
+    await db_session.execute(delete(OutboxMessage).where(OutboxMessage.ticket_id.in_(ids))
+                             .execution_options(synchronize_session=False))
+    cancelled = 0
+    for ticket in tickets:
+        status = TicketStatus(ticket.status)
+        if status in OPEN_STATUSES:
+            ticket.status = TicketStatus.cancelled
+            db_session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.status_changed,
+                                       from_status=status, to_status=TicketStatus.cancelled,
+                                       actor=ERASURE_ACTOR, note=ERASURE_NOTE, created_at=now))
+            await sla_service.status_changed(db_session=db_session, ticket=ticket,
+                                             status=TicketStatus.cancelled, actor=ERASURE_ACTOR,
+                                             now=now)
+            cancelled += 1
+        ticket.phone = ticket.address = None
+        ticket.description, ticket.details, ticket.attachments = "", {}, []
+        ticket.appointment_request = None
+        ticket.chat_id = ERASED
+        ticket.idempotency_key = f"{ERASED}:{ticket.id}"
+        ticket.request_fingerprint = ERASED
+    await db_session.execute(delete(ChatIdentity).where(ChatIdentity.customer_id == customer.id))
+    customer.display_name = None
+    customer.survey_opt_out = True
+    customer.anonymised_at = now
+    db_session.add(PrivacyAction(customer_id=customer.id, kind=PrivacyActionKind.erased,
+                                 actor=actor, tickets_cancelled=cancelled, created_at=now))
+    await db_session.commit()
+    log.info("customer %d: personal data erased (by %s; %d tickets anonymised, %d cancelled)",
+             customer.id, actor, len(tickets), cancelled)
+    return Erasure(customer_id=customer.id, anonymised_at=now, tickets_anonymised=len(tickets),
+                   tickets_cancelled=cancelled)
+
