@@ -12,6 +12,10 @@ BOT_DATABASE_URL):
   same idempotency key until it is a ticket;
 - the ids of the pushed events already shown (a re-sent push is not shown twice).
 
+What customers wrote (conversations, updates, replies, held submissions) is encrypted at rest
+with the backend's FIELD_ENCRYPTION_KEYS; a conversation no configured key can read any more
+(an old key removed) starts afresh.
+
 On PostgreSQL a turn locks its chat's row: several bot processes (webhook workers) can serve
 the same bot, and one chat's turns still happen one at a time, in order.
 """
@@ -26,12 +30,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy import DateTime, Integer, String, UniqueConstraint, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from backend.crypto import DecryptionError, EncryptedString
 from backend.database import make_engine
 from bot.dialogue.types import Button, Reply
 
@@ -82,6 +87,18 @@ class Base(DeclarativeBase):
     pass
 
 
+class Sealed(EncryptedString):
+    """Encrypted at rest; None when no configured key reads it."""
+
+    cache_ok = True
+
+    def process_result_value(self, value: str | None, dialect) -> str | None:
+        try:
+            return super().process_result_value(value, dialect)
+        except DecryptionError:
+            return None
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -90,7 +107,7 @@ class ConversationRow(Base):
     __tablename__ = "bot_conversations"
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    state: Mapped[str] = mapped_column(Text)
+    state: Mapped[str | None] = mapped_column(Sealed)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
@@ -111,7 +128,7 @@ class InboxRow(Base):
     chat_id: Mapped[str] = mapped_column(String(64), index=True)
     update_id: Mapped[str] = mapped_column(String(100))
     # The channel's own form of the update (for Telegram: the update as JSON).
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(EncryptedString)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
@@ -122,7 +139,7 @@ class OutgoingRow(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(20))
     chat_id: Mapped[str] = mapped_column(String(64), index=True)
-    reply: Mapped[str] = mapped_column(Text)
+    reply: Mapped[str] = mapped_column(EncryptedString)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
@@ -137,7 +154,7 @@ class SubmissionRow(Base):
     language: Mapped[str] = mapped_column(String(8))
     # The ticket request as JSON: it holds the phone and address, so it leaves this table as
     # soon as the ticket exists.
-    ticket: Mapped[str] = mapped_column(Text)
+    ticket: Mapped[str] = mapped_column(EncryptedString)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
@@ -194,7 +211,7 @@ class ConversationStore:
     async def load(self, channel: str, chat_id: str) -> Conversation:
         async with self._sessions() as session:
             row = await session.get(ConversationRow, (channel, chat_id))
-        if row is None:
+        if row is None or row.state is None:
             return Conversation(channel=channel, chat_id=chat_id)
         return Conversation.from_json(channel, chat_id, row.state)
 
@@ -226,8 +243,8 @@ class ConversationStore:
             ):
                 yield None
                 return
-            conversation = (Conversation.from_json(channel, chat_id, row.state) if row
-                            else Conversation(channel=channel, chat_id=chat_id))
+            conversation = (Conversation.from_json(channel, chat_id, row.state)
+                            if row and row.state else Conversation(channel, chat_id))
             yield conversation
             await self._save(session, conversation, row, update_id, outgoing or [])
 

@@ -9,6 +9,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rasa]
 
@@ -76,7 +77,8 @@ def test_a_supervisor_finds_downloads_and_deletes_a_customers_data(stack, browse
     page.click("#erase")
     page.locator("#result.ok").wait_for()
     assert number in messages[0]  # the open ticket that will be cancelled is named
-    assert "已取消" in page.locator("#tickets tbody tr").first.inner_text()
+    # The page shows the customer again after the erasure (waits for the redraw).
+    expect(page.locator("#tickets tbody tr").first).to_contain_text("已取消")
     assert PHONE not in page.locator("#tickets").inner_text()
     assert page.locator("#erase").is_disabled()
     log = page.locator("#log").inner_text()
