@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     survey_poll_seconds: float = 60.0
     survey_reminder_hours: float = 24.0
     survey_expiry_days: float = 7.0
+    # Statistics facts worker (backend/stats/worker.py): how often it writes the facts of the
+    # tickets changed meanwhile (a statistics request also does it before reading).
+    stats_facts_worker_enabled: bool = True
+    stats_facts_poll_seconds: float = 5.0
     # Key rotation (backend/privacy/rotation.py): while FIELD_ENCRYPTION_KEYS holds more than
     # one key, the backend re-encrypts under the first key what is not, this many rows per
     # short transaction, starting this long after start-up (`frontdesk keys rotate` does it

@@ -1,11 +1,16 @@
-"""Latency of the Rasa NLU server's `POST /model/parse`, sequential and concurrent.
+"""Latency of NLU parses as the bot sees them, sequential and with concurrent clients.
 
-Start the server first (`frontdesk nlu serve`, or `rasa run --enable-api -i 127.0.0.1
---port 5005 -m nlu/models`), then:
+The requests go through the bot's own `nlu.client.NluClient` (one client shared by all
+chats, as in the bot), so with several Rasa replicas the benchmark measures the same
+least-busy spreading and the same entity normalisation the bot gets. Start the server(s)
+first (`frontdesk nlu serve`, or `frontdesk up` with RASA_REPLICAS=2), then:
 
-    .venv/bin/python bench/nlu_latency.py [--url http://127.0.0.1:5005] [--requests 300]
-                                           [--concurrency 8] [--json]
+    .venv/bin/python bench/nlu_latency.py [--url http://127.0.0.1:5005[,http://127.0.0.1:5006]]
+                                           [--requests 300] [--concurrency 8] [--json]
+                                           [--cpu-pid PID ...]
 
+`--cpu-pid` (Linux) also reports the CPU time the given Rasa processes spent per parse,
+which unlike wall-clock latency does not depend on what else runs on the machine.
 The messages are a fixed mix of short and long Simplified, Traditional, English and mixed
 texts. Each phase is warmed up first and is bounded in count and time; loopback only.
 """
@@ -15,11 +20,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
-import httpx
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from nlu.client import NluClient, NluUnavailable  # noqa: E402
 
 MESSAGES = [
     "我家冰箱不制冷了,麻烦派个师傅来看看",
@@ -61,73 +70,86 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def sequential(url: str, requests: int) -> tuple[dict[str, float], float]:
-    samples = []
-    with httpx.Client(timeout=10, trust_env=False) as client:
-        for text in MESSAGES:  # warm-up
-            client.post(url, json={"text": text}).raise_for_status()
-        started = time.perf_counter()
-        for i in range(requests):
-            if time.perf_counter() - started > TIME_LIMIT_S:
-                break
-            t0 = time.perf_counter()
-            client.post(url, json={"text": MESSAGES[i % len(MESSAGES)]}).raise_for_status()
-            samples.append((time.perf_counter() - t0) * 1000)
-        elapsed = time.perf_counter() - started
-    return percentiles(samples), len(samples) / elapsed
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-async def concurrent(url: str, requests: int, clients: int) -> tuple[dict[str, float], float]:
+async def phase(client: NluClient, requests: int, clients: int, pids: list[int]) -> dict:
+    """`clients` tasks send the messages back to back until `requests` parses are done."""
     samples: list[float] = []
     counter = iter(range(requests))
-    started = time.perf_counter()
+    await asyncio.gather(*(client.parse(text) for text in MESSAGES))  # warm-up
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker() -> None:
         for i in counter:
             if time.perf_counter() - started > TIME_LIMIT_S:
                 return
             t0 = time.perf_counter()
-            response = await client.post(url, json={"text": MESSAGES[i % len(MESSAGES)]})
-            response.raise_for_status()
+            await client.parse(MESSAGES[i % len(MESSAGES)])
             samples.append((time.perf_counter() - t0) * 1000)
 
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=30, trust_env=False, limits=limits) as client:
-        await asyncio.gather(*(client.post(url, json={"text": t}) for t in MESSAGES[:clients]))
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    return percentiles(samples), len(samples) / elapsed
+    cpu_before = cpu_seconds(pids) if pids else 0.0
+    own_cpu_before = time.process_time()
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    result = {**percentiles(samples), "req_per_s": round(len(samples) / elapsed, 1),
+              "client_cpu_ms_per_parse": round(
+                  (time.process_time() - own_cpu_before) * 1000 / len(samples), 2)}
+    if pids:
+        result["server_cpu_ms_per_parse"] = round(
+            (cpu_seconds(pids) - cpu_before) * 1000 / len(samples), 2)
+    return result
+
+
+async def run(urls: str, requests: int, concurrency: int, pids: list[int]) -> dict:
+    client = NluClient(urls, timeout=30)
+    try:
+        return {
+            "url": urls,
+            "replicas": len(client.replicas),
+            "load_average_1min": os.getloadavg()[0],
+            "sequential": await phase(client, requests, 1, pids),
+            f"concurrent_{concurrency}": await phase(client, requests, concurrency, pids),
+        }
+    finally:
+        await client.aclose()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Rasa /model/parse latency benchmark")
-    parser.add_argument("--url", default="http://127.0.0.1:5005")
+    parser = argparse.ArgumentParser(description="NLU parse latency through the bot's client")
+    parser.add_argument("--url", default="http://127.0.0.1:5005",
+                        help="Rasa base URL, or several comma-separated (replicas)")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--cpu-pid", type=int, action="append", default=[],
+                        help="a Rasa server process to report CPU per parse for (repeatable)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    url = args.url.rstrip("/") + "/model/parse"
     try:
-        seq, seq_rps = sequential(url, args.requests)
-        conc, conc_rps = asyncio.run(concurrent(url, args.requests, args.concurrency))
-    except httpx.HTTPError as exc:
-        print(f"error: cannot benchmark {url}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        result = asyncio.run(run(args.url, args.requests, args.concurrency, args.cpu_pid))
+    except (NluUnavailable, OSError) as exc:
+        print(f"error: cannot benchmark {args.url}: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
         return 2
-    result = {
-        "url": url,
-        "sequential": {**seq, "req_per_s": round(seq_rps, 1)},
-        f"concurrent_{args.concurrency}": {**conc, "req_per_s": round(conc_rps, 1)},
-    }
     if args.json:
         print(json.dumps(result))
-    else:
-        print(f"POST {url}")
-        for name, r in result.items():
-            if name == "url":
-                continue
-            print(f"{name:<14} n={r['n']:<4} p50 {r['p50']:7.2f} ms  p95 {r['p95']:7.2f} ms  "
-                  f"p99 {r['p99']:7.2f} ms  max {r['max']:7.2f} ms  {r['req_per_s']:6.1f} req/s")
+        return 0
+    print(f"{result['url']}: {result['replicas']} replica(s), "
+          f"load average {result['load_average_1min']:.2f} before the run")
+    for name, r in result.items():
+        if not isinstance(r, dict):
+            continue
+        cpu = f"  CPU/parse: client {r['client_cpu_ms_per_parse']:.2f} ms"
+        if "server_cpu_ms_per_parse" in r:
+            cpu += f", server {r['server_cpu_ms_per_parse']:.2f} ms"
+        print(f"{name:<14} n={r['n']:<4} p50 {r['p50']:7.2f} ms  p95 {r['p95']:7.2f} ms  "
+              f"p99 {r['p99']:7.2f} ms  max {r['max']:7.2f} ms  {r['req_per_s']:6.1f} req/s{cpu}")
     return 0
 
 

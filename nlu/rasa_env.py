@@ -169,7 +169,30 @@ def start_server(
 ) -> subprocess.Popen:
     """Start `rasa run` on loopback with the trained model (training it first if needed)."""
     train(settings)
-    port = port or settings.rasa_port
+    return _run(settings, port or settings.rasa_port, log_file)
+
+
+def start_replicas(
+    settings: Settings, *, port: int | None = None, log_dir: Path | None = None
+) -> list[tuple[str, subprocess.Popen]]:
+    """Start RASA_REPLICAS `rasa run` processes on consecutive ports from `port` (RASA_PORT).
+
+    One `rasa run` parses one message at a time on one core; several let the bot's client
+    (`nlu.client.NluClient`, given all their URLs) use every core. Returns (url, process)
+    pairs; logs go to `rasa.log`, `rasa-2.log`, ... in `log_dir`.
+    """
+    train(settings)
+    first = port or settings.rasa_port
+    replicas = []
+    for number in range(1, settings.rasa_replicas + 1):
+        name = "rasa.log" if number == 1 else f"rasa-{number}.log"
+        replica_port = first + number - 1
+        process = _run(settings, replica_port, log_dir / name if log_dir else None)
+        replicas.append((f"http://127.0.0.1:{replica_port}", process))
+    return replicas
+
+
+def _run(settings: Settings, port: int, log_file: Path | None) -> subprocess.Popen:
     output = open(log_file, "ab") if log_file else None  # noqa: SIM115 - owned by the process
     return subprocess.Popen(
         [str(venv_bin(settings, "rasa")), "run", "--enable-api", "-i", "127.0.0.1",
@@ -180,10 +203,18 @@ def start_server(
 
 
 def stop_server(process: subprocess.Popen, *, timeout: float = 15) -> None:
-    if process.poll() is None:
+    stop_servers([process], timeout=timeout)
+
+
+def stop_servers(processes: list[subprocess.Popen], *, timeout: float = 15) -> None:
+    """Stop them together: each `rasa run` takes 3-8 s to exit after SIGTERM."""
+    running = [process for process in processes if process.poll() is None]
+    for process in running:
         process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in running:
         try:
-            process.wait(timeout)
+            process.wait(max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
