@@ -20,6 +20,7 @@ from backend.handoff.schemas import (
     QueueEntry,
 )
 from backend.staff.enums import Role
+from backend.text import NoControl
 
 router = APIRouter(prefix="/api/v1", tags=["handoff"])
 
@@ -31,7 +32,8 @@ HandoffId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post(CUSTOMER, response_model=HandoffStatus)
-async def request_person(channel: Channel, chat_id: str, data: HandoffRequest,
+async def request_person(channel: Channel, chat_id: Annotated[str, NoControl],
+                         data: HandoffRequest,
                          db_session: SessionDep, settings: SettingsDep,
                          _: ServiceDep) -> HandoffStatus:
     """Queue the customer for a person (the bot calls this), or, outside business hours, make a

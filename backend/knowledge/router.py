@@ -69,7 +69,7 @@ async def list_entries(db_session: SessionDep, _: StaffReader, topic: OptionalTo
                        language: OptionalLanguage = None, product: OptionalName = None,
                        city: OptionalName = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> KnowledgeEntryPage:
+                       offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> KnowledgeEntryPage:
     """Entries, by topic, product, city and language (staff). Filters are exact: `product=冰箱`
     lists the fridge entries, not the general ones."""
     entries, total = await knowledge_service.list_entries(

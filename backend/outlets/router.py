@@ -12,6 +12,7 @@ from backend.knowledge.enums import canonical_city
 from backend.outlets import service as outlet_service
 from backend.outlets.schemas import OutletChoice, OutletIn, OutletOut, OutletPage
 from backend.staff.enums import ALL_ROLES, Role
+from backend.text import NoControl
 from backend.tickets import service as ticket_service
 from backend.tickets.schemas import TicketDetail
 
@@ -28,7 +29,7 @@ OutletId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 @router.get("/outlets", response_model=OutletPage)
 async def list_outlets(db_session: SessionDep, _: StaffReader,
-                       city: Annotated[str | None, Query(max_length=50)] = None,
+                       city: Annotated[str | None, Query(max_length=50), NoControl] = None,
                        active: bool | None = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
                        offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> OutletPage:

@@ -33,6 +33,7 @@ from backend.staff.schemas import (
     StaffUpdate,
     TokenOut,
 )
+from backend.text import NoControl
 
 auth_router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 console_router = APIRouter(prefix="/console", tags=["console"])
@@ -233,7 +234,8 @@ async def create_staff(data: StaffCreate, db_session: SessionDep,
 @router.patch("/{username}", response_model=StaffOut,
               responses={404: {"description": NOT_FOUND},
                          409: {"description": "it would leave no active admin"}})
-async def update_staff(username: str, data: StaffUpdate, db_session: SessionDep,
+async def update_staff(username: Annotated[str, NoControl], data: StaffUpdate,
+                       db_session: SessionDep,
                        _: Annotated[StaffUser, require_roles(Role.admin)]) -> StaffOut:
     """Change role, display name, password or active; a new password or deactivation signs the
     account out everywhere."""

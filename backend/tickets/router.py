@@ -22,6 +22,7 @@ from backend.deps import (
 from backend.sla.enums import SlaState
 from backend.staff import service as staff_service
 from backend.staff.enums import ALL_ROLES, Role
+from backend.text import NoControl
 from backend.tickets import service as ticket_service
 from backend.tickets.enums import EscalationTarget, TicketPriority, TicketStatus, TicketType
 from backend.tickets.schemas import (
@@ -169,7 +170,7 @@ async def list_tickets(db_session: SessionDep, staff: AnyStaff,
                        sla_state: SlaState | None = None,
                        priority: TicketPriority | None = None,
                        outlet: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-                       assignee: Annotated[str | None, Query(
+                       assignee: Annotated[str | None, NoControl, Query(
                            min_length=1, max_length=64,
                            description="a username, `me` or `none` (unassigned)")] = None,
                        escalated_to: EscalationTarget | None = None,

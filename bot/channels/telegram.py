@@ -61,7 +61,7 @@ def inbound(update: Update) -> tuple[InboundMessage, dict] | None:
     """What the customer did, for the engine, and what Telegram needs done about it (the
     pressed button's query to answer); None for updates that are not a customer's turn."""
     chat, user = update.effective_chat, update.effective_user
-    if chat is None:
+    if chat is None or not isinstance(chat.id, int):  # Telegram's chat ids are integers
         return None
     locale = user.language_code if user else None
     if update.callback_query is not None:
@@ -281,7 +281,7 @@ class TelegramChannel:
         try:
             await self.bot.send_message(chat_id=int(chat_id), text=reply.text,
                                         reply_markup=keyboard(reply))
-        except (Forbidden, BadRequest) as exc:
+        except (Forbidden, BadRequest, ValueError, TypeError) as exc:
             # The customer blocked the bot, or Telegram will never take this message: sending
             # it again cannot help, and it must not hold up the chat's later replies.
             log.warning("reply to a chat dropped: %s", type(exc).__name__)

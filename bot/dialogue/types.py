@@ -40,3 +40,9 @@ class InboundMessage:
     # The client's language setting (e.g. Telegram's language_code), a hint only.
     locale_hint: str | None = None
     attachments: tuple[Attachment, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A malformed update can carry a list or an object where text belongs: it says nothing.
+        for name in ("text", "button", "locale_hint"):
+            if not isinstance(getattr(self, name), str | None):
+                object.__setattr__(self, name, None)

@@ -94,27 +94,33 @@ async def test_delivers_signed_payloads_once(app, create, change_status, dispatc
 
 
 async def test_retries_with_backoff_while_the_bot_is_down_then_delivers_all_once_in_order(
-        app, create, change_status, dispatcher, receiver) -> None:
+        app, create, change_status, receiver) -> None:
     numbers = await make_history(create, change_status, tickets=2)
+    # A back-off of 0.5-1 s: long enough that "not due yet" holds on a busy machine.
+    dispatcher = OutboxDispatcher(sessionmaker=app.state.sessionmaker,
+                                  settings=app.state.settings.model_copy(
+                                      update={"outbox_max_backoff_seconds": 1.0}))
 
+    started = utcnow()
     assert await dispatcher.run_once() == 0  # nobody listening
+    finished = utcnow()
     after_first = await messages(app)
     tried = [m for m in after_first if m.attempts]
     # Only the first message of each ticket is tried: a later one waits for the earlier one.
     assert [m.payload["status"] for m in tried] == ["assigned", "assigned"]
-    now = utcnow()
     for message in tried:
         assert message.attempts == 1 and message.delivered_at is None
         assert "ConnectError" in message.last_error
-        assert now < message.next_attempt_at <= now + timedelta(seconds=0.25)
+        assert started + timedelta(seconds=0.5) <= message.next_attempt_at
+        assert message.next_attempt_at <= finished + timedelta(seconds=1)
     assert await dispatcher.run_once() == 0  # not due yet: nothing is tried
     assert {m.attempts for m in await messages(app)} == {0, 1}
 
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(1.0)
     assert await dispatcher.run_once() == 0
     assert max(m.attempts for m in await messages(app)) == 2
 
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(1.0)
     async with receiver:
         await run_until_delivered(app, dispatcher)
 
@@ -122,6 +128,7 @@ async def test_retries_with_backoff_while_the_bot_is_down_then_delivers_all_once
     assert max(Counter(receiver.event_ids()).values()) == 1
     assert receiver.by_ticket() == {number: LIFE for number in numbers}
     assert receiver.bad_signatures == 0
+    await dispatcher.aclose()
 
 
 async def test_a_refusing_bot_is_retried(app, create, change_status, dispatcher,
