@@ -9,11 +9,10 @@ the security headers and the rate limits per address (backend/security/http.py).
 from __future__ import annotations
 
 import logging
-from urllib.parse import unquote
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -38,6 +37,8 @@ from backend.staff.router import auth_router, console_router
 from backend.handoff.router import router as handoff_router
 from backend.staff.router import router as staff_router
 from backend.stats.router import router as stats_router
+from backend.stats.service import ReportCache
+from backend.stats.worker import FactsWorker
 from backend.surveys.router import router as surveys_router
 from backend.tickets.router import router as tickets_router
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                  wake_outbox=dispatcher.wake)
     nonce_purge = NoncePurgeWorker(sessionmaker=sessionmaker)
     key_rotation = KeyRotationWorker(sessionmaker=sessionmaker, settings=settings)
+    stats_facts = FactsWorker(sessionmaker=sessionmaker, settings=settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -70,9 +72,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         nonce_purge.start()
         if settings.key_rotation_enabled:
             key_rotation.start()
+        if settings.stats_facts_worker_enabled:
+            stats_facts.start()
         try:
             yield
         finally:
+            await stats_facts.stop()
             await key_rotation.stop()
             await nonce_purge.stop()
             await survey_worker.stop()
@@ -81,7 +86,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await engine.dispose()
 
     app = FastAPI(title="frontdesk backend", version="0.1.0", lifespan=lifespan,
-                  dependencies=[Depends(_refuse_nul)],
                   description="Tickets of the after-sales front desk. The bot calls the "
                               "service routes with the internal secret; staff sign in "
                               "(/api/v1/auth/token, /console/login) and act by role.")
@@ -92,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.survey_worker = survey_worker
     app.state.sla_worker = sla_worker
     app.state.key_rotation = key_rotation
+    app.state.stats_facts = stats_facts
+    app.state.stats_cache = ReportCache()
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(health_router)
     app.include_router(tickets_router)
@@ -145,16 +151,6 @@ def _document_common_errors(app: FastAPI) -> None:
         return document
 
     app.openapi = openapi
-
-
-def _refuse_nul(request: Request) -> None:
-    """A NUL character in the path or the query is a 422 for every route: it means nothing
-    here, and PostgreSQL refuses it even in a lookup (a 500 otherwise)."""
-    query = unquote(request.scope.get("query_string", b"").decode("latin-1"))
-    for where, value in (("path", request.scope["path"]), ("query", query)):
-        if "\x00" in value:
-            raise RequestValidationError([{"loc": (where,), "msg": "NUL character",
-                                           "type": "value_error"}])
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BeforeValidator, Field
 
 from backend.database import utcnow
@@ -18,6 +18,7 @@ from backend.stats import export
 from backend.stats import service as stats_service
 from backend.stats.enums import MAX_DAYS, Dimension, GroupBy
 from backend.stats.schemas import StatsQuery, StatsReport
+from backend.text import NoControl
 from backend.tickets.enums import TicketType
 
 router = APIRouter(prefix="/api/v1", tags=["statistics"])
@@ -54,9 +55,10 @@ def stats_query(
                                          "included (default: today)")] = None,
     group_by: GroupBy = GroupBy.day,
     type_: Annotated[TicketType | None, Blank, Query(alias="type")] = None,
-    product: Annotated[Annotated[str, Field(max_length=100)] | None, Blank, Query()] = None,
+    product: Annotated[Annotated[str, Field(max_length=100), NoControl] | None, Blank,
+                       Query()] = None,
     outlet: Annotated[Annotated[int, Field(ge=1, le=2**31 - 1)] | None, Blank, Query()] = None,
-    technician: Annotated[Annotated[str, Field(max_length=64)] | None, Blank,
+    technician: Annotated[Annotated[str, Field(max_length=64), NoControl] | None, Blank,
                           Query(description="a staff username")] = None,
     breakdown: Annotated[list[Dimension] | None, Query(
         description="the breakdowns to compute, repeatable (default: all)")] = None,
@@ -79,33 +81,35 @@ UNAVAILABLE = {422: {"description": "invalid filters, or a filter on something t
                                     "does not record"}}
 
 
-async def _report(db_session, settings, query: StatsQuery) -> StatsReport:
+async def _report(request: Request, db_session, settings, query: StatsQuery) -> StatsReport:
     try:
         return await stats_service.report(db_session=db_session, query=query,
-                                          timezone=settings.ticket_timezone, now=utcnow())
+                                          timezone=settings.ticket_timezone, now=utcnow(),
+                                          cache=request.app.state.stats_cache)
     except stats_service.StatsUnavailable as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
 
 @router.get("/stats", response_model=StatsReport, response_model_by_alias=True,
             responses=UNAVAILABLE)
-async def statistics(query: QueryDep, db_session: SessionDep, settings: SettingsDep,
-                     _: StatsReader) -> StatsReport:
+async def statistics(request: Request, query: QueryDep, db_session: SessionDep,
+                     settings: SettingsDep, _: StatsReader) -> StatsReport:
     """Service indicators (GB/T 27922) over the tickets created from `from` to `to`: overall,
     per period (`group_by`) and broken down by type, product, outlet, technician and SLA
     policy (or only the `breakdown`s asked for). Definitions: docs/statistics.md."""
-    return await _report(db_session, settings, query)
+    return await _report(request, db_session, settings, query)
 
 
 @router.get("/stats.csv", response_class=Response, responses={
     200: {"content": {"text/csv": {}}, "description": "one row per period and indicator"},
     **UNAVAILABLE})
-async def statistics_csv(query: QueryDep, db_session: SessionDep, settings: SettingsDep,
-                         _: StatsReader) -> Response:
+async def statistics_csv(request: Request, query: QueryDep, db_session: SessionDep,
+                         settings: SettingsDep, _: StatsReader) -> Response:
     """The same as CSV (UTF-8 with a byte order mark, for Excel): the whole request first
     (period `all`), then each period."""
     # Breakdowns are not in the CSV: none computed.
-    report = await _report(db_session, settings, query.model_copy(update={"breakdowns": ()}))
+    report = await _report(request, db_session, settings,
+                           query.model_copy(update={"breakdowns": ()}))
     filename = f"frontdesk-stats-{query.start}-{query.end}-{query.group_by}.csv"
     return Response(export.to_csv(report), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

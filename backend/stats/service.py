@@ -5,12 +5,14 @@ TICKET_TIMEZONE), and a ticket counts in the period of its creation: its survey,
 resolution, its SLA milestones count there, even when they happened later. So a recent
 period's figures still move while its tickets are being worked on.
 
-One row of facts per ticket (`_facts`: its durations, its survey, whether it is a repeat
-repair, its SLA milestones met or missed) is aggregated
+The facts of each ticket (`ticket_facts`, backend/stats/facts.py: its durations, its survey,
+whether it is a repeat repair, its SLA milestones) are first brought up to date with the
+changes queued since the last refresh, then aggregated
 - on PostgreSQL in ONE statement: `GROUP BY GROUPING SETS` over overall, period and each
   breakdown, percentiles with `percentile_cont` (JIT off: compiling costs more than running);
 - on SQLite (the embedded default, small data) in Python from the same facts.
-Both give `Aggregate`s, turned into the API's indicators by `_indicators`.
+Both give `Aggregate`s, turned into the API's indicators by `_indicators`. A `ReportCache`
+keeps them while the facts do not change and no SLA due time passes.
 
 The definitions (docs/statistics.md):
 - satisfaction rate = ratings 4-5 / ratings; average rating over ratings;
@@ -28,8 +30,9 @@ The definitions (docs/statistics.md):
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -54,8 +57,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.models import Base
+from backend.stats import facts as stats_facts
 from backend.stats.enums import (
-    REPEAT_REPAIR_DAYS,
     SLA_MILESTONES,
     Dimension,
     GroupBy,
@@ -72,24 +75,19 @@ from backend.stats.schemas import (
     StatsReport,
 )
 from backend.surveys.enums import SATISFIED_RATINGS, SurveyState
-from backend.tickets.enums import ON_SITE_TYPES, TicketStatus, TicketType
+from backend.tickets.enums import TicketType
 
 TICKETS = Base.metadata.tables["tickets"]
-EVENTS = Base.metadata.tables["ticket_events"]
-SURVEYS = Base.metadata.tables["surveys"]
-STAFF_ACTOR = "staff:%"
-RESOLVED_NOW = (str(TicketStatus.resolved), str(TicketStatus.closed))
-ON_SITE = [str(t) for t in ON_SITE_TYPES]
-CANCELLED = str(TicketStatus.cancelled)
-REPAIR = str(TicketType.repair)
+FACTS = Base.metadata.tables["ticket_facts"]
 COMPLAINT = str(TicketType.complaint)
 SATISFIED_MIN = min(SATISFIED_RATINGS)
-# Milestone -> (due column, met column) of tickets (backend/sla).
-SLA_COLUMNS = {"first_response": ("first_response_due", "first_responded_at"),
-               "on_site": ("on_site_due", "on_site_at"),
-               "resolution": ("resolution_due", "resolved_at")}
+SLA_COLUMNS = stats_facts.SLA_COLUMNS
 MILESTONE_COLUMNS = ("first_responded_at", "on_site_at", "resolved_at")
 DURATIONS = ("first_response", "on_site", "resolution", "complaint_resolution")
+# The facts column of each breakdown.
+DIMENSION_COLUMNS = {Dimension.type: "type", Dimension.product: "product",
+                     Dimension.outlet: "outlet_id", Dimension.technician: "assignee_id",
+                     Dimension.sla_policy: "sla_policy_id"}
 WORK_MEM = "32MB"  # PostgreSQL, for the statistics statement only
 
 
@@ -153,6 +151,8 @@ class Aggregate:
     repeat_repairs: int = 0
     durations: dict[str, Quantiles] = field(default_factory=dict)
     sla: dict[str, tuple[int, int]] | None = None  # milestone -> (met, missed)
+    # The first SLA due time still to come: until then the SLA figures stay as they are.
+    next_due: datetime | None = None
 
 
 def percentile(ordered: Sequence[float], q: float) -> float | None:
@@ -248,95 +248,7 @@ def utc_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetim
             datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC))
 
 
-# ---- facts: one row per ticket --------------------------------------------------------------
-
-def _minutes(postgres: bool, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
-    if postgres:  # date_part gives a float; extract() a (much slower) numeric
-        return func.date_part("epoch", later - earlier, type_=Float) / 60.0
-    return (func.julianday(later) - func.julianday(earlier)) * 1440.0
-
-
-def _repeat_repairs(postgres: bool, low: datetime, high: datetime):
-    """Each repair (not cancelled, with a product) created from 30 days before `low` to `high`,
-    and the minutes since the same customer's previous such repair of the same product
-    (`gap`; NULL: none). One window over the repairs instead of a lookup per ticket."""
-    t = TICKETS.c
-    previous = func.lag(t.created_at).over(partition_by=(t.customer_id, t.product),
-                                           order_by=(t.created_at, t.id))
-    return (select(t.id.label("ticket_id"),
-                   _minutes(postgres, t.created_at, previous).label("gap"))
-            .where(t.type == REPAIR, t.status != CANCELLED, t.product.is_not(None),
-                   t.created_at >= low - timedelta(days=REPEAT_REPAIR_DAYS), t.created_at < high)
-            .subquery("repairs"))
-
-
-def _repeat_repair(repairs) -> ColumnElement:
-    """1 if this (not cancelled) repair came within 30 days of the same customer's previous
-    repair of the same product, else 0; NULL if it is no counted repair."""
-    t = TICKETS.c
-    counted = and_(t.type == REPAIR, t.status != CANCELLED)
-    return case((and_(counted, repairs.c.gap <= REPEAT_REPAIR_DAYS * 24 * 60), 1),
-                (counted, 0), else_=null())
-
-
-def _sla_state(milestone: str, now: datetime) -> ColumnElement:
-    """1 met by the due time, 0 missed (met late, or not met and past due), NULL otherwise."""
-    due_name, met_name = SLA_COLUMNS[milestone]
-    due, met = TICKETS.c[due_name], TICKETS.c[met_name]
-    return case(
-        (or_(TICKETS.c.status == CANCELLED, due.is_(None)), null()),
-        (and_(met.is_not(None), met <= due), 1),
-        (or_(met.is_not(None), due <= now), 0),
-        else_=null(),
-    )
-
-
-def _milestone_times(source: MilestoneSource,
-                     low: datetime) -> tuple[dict[str, ColumnElement], Any]:
-    """The columns giving each ticket's first response, on-site and resolution times, and the
-    subquery to join for them (None: the tickets' own columns). A ticket's events come after
-    its creation, so only those from `low` on are read."""
-    t = TICKETS.c
-    resolved_now = t.status.in_(RESOLVED_NOW)
-    if source == MilestoneSource.columns:
-        return ({"first_response": t.first_responded_at, "on_site": t.on_site_at,
-                 "resolution": case((resolved_now, t.resolved_at), else_=null())}, None)
-    e = EVENTS.c
-    staff_action = and_(e.actor.like(STAFF_ACTOR), e.kind != "created")
-    times = (
-        select(e.ticket_id,
-               func.min(case((staff_action, e.created_at))).label("first_response"),
-               func.min(case((e.to_status == str(TicketStatus.in_progress), e.created_at)))
-               .label("on_site"),
-               func.max(case((e.to_status == str(TicketStatus.resolved), e.created_at)))
-               .label("resolution"))
-        .where(e.created_at >= low)
-        .group_by(e.ticket_id)
-        .subquery("milestones")
-    )
-    return ({"first_response": times.c.first_response, "on_site": times.c.on_site,
-             "resolution": case((resolved_now, times.c.resolution), else_=null())}, times)
-
-
-def _dimension_columns(capabilities: Capabilities) -> dict[Dimension, ColumnElement]:
-    t = TICKETS.c
-    columns: dict[Dimension, ColumnElement] = {Dimension.type: t.type,
-                                               Dimension.product: t.product}
-    if Dimension.outlet in capabilities.dimensions:
-        present = [t[name] for name in ("outlet_id", "proposed_outlet_id") if name in t]
-        columns[Dimension.outlet] = func.coalesce(*present) if len(present) > 1 else present[0]
-    if Dimension.technician in capabilities.dimensions:
-        columns[Dimension.technician] = t.assignee_id
-    if Dimension.sla_policy in capabilities.dimensions:
-        columns[Dimension.sla_policy] = t.sla_policy_id
-    return columns
-
-
-def _wanted(query: StatsQuery, capabilities: Capabilities) -> list[Dimension]:
-    """The breakdowns to compute: those asked for (all by default) that this database has."""
-    return [d for d in capabilities.dimensions
-            if query.breakdowns is None or d in query.breakdowns]
-
+# ---- which facts ----------------------------------------------------------------------------
 
 def _period_index(created: ColumnElement, query: StatsQuery, timezone: str) -> ColumnElement:
     """0, 1, … : the period of the request a ticket was created in. The periods' first
@@ -349,54 +261,62 @@ def _period_index(created: ColumnElement, query: StatsQuery, timezone: str) -> C
     return func.width_bucket(created, array(starts, type_=DateTime(timezone=True)))
 
 
-def _facts(*, query: StatsQuery, timezone: str, now: datetime, postgres: bool,
-           capabilities: Capabilities, source: MilestoneSource):
-    t, s = TICKETS.c, SURVEYS.c
-    dimension_columns = _dimension_columns(capabilities)
-    wanted = _wanted(query, capabilities)
-    low, high = utc_bounds(query.start, query.end, timezone)
-    times, times_subquery = _milestone_times(source, low)
-    created = t.created_at
-    repairs = _repeat_repairs(postgres, low, high)
-    # PostgreSQL sorts these rows once per grouping set: only what it aggregates.
-    columns = [] if postgres else [t.id.label("id"), created.label("created_at")]
-    columns += [
-        t.status.label("status"), t.type.label("type"),
-        *(dimension_columns[d].label(str(d)) for d in wanted if d != Dimension.type),
-        _minutes(postgres, times["first_response"], created).label("first_response"),
-        case((t.type.in_(ON_SITE), _minutes(postgres, times["on_site"], created)),
-             else_=null()).label("on_site"),
-        _minutes(postgres, times["resolution"], created).label("resolution"),
-        s.rating.label("rating"), s.state.label("survey_state"),
-        _repeat_repair(repairs).label("repeat_repair"),
-    ]
-    if postgres:
-        columns.append(_period_index(created, query, timezone).label("period"))
-    if capabilities.sla:
-        columns += [_sla_state(m, now).label(f"sla_{m}") for m in SLA_MILESTONES]
+def _wanted(query: StatsQuery, capabilities: Capabilities) -> list[Dimension]:
+    """The breakdowns to compute: those asked for (all by default) that this database has."""
+    return [d for d in capabilities.dimensions
+            if query.breakdowns is None or d in query.breakdowns]
 
-    # A survey is made after its ticket: the condition on its creation spares reading the
-    # surveys of older tickets.
-    source_table = (TICKETS.outerjoin(SURVEYS, and_(s.ticket_id == t.id, s.created_at >= low))
-                    .outerjoin(repairs, repairs.c.ticket_id == t.id))
-    if times_subquery is not None:
-        source_table = source_table.outerjoin(times_subquery, times_subquery.c.ticket_id == t.id)
-    conditions = [created >= low, created < high]
+
+def _selected(*, query: StatsQuery, timezone: str, now: datetime, postgres: bool,
+              capabilities: Capabilities, source: MilestoneSource | None):
+    """The facts of the tickets of `query`, with only the columns aggregated: from
+    `ticket_facts`, or (`source` given) computed from the tickets here and now."""
+    low, high = utc_bounds(query.start, query.end, timezone)
+    if source is None:
+        facts = FACTS
+    else:
+        facts = stats_facts.facts_select(
+            postgres=postgres, source=source,
+            tickets=and_(TICKETS.c.created_at >= low, TICKETS.c.created_at < high),
+            repairs=stats_facts.repairs_window(low, high)).subquery("facts")
+    f = facts.c
+    wanted = _wanted(query, capabilities)
+    conditions = [f.created_at >= low, f.created_at < high]
     if query.type is not None:
-        conditions.append(t.type == str(query.type))
+        conditions.append(f.type == str(query.type))
     if query.product is not None:
-        conditions.append(t.product == query.product)
+        conditions.append(f.product == query.product)
     if query.outlet is not None:
-        if Dimension.outlet not in dimension_columns:
+        if Dimension.outlet not in capabilities.dimensions:
             raise StatsUnavailable("tickets have no outlet in this database")
-        conditions.append(dimension_columns[Dimension.outlet] == query.outlet)
+        conditions.append(f.outlet_id == query.outlet)
     if query.technician is not None:
-        if Dimension.technician not in dimension_columns:
+        if Dimension.technician not in capabilities.dimensions:
             raise StatsUnavailable("tickets have no assignee in this database")
         staff = Base.metadata.tables["staff"]
-        conditions.append(t.assignee_id.in_(
+        conditions.append(f.assignee_id.in_(
             select(staff.c.id).where(staff.c.username == query.technician)))
-    return select(*columns).select_from(source_table).where(*conditions), wanted
+    # PostgreSQL sorts these rows once per grouping set: only what it aggregates.
+    columns = [] if postgres else [f.created_at]
+    columns += [f.type, f.cancelled, *(f[DIMENSION_COLUMNS[d]].label(str(d)) for d in wanted
+                                      if d != Dimension.type),
+                f.first_response, f.on_site, f.resolution, f.rating, f.survey_state,
+                f.repeat_repair]
+    if postgres:
+        columns.append(_period_index(f.created_at, query, timezone).label("period"))
+    if capabilities.sla:
+        dues = [f[f"{milestone}_due"] for milestone in SLA_MILESTONES]
+        if postgres:  # greatest/least leave out NULLs there
+            columns.append(func.least(*(case((due > now, due)) for due in dues))
+                           .label("next_due"))
+        else:
+            columns += dues
+        for milestone in SLA_MILESTONES:
+            # 1 met by the due time, 0 missed (met late, or not met and past due now).
+            columns.append(case((f[f"sla_{milestone}"] == 1, 1),
+                                (or_(f[f"sla_{milestone}"] == 0, f[f"{milestone}_due"] <= now),
+                                 0), else_=null()).label(f"sla_{milestone}"))
+    return select(*columns).where(*conditions), wanted
 
 
 # ---- PostgreSQL: aggregated in SQL ----------------------------------------------------------
@@ -420,7 +340,7 @@ def _aggregates_sql(facts, capabilities: Capabilities):
         func.count(f.survey_state).label("surveys"),
         count_if(f.survey_state == str(SurveyState.answered)).label("answered"),
         count_if(f.type == COMPLAINT).label("complaints"),
-        count_if(f.status == CANCELLED).label("cancelled"),
+        count_if(f.cancelled).label("cancelled"),
         func.count(f.repeat_repair).label("repairs"),
         func.coalesce(func.sum(f.repeat_repair), 0).label("repeat_repairs"),
     ]
@@ -434,6 +354,7 @@ def _aggregates_sql(facts, capabilities: Capabilities):
             column = f[f"sla_{milestone}"]
             measures += [count_if(column == 1).label(f"sla_{milestone}_met"),
                          count_if(column == 0).label(f"sla_{milestone}_missed")]
+        measures.append(func.min(f.next_due).label("next_due"))
     return measures
 
 
@@ -443,39 +364,73 @@ def _aggregate_of(row: Any, capabilities: Capabilities) -> Aggregate:
         q = row._mapping[f"{name}_q"]
         durations[name] = Quantiles(median=q[0] if q else None, p90=q[1] if q else None,
                                     count=row._mapping[f"{name}_n"])
-    sla = None
+    sla, next_due = None, None
     if capabilities.sla:
         sla = {m: (row._mapping[f"sla_{m}_met"], row._mapping[f"sla_{m}_missed"])
                for m in SLA_MILESTONES}
+        next_due = row._mapping["next_due"]
     m = row._mapping
     return Aggregate(tickets=m["tickets"], ratings=m["ratings"], satisfied=m["satisfied"],
                      rating_sum=int(m["rating_sum"]), surveys=m["surveys"],
                      answered=m["answered"], complaints=m["complaints"],
                      cancelled=m["cancelled"], repairs=m["repairs"],
-                     repeat_repairs=int(m["repeat_repairs"]), durations=durations, sla=sla)
+                     repeat_repairs=int(m["repeat_repairs"]), durations=durations, sla=sla,
+                     next_due=next_due)
+
+
+async def _settings(connection) -> None:
+    """For the statistics statement: compiling it (JIT) costs more than running it; its sorts
+    fit in memory at 100,000 tickets."""
+    await connection.execute(text("SET LOCAL jit = off"))
+    await connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+
+
+OVERALL, PERIOD = "overall", "period"  # groupings besides the breakdowns
 
 
 async def _aggregate_postgres(db_session: AsyncSession, facts_select, dimensions,
                               capabilities: Capabilities):
+    """The groupings (overall, periods, each breakdown: each costs about the same, sorts for
+    its percentiles) in two `GROUPING SETS` statements run at once, the second on another
+    connection reading the same snapshot."""
     facts = facts_select.subquery("facts")
-    keys = [facts.c.period, *(facts.c[str(d)] for d in dimensions)]
-    sets = [tuple_(), tuple_(facts.c.period), *(tuple_(facts.c[str(d)]) for d in dimensions)]
-    statement = (select(func.grouping(*keys).label("grouping"), *keys,
-                        *_aggregates_sql(facts, capabilities))
-                 .group_by(func.grouping_sets(*sets)))
+    measures = _aggregates_sql(facts, capabilities)
+    groupings: list[Any] = [OVERALL, PERIOD, *dimensions]
+    half = (len(groupings) + 1) // 2
+    parts = [groupings[:half], groupings[half:]]
+
+    def statement(part: list[Any]):
+        keys = [facts.c[str(g)] for g in part if g != OVERALL]
+        if not keys:
+            return select(literal(0).label("grouping"), *measures)
+        sets = [tuple_(key) for key in keys] + ([tuple_()] if OVERALL in part else [])
+        return (select(func.grouping(*keys).label("grouping"), *keys, *measures)
+                .group_by(func.grouping_sets(*sets)))
+
+    await db_session.commit()  # a new transaction: one snapshot for both statements
+    await db_session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+    await _settings(db_session)
+    snapshot = (await db_session.execute(text("SELECT pg_export_snapshot()"))).scalar_one()
+    async with db_session.bind.connect() as other:
+        await other.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        await other.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+        await _settings(other)
+        results = [r.all() for r in await asyncio.gather(
+            db_session.execute(statement(parts[0])), other.execute(statement(parts[1])))]
     overall, by_period = Aggregate(), {}
     by_dimension: dict[Dimension, dict[Any, Aggregate]] = {d: {} for d in dimensions}
-    width = len(keys)
-    for row in (await db_session.execute(statement)).all():
-        grouped = [i for i in range(width) if not row.grouping & (1 << (width - 1 - i))]
-        aggregate = _aggregate_of(row, capabilities)
-        if not grouped:
-            overall = aggregate
-        elif grouped == [0]:
-            by_period[row.period] = aggregate
-        else:
-            dimension = dimensions[grouped[0] - 1]
-            by_dimension[dimension][row._mapping[str(dimension)]] = aggregate
+    for part, rows in zip(parts, results, strict=True):
+        keys = [g for g in part if g != OVERALL]
+        for row in rows:
+            grouped = [g for i, g in enumerate(keys)
+                       if not row.grouping & (1 << (len(keys) - 1 - i))]
+            aggregate = _aggregate_of(row, capabilities)
+            if not grouped:
+                overall = aggregate
+            elif grouped == [PERIOD]:
+                by_period[row.period] = aggregate
+            else:
+                by_dimension[grouped[0]][row._mapping[str(grouped[0])]] = aggregate
     return overall, by_period, by_dimension
 
 
@@ -486,7 +441,7 @@ class _Accumulator:
     aggregate: Aggregate = field(default_factory=Aggregate)
     values: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, row: Any, sla: bool) -> None:
+    def add(self, row: Any, sla: bool, now: datetime) -> None:
         a = self.aggregate
         a.tickets += 1
         if row.rating is not None:
@@ -497,7 +452,7 @@ class _Accumulator:
             a.surveys += 1
             a.answered += row.survey_state == SurveyState.answered
         a.complaints += row.type == COMPLAINT
-        a.cancelled += row.status == CANCELLED
+        a.cancelled += bool(row.cancelled)
         if row.repeat_repair is not None:
             a.repairs += 1
             a.repeat_repairs += row.repeat_repair
@@ -513,6 +468,9 @@ class _Accumulator:
                 state = getattr(row, f"sla_{milestone}")
                 met, missed = a.sla[milestone]
                 a.sla[milestone] = (met + (state == 1), missed + (state == 0))
+                due = getattr(row, f"{milestone}_due")
+                if due is not None and due > now and (a.next_due is None or due < a.next_due):
+                    a.next_due = due
 
     def finish(self, sla: bool) -> Aggregate:
         for name in DURATIONS:
@@ -524,7 +482,8 @@ class _Accumulator:
 
 
 async def _aggregate_python(db_session: AsyncSession, facts_select, dimensions,
-                            capabilities: Capabilities, group_by: GroupBy, timezone: str):
+                            capabilities: Capabilities, group_by: GroupBy, timezone: str,
+                            now: datetime):
     zone = ZoneInfo(timezone)
     overall = _Accumulator()
     by_period: dict[date, _Accumulator] = defaultdict(_Accumulator)
@@ -532,11 +491,11 @@ async def _aggregate_python(db_session: AsyncSession, facts_select, dimensions,
         d: defaultdict(_Accumulator) for d in dimensions}
     sla = capabilities.sla
     for row in (await db_session.execute(facts_select)).all():
-        overall.add(row, sla)
+        overall.add(row, sla, now)
         local_day = row.created_at.astimezone(zone).date()
-        by_period[period_start(local_day, group_by)].add(row, sla)
+        by_period[period_start(local_day, group_by)].add(row, sla, now)
         for dimension in dimensions:
-            by_dimension[dimension][row._mapping[str(dimension)]].add(row, sla)
+            by_dimension[dimension][row._mapping[str(dimension)]].add(row, sla, now)
     return (overall.finish(sla), {k: v.finish(sla) for k, v in by_period.items()},
             {d: {k: v.finish(sla) for k, v in groups.items()}
              for d, groups in by_dimension.items()})
@@ -570,30 +529,89 @@ async def _labels(db_session: AsyncSession, dimension: Dimension,
     return {k: (k, None) for k in keys}
 
 
-async def report(*, db_session: AsyncSession, query: StatsQuery, timezone: str,
-                 now: datetime, milestone_source: MilestoneSource | None = None) -> StatsReport:
-    """The indicators over the tickets of `query`, overall, per period and per breakdown.
-    StatsUnavailable for a filter on a column this database does not have. `milestone_source`
-    (tests): where milestone times come from; default the tickets' columns if they exist."""
-    capabilities = Capabilities.of_schema()
-    if milestone_source is None:
-        milestone_source = (MilestoneSource.columns if capabilities.milestone_columns
-                            else MilestoneSource.events)
+async def refresh_facts(*, db_session: AsyncSession,
+                        capabilities: Capabilities | None = None) -> int:
+    """Write the facts of every ticket changed since the last refresh (committed batch by
+    batch); how many queued changes there were."""
+    capabilities = capabilities or Capabilities.of_schema()
+    source = (MilestoneSource.columns if capabilities.milestone_columns
+              else MilestoneSource.events)
+    total = 0
+    while taken := await stats_facts.refresh(db_session=db_session, source=source):
+        await db_session.commit()
+        total += taken
+    await db_session.commit()
+    return total
+
+
+class ReportCache:
+    """The aggregates of recent requests, for as long as they are exactly what a new
+    computation would give: the facts still have the version they were computed from, and no
+    SLA due time of their tickets has passed since (an open milestone would turn missed). Per
+    backend process; the version is in the database, so changes through any process count.
+    Labels (outlet and staff names) are not kept: they are read for every report."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple, tuple[int, datetime | None, Any]] = OrderedDict()
+
+    def get(self, key: tuple, version: int, now: datetime) -> Any:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        computed_at, until, aggregates = entry
+        if computed_at != version or (until is not None and now >= until):
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return aggregates
+
+    def put(self, key: tuple, version: int, until: datetime | None, aggregates: Any) -> None:
+        self._entries[key] = (version, until, aggregates)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+
+async def _aggregates(db_session: AsyncSession, *, query: StatsQuery, timezone: str,
+                      now: datetime, capabilities: Capabilities,
+                      source: MilestoneSource | None):
+    """(overall, {period's first day: aggregate}, {dimension: {key: aggregate}})."""
     postgres = db_session.bind.dialect.name == "postgresql"
-    facts, dimensions = _facts(query=query, timezone=timezone, now=now, postgres=postgres,
-                               capabilities=capabilities, source=milestone_source)
-    if postgres:
-        # Compiling this one statement (JIT) costs more than running it; its sorts fit in
-        # memory at 100,000 tickets.
-        await db_session.execute(text("SET LOCAL jit = off"))
-        await db_session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-        overall, by_index, by_dimension = await _aggregate_postgres(
-            db_session, facts, dimensions, capabilities)
-        firsts = [first for first, _, _ in periods(query.start, query.end, query.group_by)]
-        by_period = {firsts[index]: aggregate for index, aggregate in by_index.items()}
-    else:
-        overall, by_period, by_dimension = await _aggregate_python(
-            db_session, facts, dimensions, capabilities, query.group_by, timezone)
+    facts, dimensions = _selected(query=query, timezone=timezone, now=now, postgres=postgres,
+                                  capabilities=capabilities, source=source)
+    if not postgres:
+        return await _aggregate_python(db_session, facts, dimensions, capabilities,
+                                       query.group_by, timezone, now)
+    overall, by_index, by_dimension = await _aggregate_postgres(
+        db_session, facts, dimensions, capabilities)
+    firsts = [first for first, _, _ in periods(query.start, query.end, query.group_by)]
+    return (overall, {firsts[index]: aggregate for index, aggregate in by_index.items()},
+            by_dimension)
+
+
+async def report(*, db_session: AsyncSession, query: StatsQuery, timezone: str,
+                 now: datetime, milestone_source: MilestoneSource | None = None,
+                 cache: ReportCache | None = None) -> StatsReport:
+    """The indicators over the tickets of `query`, overall, per period and per breakdown.
+    StatsUnavailable for a filter on a column this database does not have. The facts are
+    brought up to date first (the changes queued since the last refresh), then aggregated, or
+    taken from `cache` if nothing changed since. `milestone_source` (tests): compute the facts
+    here from that source instead."""
+    capabilities = Capabilities.of_schema()
+    aggregates, key, version = None, (query.model_dump_json(), timezone), None
+    if milestone_source is None:
+        await refresh_facts(db_session=db_session, capabilities=capabilities)
+        if cache is not None:
+            version = await stats_facts.version(db_session=db_session)
+            aggregates = cache.get(key, version, now)
+    if aggregates is None:
+        aggregates = await _aggregates(db_session, query=query, timezone=timezone, now=now,
+                                       capabilities=capabilities, source=milestone_source)
+        if version is not None:
+            cache.put(key, version, aggregates[0].next_due, aggregates)
+    overall, by_period, by_dimension = aggregates
+    dimensions = list(by_dimension)
     sla = capabilities.sla
 
     trend = [PeriodIndicators(period=period_label(first, query.group_by), start=start, end=end,
