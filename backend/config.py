@@ -63,11 +63,8 @@ class Settings(BaseSettings):
     rate_limit_login_per_minute: int = 20
     rate_limit_public_per_minute: int = 120
     # Shared secret between bot and backend: the HMAC key that signs the internal calls both
-    # ways (pushes to the bot, the bot's API calls; the secret itself is never sent). The bare
-    # secret as the bot's bearer token is accepted only if INTERNAL_BEARER_ACCEPTED is true;
-    # unset, only outside production (scripts, tests).
+    # ways (pushes to the bot, the bot's API calls; the secret itself is never sent).
     internal_secret: str = DEV_INTERNAL_SECRET
-    internal_bearer_accepted: bool | None = None
     # Outbox dispatcher: how often it looks for work, and the ceiling of its retry backoff.
     outbox_poll_seconds: float = 1.0
     outbox_max_backoff_seconds: float = 60.0
@@ -158,12 +155,6 @@ class Settings(BaseSettings):
             raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (1-256 "
                              "characters A-Z a-z 0-9 _ -): Telegram sends it with every update")
         return self
-
-    @property
-    def accepts_internal_bearer(self) -> bool:
-        if self.internal_bearer_accepted is None:
-            return self.environment != "production"
-        return self.internal_bearer_accepted
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

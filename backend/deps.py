@@ -60,27 +60,24 @@ def _unauthorised() -> HTTPException:
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-async def require_service(request: Request, credentials: Credentials, settings: SettingsDep,
+async def require_service(request: Request, settings: SettingsDep,
                           db_session: SessionDep) -> str:
     """The caller is the bot: the request is signed with the internal secret
     (backend/notifications/signing.py), fresh, and its nonce was not used before (409: a
-    replay). The bare secret as bearer token is accepted only where
-    `settings.accepts_internal_bearer` (never in production)."""
-    if request.headers.get(signing.SIGNATURE_HEADER) is not None:
-        signed = signing.verify(
-            settings.internal_secret, request.headers, method=request.method,
-            target=signing.request_target(request.url.path, request.scope["query_string"]),
-            body=await request.body())
-        if signed is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED,
-                                "wrong or stale signature of an internal call")
-        if not await security_service.claim_nonce(db_session=db_session, signed=signed):
-            raise HTTPException(status.HTTP_409_CONFLICT,
-                                "this internal call was received before (a replay)")
-        return "service"
-    if not (settings.accepts_internal_bearer
-            and _token_matches(credentials, settings.internal_secret)):
-        raise _unauthorised()
+    replay). Nothing else is accepted: not even the secret itself as a bearer token."""
+    if request.headers.get(signing.SIGNATURE_HEADER) is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "an internal call must be signed",
+                            headers={"WWW-Authenticate": "Bearer"})
+    signed = signing.verify(
+        settings.internal_secret, request.headers, method=request.method,
+        target=signing.request_target(request.url.path, request.scope["query_string"]),
+        body=await request.body())
+    if signed is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                            "wrong or stale signature of an internal call")
+    if not await security_service.claim_nonce(db_session=db_session, signed=signed):
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            "this internal call was received before (a replay)")
     return "service"
 
 

@@ -30,6 +30,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 from backend.config import DEV_INTERNAL_SECRET  # noqa: E402
 from tests.support.db import postgres_database  # noqa: E402
 from tests.support.processes import Service, free_port  # noqa: E402
+from bot.backend_client import SignedRequests  # noqa: E402
 
 WARMUP = 100
 
@@ -96,8 +97,7 @@ async def run_concurrently(n: int, concurrency: int, one) -> tuple[list[float], 
 async def bench_api(base_url: str, n: int, concurrency: int, server_pid: int) -> Stats:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30,
-                                 headers={"Authorization": f"Bearer {DEV_INTERNAL_SECRET}"}
-                                 ) as client:
+                                 auth=SignedRequests(DEV_INTERNAL_SECRET)) as client:
         async def create(i: int) -> None:
             response = await client.post("/api/v1/tickets", json=ticket_body(i),
                                           headers={"Idempotency-Key": str(uuid.uuid4())})

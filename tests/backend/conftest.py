@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from backend.app import create_app
 from backend.config import Settings
+from tests.support.auth import BOT_MARK, TestCallers
 from tests.support.db import (
     create_postgres_database,
     drop_postgres_database,
@@ -28,7 +29,8 @@ from tests.support.db import (
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 STAFF_TOKEN = "test-staff-token"
 INTERNAL_SECRET = "test-internal-secret"
-SERVICE_HEADERS = {"Authorization": f"Bearer {INTERNAL_SECRET}"}
+# The bot's requests: the `client` fixture signs them (tests/support/auth.py).
+SERVICE_HEADERS = {BOT_MARK: "bot"}
 STAFF_HEADERS = {"Authorization": f"Bearer {STAFF_TOKEN}"}
 
 
@@ -120,7 +122,8 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app),
-                                 base_url="http://backend.test") as client:
+                                 base_url="http://backend.test",
+                                 auth=TestCallers(INTERNAL_SECRET)) as client:
         yield client
 
 

@@ -98,14 +98,14 @@ _known: dict[str, list[str]] = {}
 
 def _seed(app: FastAPI) -> dict[str, list[str]]:
     """One of each thing a path can name, made through the API itself."""
-    staff, bot = CALLERS["staff"]["headers"], {"Authorization": f"Bearer {INTERNAL_SECRET}"}
+    staff = CALLERS["staff"]["headers"]
     with asgi.get_client(app) as client:
         def ok(response):
             assert response.status_code < 300, (response.status_code, response.text)
             return response.json()
 
         ticket = ok(client.post("/api/v1/tickets", json=ticket_body(),
-                                headers={**bot, "Idempotency-Key": "fuzz-seed"}))
+                                headers={"Idempotency-Key": "fuzz-seed"}, auth=SignedAsBot()))
         entry = ok(client.post("/api/v1/knowledge", headers=staff, json={
             "topic": "warranty", "language": "zh-Hans", "question": "保修期多久？",
             "answer": "整机保修一年。", "keywords": "保修 保修期"}))
@@ -114,7 +114,7 @@ def _seed(app: FastAPI) -> dict[str, list[str]]:
         account = ok(client.post("/api/v1/staff", headers=staff, json={
             "username": "fuzz-agent", "display_name": "Fuzz", "role": "agent",
             "password": "a long enough password"}))
-        ok(client.post("/api/v1/customers/telegram/42/handoff", headers=bot,
+        ok(client.post("/api/v1/customers/telegram/42/handoff", auth=SignedAsBot(),
                        json={"language": "zh-Hans"}))
     return {
         "channel": ["telegram"], "chat_id": ["42"], "number": [ticket["number"]],

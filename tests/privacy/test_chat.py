@@ -9,6 +9,7 @@ import pytest
 from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
 from bot.catalogue import text as t
 from bot.dialogue.privacy import ASK, ERASE, KEEP
+from bot.backend_client import SignedRequests
 
 pytestmark = pytest.mark.rasa
 
@@ -23,8 +24,8 @@ def staff_view(chat, number: str) -> dict:
 def someone_elses_ticket(chat) -> str:
     response = httpx.post(
         f"{chat.backend_url}/api/v1/tickets", timeout=10,
-        headers={"Authorization": f"Bearer {DEV_INTERNAL_SECRET}",
-                 "Idempotency-Key": f"other-{chat.chat_id}"},
+        auth=SignedRequests(DEV_INTERNAL_SECRET),
+        headers={"Idempotency-Key": f"other-{chat.chat_id}"},
         json={"customer": {"channel": chat.channel, "chat_id": f"{chat.chat_id}9",
                            "language": "zh-Hans"},
               "type": "repair", "product": "空调", "description": "不制冷",

@@ -23,4 +23,4 @@ from tests.backend.staff.conftest import (  # noqa: F401  (fixtures)
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:  # noqa: F811
-    return make_settings(database_url, internal_bearer_accepted=False)
+    return make_settings(database_url)

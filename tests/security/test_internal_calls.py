@@ -93,24 +93,16 @@ async def test_a_tampered_call_is_refused(client: httpx.AsyncClient) -> None:
                              headers=signed("GET", MINE))).status_code == 401
 
 
-async def test_the_bare_secret_is_refused_where_bearer_is_not_accepted(client) -> None:
+async def test_the_bare_secret_as_a_bearer_token_is_refused(client) -> None:
     response = await client.get(MINE, headers={"Authorization": f"Bearer {INTERNAL_SECRET}"})
     assert response.status_code == 401
-
-
-def test_production_refuses_the_bare_secret_unless_told_otherwise() -> None:
-    production = dict(environment="production", field_encryption_keys="k" * 44,
-                      staff_api_token="t" * 20, internal_secret="s" * 20)
-    assert not Settings(**production).accepts_internal_bearer
-    assert Settings(**production, internal_bearer_accepted=True).accepts_internal_bearer
-    assert Settings(environment="development").accepts_internal_bearer
 
 
 async def test_backends_on_one_database_share_the_nonces(app: FastAPI,
                                                          settings: Settings) -> None:
     """Two backend processes (two apps) behind a load balancer: a call replayed to the other
     one is refused too."""
-    second = create_app(make_settings(settings.database_url, internal_bearer_accepted=False))
+    second = create_app(make_settings(settings.database_url))
     headers = signed("GET", MINE)
     async with second.router.lifespan_context(second):
         async with (httpx.AsyncClient(transport=httpx.ASGITransport(app),

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
+from bot.backend_client import SignedRequests
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.types import Attachment, InboundMessage
 from tests.support.stack import Stack
@@ -54,8 +55,8 @@ class _Chat:
                 "type": "repair", "product": "冰箱", "description": "不制冷",
                 "phone": "13800000000", "address": "北京市东城区王府井大街1号", **fields}
         response = httpx.post(f"{self.backend_url}/api/v1/tickets", json=body, timeout=10,
-                              headers={"Authorization": f"Bearer {DEV_INTERNAL_SECRET}",
-                                       "Idempotency-Key": f"{self.chat_id}-{time.time_ns()}"})
+                              auth=SignedRequests(DEV_INTERNAL_SECRET),
+                              headers={"Idempotency-Key": f"{self.chat_id}-{time.time_ns()}"})
         response.raise_for_status()
         return response.json()["number"]
 
@@ -63,7 +64,7 @@ class _Chat:
         """The customer's tickets in full, as staff see them (oldest first)."""
         mine = httpx.get(
             f"{self.backend_url}/api/v1/customers/{self.channel}/{self.chat_id}/tickets",
-            headers={"Authorization": f"Bearer {DEV_INTERNAL_SECRET}"}, timeout=10)
+            auth=SignedRequests(DEV_INTERNAL_SECRET), timeout=10)
         mine.raise_for_status()
         return [httpx.get(f"{self.backend_url}/api/v1/tickets/{t['number']}", timeout=10,
                           headers={"Authorization": f"Bearer {DEV_STAFF_TOKEN}"}).json()

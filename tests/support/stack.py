@@ -15,6 +15,7 @@ import asyncpg
 import httpx
 
 from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
+from bot.backend_client import SignedRequests
 from tests.fakes.telegram import FakeTelegram
 from tests.support.db import postgres_database
 from tests.support.processes import Service, free_port
@@ -34,9 +35,9 @@ class Stack:
                              headers={"Authorization": f"Bearer {DEV_STAFF_TOKEN}"}, **kwargs)
 
     def service(self, method: str, path: str, **kwargs) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {DEV_INTERNAL_SECRET}", **kwargs.pop("headers", {})}
-        return httpx.request(method, f"{self.backend_url}{path}", timeout=10, headers=headers,
-                             **kwargs)
+        """A request as the bot: signed with the internal secret."""
+        return httpx.request(method, f"{self.backend_url}{path}", timeout=10,
+                             auth=SignedRequests(DEV_INTERNAL_SECRET), **kwargs)
 
     def restart_bot(self) -> None:
         self.bot.stop()
