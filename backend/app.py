@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 # Answers every operation may give that no route declares itself, added to the OpenAPI
-# document: by the operation's security schemes (deps.py: the bot has the bearer scheme only,
+# document: by the operation's security schemes (deps.py: the bot has its signature header only,
 # staff also the console's cookie; dependencies cannot declare responses), and for a body that
 # FastAPI cannot even decode.
 _BOT_ERRORS = {"401": {"description": "not the bot: credentials or signature missing or wrong"}}

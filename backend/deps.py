@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
@@ -25,8 +25,12 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"  # the same, as a form field
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-_bearer = HTTPBearer(auto_error=False, description="the bot's internal secret, a staff API "
-                     "token (POST /api/v1/auth/token) or the static STAFF_API_TOKEN")
+_bearer = HTTPBearer(auto_error=False, description="a staff API token (POST "
+                     "/api/v1/auth/token) or the static STAFF_API_TOKEN")
+_signature = APIKeyHeader(name=signing.SIGNATURE_HEADER, auto_error=False,
+                          description="the bot's calls: HMAC-SHA256 with the internal secret "
+                          f"over {signing.TIMESTAMP_HEADER}, {signing.NONCE_HEADER}, method, "
+                          "path and body (docs/security.md)")
 _session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False,
                                description="the staff console's session (POST /console/login); "
                                f"unsafe requests also need the {CSRF_HEADER} header")
@@ -60,12 +64,12 @@ def _unauthorised() -> HTTPException:
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-async def require_service(request: Request, settings: SettingsDep,
-                          db_session: SessionDep) -> str:
+async def require_service(request: Request, settings: SettingsDep, db_session: SessionDep,
+                          signature: Annotated[str | None, Depends(_signature)]) -> str:
     """The caller is the bot: the request is signed with the internal secret
     (backend/notifications/signing.py), fresh, and its nonce was not used before (409: a
     replay). Nothing else is accepted: not even the secret itself as a bearer token."""
-    if request.headers.get(signing.SIGNATURE_HEADER) is None:
+    if signature is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "an internal call must be signed",
                             headers={"WWW-Authenticate": "Bearer"})
     signed = signing.verify(
