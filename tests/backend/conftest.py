@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from backend.app import create_app
 from backend.config import Settings
-from tests.support.auth import BOT_MARK, TestCallers
+from tests.support.auth import BOT_MARK, CallerAuth
 from tests.support.db import (
     create_postgres_database,
     drop_postgres_database,
@@ -123,7 +123,7 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app),
                                  base_url="http://backend.test",
-                                 auth=TestCallers(INTERNAL_SECRET)) as client:
+                                 auth=CallerAuth(INTERNAL_SECRET)) as client:
         yield client
 
 

@@ -7,11 +7,11 @@ import httpx
 
 from bot.backend_client import SignedRequests
 
-# A test marks a request as the bot's with this header; TestCallers signs it and drops the mark.
+# A test marks a request as the bot's with this header; CallerAuth signs it and drops the mark.
 BOT_MARK = "X-Test-Caller"
 
 
-class TestCallers(httpx.Auth):
+class CallerAuth(httpx.Auth):
     """httpx auth for a test client that calls as staff (their own headers) or as the bot."""
 
     requires_request_body = True

@@ -13,7 +13,7 @@ from backend.config import Settings
 from backend.handoff import hours
 from backend.notifications.models import OutboxMessage
 from tests.backend.conftest import INTERNAL_SECRET
-from tests.support.auth import TestCallers
+from tests.support.auth import CallerAuth
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS, make_settings
 
 ALWAYS_OPEN = "00:00-24:00"
@@ -123,7 +123,7 @@ async def test_outside_business_hours_a_callback_ticket_says_when_staff_are_back
 
     app = create_app(make_settings(database_url, business_hours="08:00-20:00",
                                    business_days=closed_today()))
-    async with app.router.lifespan_context(app), httpx.AsyncClient(auth=TestCallers(INTERNAL_SECRET), 
+    async with app.router.lifespan_context(app), httpx.AsyncClient(auth=CallerAuth(INTERNAL_SECRET), 
             transport=httpx.ASGITransport(app), base_url="http://t") as client:
         answer = await ask(client, "9")
         assert answer["state"] == "callback" and answer["back_at"]

@@ -17,7 +17,7 @@ from backend.config import Settings
 from backend.database import make_engine, make_sessionmaker, utcnow
 from backend.notifications.dispatcher import OutboxDispatcher, backoff_seconds
 from backend.notifications.models import OutboxMessage
-from tests.support.auth import TestCallers
+from tests.support.auth import CallerAuth
 from tests.backend.conftest import INTERNAL_SECRET, SERVICE_HEADERS, STAFF_HEADERS, make_settings
 from tests.backend.factories import ticket_body
 from tests.backend.notifications.receiver import PushReceiver
@@ -191,7 +191,7 @@ async def test_the_running_backend_pushes_right_after_a_status_change(receiver,
     settings = make_settings(database_url, bot_push_url=receiver.url,
                              outbox_dispatcher_enabled=True, outbox_poll_seconds=30)
     app = create_app(settings)
-    async with receiver, app.router.lifespan_context(app), httpx.AsyncClient(auth=TestCallers(INTERNAL_SECRET), 
+    async with receiver, app.router.lifespan_context(app), httpx.AsyncClient(auth=CallerAuth(INTERNAL_SECRET), 
             transport=httpx.ASGITransport(app), base_url="http://backend.test") as client:
         created = await client.post("/api/v1/tickets", json=ticket_body(),
                                     headers={**SERVICE_HEADERS, "Idempotency-Key": "k"})

@@ -18,7 +18,7 @@ from backend.sla.models import SlaBreach
 from backend.staff.enums import Role
 from backend.tickets.models import Ticket, TicketEvent
 from tests.backend.conftest import INTERNAL_SECRET
-from tests.support.auth import TestCallers
+from tests.support.auth import CallerAuth
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS, make_settings
 from tests.backend.factories import ticket_body
 from tests.backend.sla.conftest import at, detail, local, outbox
@@ -105,7 +105,7 @@ async def app_without_alerts(database_url: str) -> AsyncIterator[FastAPI]:
 
 async def test_no_alert_push_without_a_staff_chat(app_without_alerts, clock) -> None:
     app = app_without_alerts
-    async with httpx.AsyncClient(auth=TestCallers(INTERNAL_SECRET), transport=httpx.ASGITransport(app),
+    async with httpx.AsyncClient(auth=CallerAuth(INTERNAL_SECRET), transport=httpx.ASGITransport(app),
                                  base_url="http://backend.test") as client:
         await client.post("/api/v1/tickets", json=ticket_body(),
                           headers={**SERVICE_HEADERS, "Idempotency-Key": "k1"})

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from backend.app import create_app
 from backend.customers.models import Customer
 from tests.backend.conftest import INTERNAL_SECRET
-from tests.support.auth import TestCallers
+from tests.support.auth import CallerAuth
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS, make_settings
 from tests.backend.factories import ticket_body
 from tests.backend.sla.conftest import SHANGHAI, at, detail, local
@@ -67,7 +67,7 @@ async def test_a_complaint_counts_business_hours_overnight(clock, create, client
 async def weekdays_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """A backend whose business days are Monday to Friday."""
     app = create_app(make_settings(database_url, business_days="1-5"))
-    async with app.router.lifespan_context(app), httpx.AsyncClient(auth=TestCallers(INTERNAL_SECRET), 
+    async with app.router.lifespan_context(app), httpx.AsyncClient(auth=CallerAuth(INTERNAL_SECRET), 
             transport=httpx.ASGITransport(app), base_url="http://backend.test") as client:
         yield client
 

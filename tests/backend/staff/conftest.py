@@ -22,7 +22,7 @@ from backend.staff.enums import CredentialKind, Role
 from backend.staff.models import Staff
 from backend.staff.schemas import StaffCreate
 from tests.backend.conftest import INTERNAL_SECRET
-from tests.support.auth import TestCallers
+from tests.support.auth import CallerAuth
 
 PASSWORD = "correct horse battery"
 
@@ -97,7 +97,7 @@ def console_login(client: httpx.AsyncClient) -> Callable:
 
 def client_from(app: FastAPI, ip: str) -> httpx.AsyncClient:
     """A test client whose requests come from `ip`."""
-    return httpx.AsyncClient(auth=TestCallers(INTERNAL_SECRET), transport=httpx.ASGITransport(app, client=(ip, 50000)),
+    return httpx.AsyncClient(auth=CallerAuth(INTERNAL_SECRET), transport=httpx.ASGITransport(app, client=(ip, 50000)),
                              base_url="http://backend.test")
 
 

@@ -14,7 +14,7 @@ from backend.deps import CSRF_HEADER, SESSION_COOKIE
 from backend.staff.enums import Role
 from backend.staff.models import StaffSession
 from tests.backend.conftest import INTERNAL_SECRET
-from tests.support.auth import TestCallers
+from tests.support.auth import CallerAuth
 from tests.backend.conftest import SERVICE_HEADERS, make_settings
 from tests.backend.factories import ticket_body
 from tests.backend.staff.conftest import PASSWORD
@@ -57,7 +57,7 @@ async def test_login_sets_a_hardened_cookie_and_gives_the_csrf_token(app, client
 
 async def test_cookie_is_not_secure_in_development(database_url, add_staff) -> None:
     app = create_app(make_settings(database_url, environment="development"))
-    async with app.router.lifespan_context(app), httpx.AsyncClient(auth=TestCallers(INTERNAL_SECRET), 
+    async with app.router.lifespan_context(app), httpx.AsyncClient(auth=CallerAuth(INTERNAL_SECRET), 
             transport=httpx.ASGITransport(app), base_url="http://backend.test") as client:
         await add_staff("alice", Role.agent)
         response = await client.post(LOGIN, json={"username": "alice", "password": PASSWORD})
