@@ -14,7 +14,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.customers import service as customer_service
 from backend.customers.enums import Channel
 from backend.database import utcnow
 from backend.notifications import service as notification_service
@@ -84,13 +83,9 @@ async def complete(*, db_session: AsyncSession, number: str, note: str | None, a
 
 async def _awaiting_for_customer(db_session: AsyncSession, channel: Channel | str,
                                  chat_id: str, number: str) -> Ticket | None:
-    customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
-                                                  chat_id=chat_id)
-    ticket = (await sla_service.lock_ticket(db_session=db_session, number=number,
-                                            customer_id=customer.id)
-              if customer is not None else None)
+    ticket = await sla_service.lock_customer_ticket(db_session=db_session, channel=channel,
+                                                    chat_id=chat_id, number=number)
     if ticket is None:
-        await db_session.rollback()
         return None
     if ticket.awaiting_acceptance_since is None or ticket.status != TicketStatus.in_progress:
         message = f"ticket {ticket.number} awaits no acceptance"

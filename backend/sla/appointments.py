@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.customers import service as customer_service
 from backend.customers.enums import Channel
 from backend.database import utcnow
 from backend.notifications import service as notification_service
@@ -145,13 +144,9 @@ async def remind(*, db_session: AsyncSession, number: str, today: date,
 
 async def _scheduled_for_customer(db_session: AsyncSession, channel: Channel | str,
                                   chat_id: str, number: str) -> Ticket | None:
-    customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
-                                                  chat_id=chat_id)
-    ticket = (await sla_service.lock_ticket(db_session=db_session, number=number,
-                                            customer_id=customer.id)
-              if customer is not None else None)
+    ticket = await sla_service.lock_customer_ticket(db_session=db_session, channel=channel,
+                                                    chat_id=chat_id, number=number)
     if ticket is None:
-        await db_session.rollback()
         return None
     if ticket.status != TicketStatus.scheduled or ticket.appointment_date is None:
         message = f"ticket {ticket.number} has no appointment to answer"

@@ -32,6 +32,8 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
+from backend.customers import service as customer_service
+from backend.customers.enums import Channel
 from backend.notifications import service as notification_service
 from backend.sla import calendar as sla_calendar
 from backend.sla.enums import (
@@ -84,6 +86,19 @@ async def lock_ticket(*, db_session: AsyncSession, number: str, assignee_id: int
     if customer_id is not None:
         statement = statement.where(Ticket.customer_id == customer_id)
     return (await db_session.execute(statement)).scalar_one_or_none()
+
+
+async def lock_customer_ticket(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
+                               number: str) -> Ticket | None:
+    """`lock_ticket` for a customer answering in their chat: only a ticket of the customer of
+    that chat. None (and the transaction rolled back) when there is no such ticket."""
+    customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
+                                                  chat_id=chat_id)
+    ticket = (await lock_ticket(db_session=db_session, number=number, customer_id=customer.id)
+              if customer is not None else None)
+    if ticket is None:
+        await db_session.rollback()
+    return ticket
 
 
 def push_language(ticket: Ticket) -> str:
