@@ -86,6 +86,7 @@ async def _awaiting_for_customer(db_session: AsyncSession, channel: Channel | st
     ticket = await sla_service.lock_customer_ticket(db_session=db_session, channel=channel,
                                                     chat_id=chat_id, number=number)
     if ticket is None:
+        await db_session.rollback()
         return None
     if ticket.awaiting_acceptance_since is None or ticket.status != TicketStatus.in_progress:
         message = f"ticket {ticket.number} awaits no acceptance"

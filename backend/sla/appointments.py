@@ -147,6 +147,7 @@ async def _scheduled_for_customer(db_session: AsyncSession, channel: Channel | s
     ticket = await sla_service.lock_customer_ticket(db_session=db_session, channel=channel,
                                                     chat_id=chat_id, number=number)
     if ticket is None:
+        await db_session.rollback()
         return None
     if ticket.status != TicketStatus.scheduled or ticket.appointment_date is None:
         message = f"ticket {ticket.number} has no appointment to answer"

@@ -75,7 +75,8 @@ async def lock_ticket(*, db_session: AsyncSession, number: str, assignee_id: int
                       customer_id: int | None = None) -> Ticket | None:
     """The ticket of this number (in any spelling; with `assignee_id`: only if assigned to that
     staff member; with `customer_id`: only if that customer's), its customer loaded, locked
-    for update until commit (PostgreSQL)."""
+    for update until commit (PostgreSQL): changes to one ticket are serialised, so its outbox
+    messages are numbered in commit order. The one way tickets are locked."""
     canonical = numbers.normalise_ticket_number(number)
     if canonical is None:
         return None
@@ -90,15 +91,13 @@ async def lock_ticket(*, db_session: AsyncSession, number: str, assignee_id: int
 
 async def lock_customer_ticket(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
                                number: str) -> Ticket | None:
-    """`lock_ticket` for a customer answering in their chat: only a ticket of the customer of
-    that chat. None (and the transaction rolled back) when there is no such ticket."""
+    """`lock_ticket` for a customer acting in their chat: only a ticket of the customer of
+    that chat (None otherwise)."""
     customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
                                                   chat_id=chat_id)
-    ticket = (await lock_ticket(db_session=db_session, number=number, customer_id=customer.id)
-              if customer is not None else None)
-    if ticket is None:
-        await db_session.rollback()
-    return ticket
+    if customer is None:
+        return None
+    return await lock_ticket(db_session=db_session, number=number, customer_id=customer.id)
 
 
 def push_language(ticket: Ticket) -> str:

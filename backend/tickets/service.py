@@ -257,13 +257,8 @@ async def change_status(*, db_session: AsyncSession, number: str, status: Ticket
     the customer hears about, unless `notify` is off) an outbox message, in one transaction.
     None if there is no such ticket (with `assignee_id`: none assigned to that staff member);
     TransitionNotAllowed if the table of transitions forbids it. Commits."""
-    canonical = numbers.normalise_ticket_number(number)
-    if canonical is None:
-        return None
-    conditions = [Ticket.number == canonical]
-    if assignee_id is not None:
-        conditions.append(Ticket.assignee_id == assignee_id)
-    ticket = await _locked(db_session, *conditions)
+    ticket = await sla_service.lock_ticket(db_session=db_session, number=number,
+                                           assignee_id=assignee_id)
     if ticket is None:
         await db_session.rollback()
         return None
@@ -278,10 +273,7 @@ async def assign(*, db_session: AsyncSession, number: str, assignee: Staff,
     `assigned` (its status change and outbox message in the same transaction). Assigning it
     to whom it is assigned already changes nothing. None if there is no such ticket;
     ActionNotAllowed unless it is open. Commits."""
-    canonical = numbers.normalise_ticket_number(number)
-    if canonical is None:
-        return None
-    ticket = await _locked(db_session, Ticket.number == canonical)
+    ticket = await sla_service.lock_ticket(db_session=db_session, number=number)
     if ticket is None:
         await db_session.rollback()
         return None
@@ -317,23 +309,13 @@ async def _give_to(*, db_session: AsyncSession, ticket: Ticket, assignee: Staff,
 
 # ---- the staff's work on the ticket page -------------------------------------------------
 
-async def _locked_for_staff(db_session: AsyncSession, number: str,
-                            assignee_id: int | None) -> Ticket | None:
-    canonical = numbers.normalise_ticket_number(number)
-    if canonical is None:
-        return None
-    conditions = [Ticket.number == canonical]
-    if assignee_id is not None:
-        conditions.append(Ticket.assignee_id == assignee_id)
-    return await _locked(db_session, *conditions)
-
-
 async def add_note(*, db_session: AsyncSession, number: str, text: str, actor: str,
                    assignee_id: int | None = None) -> Ticket | None:
     """An internal note on the ticket (any status): an `internal_note` event for staff, never
     shown or pushed to the customer. None if there is no such ticket (with `assignee_id`:
     none assigned to that staff member). Commits."""
-    ticket = await _locked_for_staff(db_session, number, assignee_id)
+    ticket = await sla_service.lock_ticket(db_session=db_session, number=number,
+                                           assignee_id=assignee_id)
     if ticket is None:
         await db_session.rollback()
         return None
@@ -353,7 +335,8 @@ async def reply_to_customer(*, db_session: AsyncSession, number: str, text: str,
     from, in one transaction (any status: a closed ticket may still need a word). None if
     there is no such ticket (with `assignee_id`: none assigned to that staff member).
     Commits."""
-    ticket = await _locked_for_staff(db_session, number, assignee_id)
+    ticket = await sla_service.lock_ticket(db_session=db_session, number=number,
+                                           assignee_id=assignee_id)
     if ticket is None:
         await db_session.rollback()
         return None
@@ -395,7 +378,8 @@ async def escalate(*, db_session: AsyncSession, number: str, target: EscalationT
         raise NotOfThatTeam(f"{assignee.username} is no active {target}")
     if assignee is None and target == EscalationTarget.technician:
         raise NotOfThatTeam("name the technician: technicians see only their own tickets")
-    ticket = await _locked_for_staff(db_session, number, assignee_id)
+    ticket = await sla_service.lock_ticket(db_session=db_session, number=number,
+                                           assignee_id=assignee_id)
     if ticket is None:
         await db_session.rollback()
         return None
@@ -417,25 +401,6 @@ async def escalate(*, db_session: AsyncSession, number: str, target: EscalationT
     else:
         await db_session.commit()
     return ticket
-
-
-async def _locked(db_session: AsyncSession, *conditions) -> Ticket | None:
-    """The ticket matching `conditions`, locked for update (PostgreSQL) until commit: changes to
-    one ticket are serialised, so its outbox messages are numbered in commit order."""
-    statement = (select(Ticket).where(*conditions)
-                 .options(selectinload(Ticket.customer)).with_for_update(of=Ticket))
-    return (await db_session.execute(statement)).scalar_one_or_none()
-
-
-async def _locked_for_customer(db_session: AsyncSession, channel: Channel | str, chat_id: str,
-                               number: str) -> Ticket | None:
-    canonical = numbers.normalise_ticket_number(number)
-    customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
-                                                  chat_id=chat_id)
-    if canonical is None or customer is None:
-        return None
-    return await _locked(db_session, Ticket.number == canonical,
-                         Ticket.customer_id == customer.id)
 
 
 def appointment_of(ticket: Ticket) -> dict[str, str] | None:
@@ -489,7 +454,8 @@ async def cancel_by_customer(*, db_session: AsyncSession, channel: Channel | str
                              number: str, reason: CancelReason) -> Ticket | None:
     """The customer cancels their ticket. None if it is not theirs; TransitionNotAllowed if it
     is past cancelling (resolved, closed, cancelled). Commits."""
-    ticket = await _locked_for_customer(db_session, channel, chat_id, number)
+    ticket = await sla_service.lock_customer_ticket(db_session=db_session, channel=channel,
+                                                    chat_id=chat_id, number=number)
     if ticket is None:
         await db_session.rollback()
         return None
@@ -504,7 +470,8 @@ async def expedite(*, db_session: AsyncSession, channel: Channel | str, chat_id:
     """The customer chases their open ticket up: it is lifted to at least high priority and
     the reminder goes into the record. None if it is not theirs; ActionNotAllowed if it is no
     longer open. Commits."""
-    ticket = await _locked_for_customer(db_session, channel, chat_id, number)
+    ticket = await sla_service.lock_customer_ticket(db_session=db_session, channel=channel,
+                                                    chat_id=chat_id, number=number)
     if ticket is None:
         await db_session.rollback()
         return None
