@@ -28,7 +28,7 @@ MESSAGES = ["你好", "我的工单到哪了", "hello", "where is my ticket?", "
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 def one_turn(stack, chat_id: int, text: str) -> float:

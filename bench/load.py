@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from backend.config import Settings
+from bench.chat_latency import percentile
 from nlu import rasa_env
 from tests.support.processes import Service, free_port
 from tests.support.proxy import TcpProxy
@@ -111,11 +112,6 @@ async def sample_memory(pids: dict[str, int], peaks: dict[str, float]) -> None:
             except OSError:
                 pass
         await asyncio.sleep(0.5)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 async def drive(stack, chats: list[int], pids: dict[str, int], args) -> dict:

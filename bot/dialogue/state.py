@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Integer, String, UniqueConstraint, delete, func, select
+from sqlalchemy import DateTime, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
@@ -357,11 +357,6 @@ class ConversationStore:
             await session.execute(delete(SubmissionRow).where(
                 SubmissionRow.idempotency_key == idempotency_key))
             await session.commit()
-
-    async def pending_submissions(self) -> int:
-        async with self._sessions() as session:
-            return (await session.execute(select(func.count()).select_from(SubmissionRow))
-                    ).scalar_one()
 
     # ---- pushes ------------------------------------------------------------------------
 
