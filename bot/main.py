@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import uvicorn
@@ -15,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from backend.clock import local_now
 from backend.config import Settings
 from bot.backend_client import BackendClient
 from bot.channels.base import Channel
@@ -51,7 +51,7 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
     engine = DialogueEngine(
         nlu=nlu, backend=backend, store=store, hotline=settings.service_hotline,
         # Appointments and service hours are in the service's local time.
-        clock=lambda: datetime.now(service_zone).replace(tzinfo=None),
+        clock=lambda: local_now(service_zone).replace(tzinfo=None),
         retry_delays=tuple(settings.submission_retry_seconds),
     )
 

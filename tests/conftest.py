@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 
-import pytest
+from tests.support import clock
 
-from backend.config import Settings
-from nlu import rasa_env
-from tests.support.processes import free_port
-from tests.support.stack import Stack, running_stack
+# Before anything reads the clock: this process and every one it starts run on the test clock.
+clock.install()
+
+import pytest  # noqa: E402
+
+from backend.config import Settings  # noqa: E402
+from nlu import rasa_env  # noqa: E402
+from tests.support.processes import free_port  # noqa: E402
+from tests.support.stack import Stack, running_stack  # noqa: E402
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -19,8 +24,10 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A Rasa server with the model trained from nlu/ (trained first if data changed).
 
     FRONTDESK_TEST_RASA_URL reuses a server that is already running (a developer's shortcut
-    while editing other parts; CI never sets it)."""
-    if os.environ.get("FRONTDESK_TEST_RASA_URL") and not IN_CI:
+    while editing other parts; in CI only a suite started by the suite uses it, with
+    FRONTDESK_TEST_NESTED: tests/test_any_date.py)."""
+    reuse = not IN_CI or os.environ.get("FRONTDESK_TEST_NESTED") == "1"
+    if os.environ.get("FRONTDESK_TEST_RASA_URL") and reuse:
         yield os.environ["FRONTDESK_TEST_RASA_URL"]
         return
     port = free_port()

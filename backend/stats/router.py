@@ -4,7 +4,7 @@ Thin: the work is in the service."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -63,7 +63,7 @@ def stats_query(
     breakdown: Annotated[list[Dimension] | None, Query(
         description="the breakdowns to compute, repeatable (default: all)")] = None,
 ) -> StatsQuery:
-    today = datetime.now(ZoneInfo(settings.ticket_timezone)).date()
+    today = utcnow().astimezone(ZoneInfo(settings.ticket_timezone)).date()
     end = end or today
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:

@@ -15,8 +15,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from backend.clock import local_naive, utcnow
 from bot.backend_client import BackendClient, BackendUnavailable, NotAllowed, TicketRefused
 from bot.catalogue import has, text as t
 from bot.dialogue import appointments, privacy
@@ -81,7 +82,7 @@ def _printable(text: str) -> str:
 
 class DialogueEngine:
     def __init__(self, *, nlu: NluClient, backend: BackendClient, store: ConversationStore,
-                 hotline: str = "", clock: Callable[[], datetime] = datetime.now,
+                 hotline: str = "", clock: Callable[[], datetime] = local_naive,
                  retry_delays: tuple[float, ...] = (5, 10, 20, 40, 60)) -> None:
         self.nlu = nlu
         self.backend = backend
@@ -95,7 +96,7 @@ class DialogueEngine:
 
     @staticmethod
     def clock_utc() -> datetime:
-        return datetime.now(UTC)
+        return utcnow()
 
     # ---- one turn --------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import DateTime, Integer, String, UniqueConstraint, delete, select
@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from backend.clock import utcnow
 from backend.crypto import DecryptionError, EncryptedString
 from backend.database import make_engine
 from bot.dialogue.types import Button, Reply
@@ -100,7 +101,7 @@ class Sealed(EncryptedString):
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 class ConversationRow(Base):

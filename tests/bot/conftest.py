@@ -4,7 +4,6 @@ Telegram Bot API into the bot process (backend on PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 
 import pytest
 
@@ -13,11 +12,13 @@ from bot.backend_client import BackendClient
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
 from nlu.client import NluClient
+from tests.support import clock
 from tests.support.chats import EngineChat, TelegramChat
 from tests.support.processes import Service, free_port
 
-# A Tuesday morning: the engine's clock in the engine-driven tests.
-NOW = datetime(2026, 11, 24, 9, 30)
+# A Tuesday morning on the test clock: the engine's clock in the engine-driven tests (the
+# backend process runs on the same clock: tests/support/clock.py).
+NOW = clock.NOW
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,14 @@ from backend.config import DEV_STAFF_TOKEN
 from bot.catalogue import text as t
 from bot.dialogue.appointments import CONFIRM, KEEP, OTHER_TIME
 from bot.dialogue.when import parse_when
+from tests.support import clock
 from tests.support.chats import EngineChat, Said
 
 
-async def scheduled(chat, number: str, day: str = "2026-11-28",
+SATURDAY, SUNDAY = clock.iso(4), clock.iso(5)
+
+
+async def scheduled(chat, number: str, day: str = SATURDAY,
                     window: str = "morning") -> Said:
     """Staff schedule the visit; the push the customer's chat shows."""
     response = httpx.post(f"{chat.backend_url}/api/v1/tickets/{number}/schedule", timeout=10,
@@ -38,7 +42,7 @@ async def test_the_customer_confirms_the_visit(chat) -> None:
 
     push = await scheduled(chat, number, window="afternoon")
 
-    assert number in push.text and "上门时间：2026-11-28 下午" in push.text
+    assert number in push.text and f"上门时间：{SATURDAY} 下午" in push.text
     assert push.buttons == [f"{CONFIRM}{number}", f"{OTHER_TIME}{number}"]
     await chat.press(f"{CONFIRM}{number}")
     assert "已确认" in chat.text and number in chat.text
@@ -61,7 +65,7 @@ async def test_another_time_is_asked_for_and_kept_for_the_dispatcher(chat) -> No
     day, window = wanted.split()
     assert f"您希望改到 {day} 下午" in chat.text and window == "afternoon"
     [ticket] = chat.tickets()
-    assert (ticket["appointment_request"], ticket["appointment_date"]) == (wanted, "2026-11-28")
+    assert (ticket["appointment_request"], ticket["appointment_date"]) == (wanted, SATURDAY)
     assert (ticket["events"][-1]["kind"], ticket["events"][-1]["note"]) == (
         "appointment_change_requested", wanted)
     await chat.say("你好")  # the question is closed: the bot answers as usual
@@ -76,7 +80,7 @@ async def test_keeping_the_time_or_asking_something_else_drops_the_question(chat
     await chat.press(KEEP)
     assert "保持不变" in chat.text
 
-    await scheduled(chat, number, day="2026-11-29")
+    await scheduled(chat, number, day=SUNDAY)
     await chat.press(f"{OTHER_TIME}{number}")
     await chat.say(f"查一下工单 {number} 的进度")
     assert number in chat.text and "已预约" in chat.text

@@ -10,12 +10,12 @@ import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from backend.clock import local_now
 from tests.e2e.conftest import DOCS
 from tests.support.chats import TelegramChat
 
@@ -256,7 +256,7 @@ def test_assigning_and_scheduling_from_the_ticket_page(stack, page, supervisor):
                                                       methods={"sendMessage"})[-1].text
 
     page.locator("#schedule-form").wait_for()
-    tomorrow = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=2)).date()
+    tomorrow = (local_now("Asia/Shanghai") + timedelta(days=2)).date()
     mark = stack.telegram.mark()
     page.fill("#schedule-date", tomorrow.isoformat())
     page.select_option("#schedule-window", "afternoon")

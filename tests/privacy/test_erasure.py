@@ -4,11 +4,12 @@ customer and staff see, what is left in the database, and that the statistics do
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
+from backend.clock import local_now
 from backend.staff.enums import Role
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS
 from tests.backend.factories import ADDRESS, PHONE
@@ -72,7 +73,7 @@ async def test_erasure_keeps_the_statistics_and_leaves_no_personal_data(
     # A ticket of someone else, which must not change.
     other = (await create(key="k-other", customer_overrides={"chat_id": "43"},
                           description="漏水")).json()["number"]
-    today = date.today()
+    today = local_now("Asia/Shanghai").date()
     stats_query = {"from": str(today - timedelta(days=40)), "to": str(today + timedelta(days=2)),
                    "group_by": "week"}
     before = await client.get("/api/v1/stats", params=stats_query, headers=STAFF_HEADERS)

@@ -10,10 +10,10 @@ import itertools
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import httpx
 
+from backend.clock import local_now
 from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
 from bot.backend_client import SignedRequests
 from bot.dialogue.engine import DialogueEngine
@@ -110,7 +110,7 @@ class TelegramChat(_Chat):
         self.channel = "telegram"
         self.chat_number = next(_chat_numbers)
         self.chat_id = str(self.chat_number)
-        self.now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+        self.now = local_now("Asia/Shanghai").replace(tzinfo=None)
         self.last = []
 
     async def say(self, text: str, **extra) -> list[Said]:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, text
 
+from backend.clock import local_now
 from backend.config import Settings
 from backend.handoff import hours
 from backend.notifications.models import OutboxMessage
@@ -21,9 +22,7 @@ ALWAYS_OPEN = "00:00-24:00"
 
 def closed_today() -> str:
     """Business days that leave out today (in the service's timezone): staff are not there."""
-    from zoneinfo import ZoneInfo
-
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).isoweekday()
+    today = local_now("Asia/Shanghai").isoweekday()
     return str(today % 7 + 1)
 
 
