@@ -32,7 +32,27 @@ def from_locale(code: str | None) -> str | None:
     return None
 
 
-def detect_language(text: str, *, current: str | None = None, hint: str | None = None) -> str:
+def detect_language(text: str, *, current: str | None = None, hint: str | None = None,
+                    answering: str | None = None) -> str:
+    """The language to answer in. `answering`: the detail a form is asking for; a short
+    answer to it in another language (an English street name, "ok", 冷氣 in an English
+    conversation) keeps the conversation's language, and an address never switches it."""
+    detected = _detect(text, current=current, hint=hint)
+    if answering and current and detected != current:
+        if answering == "address" or not _says_enough(text, detected):
+            return current
+    return detected
+
+
+def _says_enough(text: str, language: str) -> bool:
+    """Whether a message is written in `language` at more than a word's length."""
+    if language == "en":
+        return len([w for w in _LATIN_WORD.findall(text)
+                    if w.lower() not in _NEUTRAL_WORDS]) >= 4
+    return len(_HAN.findall(text)) >= 6
+
+
+def _detect(text: str, *, current: str | None, hint: str | None) -> str:
     fallback = current or from_locale(hint) or DEFAULT_LANGUAGE
     han = "".join(_HAN.findall(text))
     if han:

@@ -35,6 +35,9 @@ class Parse:
     confidence: float
     # Entity name -> normalised values, in the order Rasa found them.
     entities: dict[str, list[str]] = field(default_factory=dict)
+    # The classifier's intents, most likely first, with their confidences (without Rasa's
+    # fallback pseudo-intent): what "did you mean ...?" offers when the parse is unsure.
+    ranking: tuple[tuple[str, float], ...] = ()
 
     def entity(self, name: str) -> str | None:
         values = self.entities.get(name)
@@ -52,10 +55,14 @@ def parse_from_rasa(payload: dict) -> Parse:
         normalised = normalise_entity(name, str(value))
         if normalised and normalised not in entities.setdefault(name, []):
             entities[name].append(normalised)
+    ranking = tuple((str(item["name"]), float(item.get("confidence") or 0.0))
+                    for item in payload.get("intent_ranking") or []
+                    if item.get("name") and item["name"] != FALLBACK_INTENT)
     return Parse(
         intent=intent.get("name") or FALLBACK_INTENT,
         confidence=float(intent.get("confidence") or 0.0),
         entities=entities,
+        ranking=ranking,
     )
 
 

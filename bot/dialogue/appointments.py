@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.backend_client import BackendUnavailable
 from bot.catalogue import text as t
 from bot.dialogue.forms import accept_when, explain_when
 from bot.dialogue.state import Conversation, Form
 from bot.dialogue.types import Button, InboundMessage, Reply
 from bot.dialogue.when import Appointment
-from nlu.client import FALLBACK_INTENT
+from nlu.client import FALLBACK_INTENT, Parse
+from nlu.entities import canonical_ticket_number
 
 if TYPE_CHECKING:
     from bot.dialogue.engine import DialogueEngine
@@ -34,6 +36,8 @@ PENDING = "appointment_change"  # the form name while the bot waits for the new 
 MAX_FAILURES = 3
 # Said this clearly, another request wins over an attempt at a time.
 INTERRUPT_CONFIDENCE = 0.8
+# Tickets whose visit can be moved (one is booked, or about to be).
+_WITH_A_VISIT = ("scheduled", "assigned", "new")
 # Intents that are no other request (an answer such as "ok" or "no").
 _NOT_A_REQUEST = {"affirm", "deny", FALLBACK_INTENT}
 
@@ -85,6 +89,47 @@ async def on_button(engine: DialogueEngine, conv: Conversation, data: str) -> li
     return [Reply(t(lang, "button.stale"))]
 
 
+async def on_intent(engine: DialogueEngine, conv: Conversation, parse: Parse,
+                    text: str) -> list[Reply]:
+    """"师傅明天能不能改成下午来", "can the visit be moved to Monday": the visit of the ticket
+    named, or of the one ticket with a visit (else a choice); the new time from the same
+    words, else asked for."""
+    lang = conv.language
+    number = parse.entity("ticket_number") or canonical_ticket_number(text)
+    if number is None:
+        try:
+            tickets = await engine.backend.list_tickets(conv.channel, conv.chat_id)
+        except BackendUnavailable:
+            return [Reply(t(lang, "error.backend_down"))]
+        visits = [tk for tk in tickets if tk["status"] in _WITH_A_VISIT]
+        if not visits:
+            return [engine._menu(conv, "appointment.none")]
+        if len(visits) > 1:
+            return [Reply(t(lang, "appointment.which"), buttons=[
+                [Button(f"{tk['number']} " + t(lang, "type." + tk["type"]),
+                        f"{OTHER_TIME}{tk['number']}")] for tk in visits[:5]])]
+        number = visits[0]["number"]
+    value = accept_when(text, parse, engine.clock())
+    if value is None:
+        conv.form = Form(name=PENDING, slots={"ticket": number}, asking="when")
+        return [_ask(lang, "appointment.ask_time", number=number)]
+    return await _request_change(engine, conv, number, value)
+
+
+async def _request_change(engine: DialogueEngine, conv: Conversation, number: str,
+                          value: str) -> list[Reply]:
+    """Send the wanted time to the backend, where it waits for the dispatcher."""
+    lang = conv.language
+    conv.form = None
+    result, refusal = await engine._act(conv, number, "appointment/change",
+                                        {"requested": value})
+    if result is None:
+        return refusal
+    asked = Appointment.from_str(value)
+    return [Reply(t(lang, "appointment.change_sent", number=number,
+                    date=asked.date.isoformat(), window=_window(lang, asked.window)))]
+
+
 async def on_pending(engine: DialogueEngine, conv: Conversation, message: InboundMessage,
                      text: str) -> list[Reply] | None:
     """A message while the bot waits for the new time: the time (sent to the backend), or
@@ -112,11 +157,4 @@ async def on_pending(engine: DialogueEngine, conv: Conversation, message: Inboun
             return [problem, Reply(t(lang, "appointment.give_up", hotline=engine.hotline),
                                    buttons=[[Button(t(lang, "menu.human"), "person:failures")]])]
         return [problem, _ask(lang, "appointment.ask_time", number=number)]
-    conv.form = None
-    result, refusal = await engine._act(conv, number, "appointment/change",
-                                        {"requested": value})
-    if result is None:
-        return refusal
-    asked = Appointment.from_str(value)
-    return [Reply(t(lang, "appointment.change_sent", number=number,
-                    date=asked.date.isoformat(), window=_window(lang, asked.window)))]
+    return await _request_change(engine, conv, number, value)

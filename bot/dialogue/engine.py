@@ -20,14 +20,21 @@ from datetime import datetime, timedelta
 from backend.clock import local_naive, utcnow
 from bot.backend_client import BackendClient, BackendUnavailable, NotAllowed, TicketRefused
 from bot.catalogue import has, text as t
-from bot.dialogue import appointments, privacy
+from bot.dialogue import appointments, privacy, understanding
+from bot.dialogue.extract import (
+    asks_about_code,
+    bare_ticket_number,
+    claims_photo,
+    find_address,
+    only_points_to_photo,
+)
 from bot.dialogue.forms import FORMS, INTENT_FORMS, PRODUCTS, FormSpec, describes_in_detail
 from bot.dialogue.state import CONFIRM, Conversation, ConversationStore, Form, Submission
 from bot.dialogue.types import Button, InboundMessage, Reply
 from bot.dialogue.when import Appointment
 from bot.language import DEFAULT_LANGUAGE, detect_language, from_locale
 from nlu.client import FALLBACK_INTENT, NluClient, NluUnavailable, Parse
-from nlu.entities import canonical_ticket_number
+from nlu.entities import canonical_ticket_number, find_phone
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +67,9 @@ MAX_TEXT = 4096
 # What Rasa reads of a message: its time grows with the length (4,096 characters took it
 # 150-650 ms against 20 ms), and a request is said in the first lines.
 NLU_TEXT = 500
-# Below this confidence the bot offers buttons instead of guessing (Rasa's own fallback
-# threshold; at 0.5 the bot rejected 12 correct answers of the test split).
-MIN_CONFIDENCE = 0.3
+# Below this confidence the bot asks back instead of guessing (Rasa's own fallback threshold;
+# at 0.5 the bot rejected 12 correct answers of the test split).
+MIN_CONFIDENCE = understanding.MIN_CONFIDENCE
 # Inside a form, another request must be said clearly to win over an answer to the question.
 INTERRUPT_CONFIDENCE = 0.8
 MAX_FAILURES = 3
@@ -124,10 +131,22 @@ class DialogueEngine:
     async def _respond(self, conv: Conversation, message: InboundMessage) -> list[Reply]:
         text = _printable(message.text or "")[:MAX_TEXT].strip()
         if text and not text.startswith("/"):  # a command says nothing of the language
+            # A short answer inside a form (a street name, "ok") keeps the form's language.
+            answering = conv.form.asking if conv.form else None
             conv.language = detect_language(text, current=conv.language,
-                                            hint=message.locale_hint)
+                                            hint=message.locale_hint, answering=answering)
         elif conv.language is None:
             conv.language = from_locale(message.locale_hint) or DEFAULT_LANGUAGE
+        replies = await self._route(conv, message, text)
+        form = conv.form
+        if (text and not message.attachments and claims_photo(text)
+                and not (form and form.attachments)):
+            # "Photo attached", and none came: say so before anything else.
+            return [Reply(t(conv.language, "attachment.none_received")), *replies]
+        return replies
+
+    async def _route(self, conv: Conversation, message: InboundMessage,
+                     text: str) -> list[Reply]:
         if conv.with_staff:
             replies = await self._with_staff(conv, message, text)
             if replies is not None:
@@ -146,6 +165,13 @@ class DialogueEngine:
             return [Reply(t(conv.language, "error.empty"))]
         if text.startswith("/"):
             return await self._on_command(conv, text)
+        number = bare_ticket_number(text)
+        if number and not (conv.form and conv.form.asking in ("related_ticket", "item")):
+            # Only a ticket number, in any spelling: its status (the bot asks for exactly that).
+            status = await self._ticket_status(conv, number)
+            if conv.form and conv.form.asking:
+                return [*status, Reply(t(conv.language, "form.resume")), self._current_step(conv)]
+            return status
         parse = await self._understand(text)
         if conv.form and conv.form.asking:
             return await self._on_form_message(conv, text, parse)
@@ -160,16 +186,29 @@ class DialogueEngine:
 
     async def _understand(self, text: str) -> Parse | None:
         try:
-            return await self.nlu.parse(text[:NLU_TEXT])
+            return await understanding.understand(self.nlu, text, NLU_TEXT)
         except NluUnavailable:
             return None
 
     # ---- intents, commands, buttons -------------------------------------------------------
 
     async def _on_intent(self, conv: Conversation, parse: Parse, text: str) -> list[Reply]:
-        intent, lang = parse.intent, conv.language
+        """A request outside a form: a question about a code, an unsure parse asked back, or
+        what was asked."""
+        intent = parse.intent
+        if asks_about_code(parse, text):
+            # "E4 是什么意思": the knowledge base first; the repair is offered with the answer.
+            return await self._inquiry(conv, parse, text, offer_repair=True)
+        if understanding.needs_asking(parse):
+            return [understanding.ask(conv, parse, text)]
         if intent == FALLBACK_INTENT or parse.confidence < MIN_CONFIDENCE:
             return [self._menu(conv, "fallback.unsure")]
+        return await self._act_on_intent(conv, parse, text)
+
+    async def _act_on_intent(self, conv: Conversation, parse: Parse,
+                             text: str) -> list[Reply]:
+        """Do what the customer asked (the request is clear by now)."""
+        intent, lang = parse.intent, conv.language
         if intent in INTENT_FORMS:
             return self._start_form(conv, FORMS[INTENT_FORMS[intent]], parse, text)
         if intent == "ticket_status":
@@ -190,6 +229,8 @@ class DialogueEngine:
             return [self._menu(conv, "greet")]
         if intent in privacy.INTENTS:
             return await self.privacy.on_intent(conv, intent)
+        if intent == "change_appointment":
+            return await appointments.on_intent(self, conv, parse, text)
         if has(lang, f"smalltalk.{intent}"):
             return [Reply(t(lang, f"smalltalk.{intent}"))]
         return [self._menu(conv, "fallback.out_of_scope")]
@@ -228,6 +269,8 @@ class DialogueEngine:
             return await self._cancel_ticket(conv, number, reason)
         elif data == HELPED:
             return [Reply(t(conv.language, "inquiry.glad"))]
+        elif data.startswith(understanding.GUESS):
+            return await self._on_guess(conv, data)
         elif data.startswith(privacy.PREFIX):
             return await self.privacy.on_button(conv, data)
         elif data.startswith(PERSON) and data != LEAVE_STAFF:
@@ -255,6 +298,17 @@ class DialogueEngine:
         elif form and data.startswith(EDIT):
             return self._edit(conv, data.removeprefix(EDIT))
         return [Reply(t(conv.language, "button.stale"))]
+
+    async def _on_guess(self, conv: Conversation, data: str) -> list[Reply]:
+        """The customer's answer to "did you mean …?": act on the words they said, now that the
+        request is clear."""
+        picked = understanding.chosen(conv, data)
+        if picked is None:
+            return [self._menu(conv, "guess.what_then")]
+        intent, text = picked
+        parse = await self._understand(text) if text else None
+        entities = parse.entities if parse else {}
+        return await self._act_on_intent(conv, Parse(intent, 1.0, entities), text)
 
     def _menu(self, conv: Conversation, key: str) -> Reply:
         lang = conv.language
@@ -297,7 +351,27 @@ class DialogueEngine:
                         form.slots[slot.name] = accepted
             if spec.narrative and describes_in_detail(text):
                 form.slots[spec.narrative] = " ".join(text.split())[:1000]
+            self._take_details(form, spec, text, parse)
         return [Reply(t(conv.language, f"form.{spec.name}.intro")), self._next_step(conv)]
+
+    def _take_details(self, form: Form, spec: FormSpec, text: str, parse: Parse | None,
+                      besides: str | None = None) -> None:
+        """Details said in passing (the address, the phone, the visit time in a message about
+        the fault, or the phone with the address) fill their slots, so they are not asked."""
+        now = self.clock()
+        for slot in spec.slots:
+            if slot.name in form.slots or slot.name == besides:
+                continue
+            found = {"address": find_address, "phone": find_phone}.get(slot.name)
+            if found is not None:
+                value = found(text)
+                accepted = slot.accept(value, None, now) if value else None
+            elif slot.name == "when":
+                accepted = slot.accept(text, None, now)
+            else:
+                continue
+            if accepted:
+                form.slots[slot.name] = accepted
 
     def _next_step(self, conv: Conversation) -> Reply:
         form, spec = conv.form, self._spec(conv)
@@ -366,10 +440,14 @@ class DialogueEngine:
         assert form is not None and form.asking is not None
         slot = spec.slot(form.asking)
         now = self.clock()
+        if not form.attachments and only_points_to_photo(text):
+            return [self._ask(conv, slot.name)]  # no photo came: said before the question
         value = "" if (text == "" and slot.optional) else slot.accept(text, parse, now)
+        if value is None and form.attachments and claims_photo(text):
+            value = text  # "see the photo": it came with the form
         if value is None:
             form.failures += 1
-            reason = slot.explain(text, now) if slot.explain else f"invalid.{slot.name}"
+            reason = (slot.explain(text, now) if slot.explain else None) or f"invalid.{slot.name}"
             reply = Reply(t(lang, reason))
             if form.failures >= MAX_FAILURES:
                 return [reply, Reply(t(lang, "form.too_many_failures", hotline=self.hotline),
@@ -378,6 +456,8 @@ class DialogueEngine:
             return [reply, self._ask(conv, slot.name)]
         form.slots[slot.name] = value
         form.failures = 0
+        if text and not form.editing:
+            self._take_details(form, spec, text, parse, besides=slot.name)
         if form.editing:
             form.editing = False
             form.asking = CONFIRM
@@ -558,14 +638,28 @@ class DialogueEngine:
         conv.with_staff = True
         if answer["state"] == "active":
             return [Reply(t(lang, "handoff.connected"))]
-        return [Reply(t(lang, "handoff.queued", position=answer["position"],
-                        minutes=answer["expected_wait_minutes"]),
-                      buttons=[[Button(t(lang, "handoff.leave"), LEAVE_STAFF)]])]
+        return [self._queue_place(lang, "handoff.queued", answer.get("position"),
+                                  answer.get("expected_wait_minutes"))]
+
+    @staticmethod
+    def _queue_place(lang: str, key: str, ahead: object, minutes: object) -> Reply:
+        """The customer's place in the line for staff and the expected wait (`key`: queued,
+        moved or asked; its `_next` form when nobody is ahead), with the button to stop
+        waiting."""
+        ahead = ahead if isinstance(ahead, int) and ahead >= 0 else 0
+        minutes = minutes if isinstance(minutes, int) and minutes > 0 else 1
+        wait = (t(lang, "handoff.wait_one") if minutes == 1
+                else t(lang, "handoff.wait", minutes=minutes))
+        text = (t(lang, f"{key}_next", wait=wait) if ahead == 0
+                else t(lang, key, position=ahead, wait=wait))
+        return Reply(text, buttons=[[Button(t(lang, "handoff.leave"), LEAVE_STAFF)]])
 
     async def _with_staff(self, conv: Conversation, message: InboundMessage,
                           text: str) -> list[Reply] | None:
-        """While staff have the chat the bot stays silent and passes messages on. None: the
-        conversation with staff is over, answer as usual."""
+        """While the customer waits for staff or talks to them, the bot passes messages on and
+        says nothing itself, so it never answers alongside staff; a customer still waiting is
+        answered by the backend (a `handoff_position` push: their place and the expected
+        wait). None: the conversation with staff is over, answer as usual."""
         lang = conv.language
         try:
             if message.button == LEAVE_STAFF or text in ("/cancel", "/start"):
@@ -653,7 +747,7 @@ class DialogueEngine:
         return [Reply(t(lang, "cancel.done", number=number))]
 
     async def _inquiry(self, conv: Conversation, parse: Parse, text: str,
-                       in_form: bool = False) -> list[Reply]:
+                       in_form: bool = False, offer_repair: bool = False) -> list[Reply]:
         """Answer from the knowledge base; what it cannot answer becomes an inquiry ticket."""
         lang = conv.language
         try:
@@ -663,6 +757,8 @@ class DialogueEngine:
             if entry:
                 buttons = [] if in_form else [[Button(t(lang, "inquiry.helped"), HELPED),
                                                Button(t(lang, "menu.human"), f"{MENU}human")]]
+                if offer_repair and not in_form:
+                    buttons.insert(0, [Button(t(lang, "menu.repair"), f"{MENU}repair")])
                 return [Reply(entry["answer"], buttons=buttons)]
             created = await self.backend.create_ticket(
                 idempotency_key=f"{conv.channel}:{conv.chat_id}:inquiry:{uuid.uuid4().hex}",
@@ -699,9 +795,10 @@ class DialogueEngine:
             lines = [t(lang, "push.status_changed", number=number,
                        status=t(lang, f"status_name.{event['status']}")),
                      t(lang, f"next_step.{event['status']}")]
-            if event.get("note"):
-                lines.append(t(lang, "push.note", note=event["note"]))
-            return [appointments.status_reply(lang, event, lines)]
+            reply = appointments.status_reply(lang, event, lines)
+            if event.get("note"):  # the staff's own words, set apart and labelled as theirs
+                reply.text += "\n\n" + t(lang, "push.note", note=event["note"])
+            return [reply]
         if kind == "appointment_reminder":
             window = event.get("window")
             return [Reply(t(lang, "push.reminder", number=number, date=event["date"],
@@ -710,6 +807,12 @@ class DialogueEngine:
             return [Reply(t(lang, "push.acceptance", number=number), buttons=[[
                 Button(t(lang, "acceptance.accept"), f"{ACCEPT}{number}"),
                 Button(t(lang, "acceptance.reject"), f"{REJECT}{number}")]])]
+        if kind == "handoff_position":  # the customer's place changed, or they wrote
+            if not conv.with_staff:  # left the line meanwhile: nothing to tell
+                return []
+            key = "handoff.asked" if event.get("cause") == "asked" else "handoff.moved"
+            return [self._queue_place(lang, key, event.get("position"),
+                                      event.get("expected_wait_minutes"))]
         if kind == "handoff_taken":
             return [Reply(t(lang, "handoff.taken", staff=event.get("staff", "")))]
         if kind == "staff_message":

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.dialogue.extract import find_address, is_non_answer, is_only_product
 from bot.dialogue.when import parse_when, problem_with
 from nlu.client import Parse
 # Products offered as buttons are the canonical names the NLU normalises to.
@@ -38,8 +39,13 @@ def _clean(text: str, limit: int) -> str | None:
 def _free_text(minimum: int, limit: int) -> Callable[..., str | None]:
     def accept(text: str, parse: Parse | None, now: datetime) -> str | None:
         value = _clean(text, limit) or ""
-        return value if len(value) >= minimum else None
+        return value if len(value) >= minimum and not is_non_answer(value) else None
     return accept
+
+
+def explain_free_text(text: str, now: datetime) -> str | None:
+    """"不知道", "see photo": no detail given (the question is asked again)."""
+    return "invalid.non_answer" if is_non_answer(text) else None
 
 
 def accept_product(text: str, parse: Parse | None, now: datetime) -> str | None:
@@ -48,13 +54,38 @@ def accept_product(text: str, parse: Parse | None, now: datetime) -> str | None:
     canonical = normalise_entity("product", text.strip())
     if canonical in PRODUCTS:
         return canonical
+    if is_non_answer(text) or find_phone(text) or find_address(text):
+        return None
     return _clean(text, 30)
+
+
+# An answer to "where" that names a road, a building or a door (Mainland, HK, Taiwan).
+_DOOR = re.compile(r"路|街|道|巷|弄|号|號|室|楼|樓|栋|棟|幢|座|单元|單元|层|層|村|邨|苑|"
+                   r"大厦|大廈|花园|花園|小区|小區|公寓|屋|\d")
 
 
 def accept_address(text: str, parse: Parse | None, now: datetime) -> str | None:
     text = _clean(text, 300) or ""
-    # Enough to find the door: a few Chinese characters, or a number and a few words.
-    return text if len(_HAN.findall(text)) >= 4 or len(_WORD.findall(text)) >= 2 else None
+    if is_non_answer(text) or is_only_product(text):
+        return None
+    # Said with more (the phone, the time): the address part of it.
+    found = find_address(text)
+    if found:
+        return found
+    # Enough to find the door: a few Chinese characters naming a road, building or number,
+    # or a number and a few words.
+    if len(_HAN.findall(text)) >= 4 and _DOOR.search(text):
+        return text
+    words = _WORD.findall(text)
+    return text if len(words) >= 2 and re.search(r"\d", text) else None
+
+
+def explain_address(text: str, now: datetime) -> str:
+    if is_non_answer(text):
+        return "invalid.non_answer"
+    if is_only_product(text):
+        return "invalid.address_product"
+    return "invalid.address"
 
 
 def accept_phone(text: str, parse: Parse | None, now: datetime) -> str | None:
@@ -129,8 +160,8 @@ class Slot:
     optional: bool = False
     # The entity of the first message that fills this slot.
     entity: str | None = None
-    # The catalogue key that explains a rejected answer (default `invalid.<name>`).
-    explain: Callable[[str, datetime], str] | None = None
+    # The catalogue key that explains a rejected answer (None or no function: `invalid.<name>`).
+    explain: Callable[[str, datetime], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,14 +179,14 @@ class FormSpec:
         return next(s for s in self.slots if s.name == name)
 
 
-PRODUCT = Slot("product", accept_product, PRODUCTS, entity="product")
-ADDRESS = Slot("address", accept_address)
+PRODUCT = Slot("product", accept_product, PRODUCTS, entity="product", explain=explain_free_text)
+ADDRESS = Slot("address", accept_address, explain=explain_address)
 PHONE = Slot("phone", accept_phone, entity="phone")
 WHEN = Slot("when", accept_when, entity="time", explain=explain_when)
 
 REPAIR = FormSpec(
     name="repair", ticket_type="repair", narrative="description", accepts_photos=True,
-    slots=(PRODUCT, Slot("description", _free_text(2, 1000)),
+    slots=(PRODUCT, Slot("description", _free_text(2, 1000), explain=explain_free_text),
            Slot("error_code", accept_error_code, optional=True, entity="error_code"),
            ADDRESS, PHONE, WHEN),
 )
@@ -169,16 +200,16 @@ RETURN_EXCHANGE = FormSpec(
     name="return_exchange", ticket_type="return_exchange", narrative="reason",
     accepts_photos=True,
     slots=(Slot("item", accept_item, PRODUCTS, entity="product"),
-           Slot("reason", _free_text(2, 1000)),
+           Slot("reason", _free_text(2, 1000), explain=explain_free_text),
            Slot("resolution", lambda text, parse, now: _return_or_exchange(text),
                 ("return", "exchange")),
            PHONE),
 )
 COMPLAINT = FormSpec(
     name="complaint", ticket_type="complaint", narrative="description", priority="high",
-    slots=(Slot("description", _free_text(4, 2000)),
+    slots=(Slot("description", _free_text(4, 2000), explain=explain_free_text),
            Slot("related_ticket", accept_ticket, optional=True, entity="ticket_number"),
-           Slot("wanted", _free_text(2, 1000)),
+           Slot("wanted", _free_text(2, 1000), explain=explain_free_text),
            PHONE),
 )
 

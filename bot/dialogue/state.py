@@ -69,11 +69,14 @@ class Conversation:
     survey: dict | None = None
     # Queued for or talking to staff: the bot stays silent and passes messages on.
     with_staff: bool = False
+    # "Did you mean …?" asked: {"text": the words to act on once the customer chooses}.
+    guess: dict | None = None
 
     def to_json(self) -> str:
         return json.dumps({"language": self.language,
                            "form": asdict(self.form) if self.form else None,
-                           "survey": self.survey, "with_staff": self.with_staff},
+                           "survey": self.survey, "with_staff": self.with_staff,
+                           "guess": self.guess},
                           ensure_ascii=False)
 
     @classmethod
@@ -81,7 +84,8 @@ class Conversation:
         data = json.loads(raw)
         form = Form(**data["form"]) if data.get("form") else None
         return cls(channel=channel, chat_id=chat_id, language=data.get("language"), form=form,
-                   survey=data.get("survey"), with_staff=data.get("with_staff", False))
+                   survey=data.get("survey"), with_staff=data.get("with_staff", False),
+                   guess=data.get("guess"))
 
 
 class Base(DeclarativeBase):

@@ -1,0 +1,180 @@
+"""What a customer's words say besides the intent: an address inside a longer message, an answer
+that is no answer ("不知道", "see photo"), a photo said to be attached, a message that is only a
+ticket number. Deterministic text rules; the intent itself comes from the NLU."""
+
+from __future__ import annotations
+
+import re
+
+from nlu.entities import TICKET_NUMBER_RE, canonical_ticket_number, find_phone, product_words
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+# Parts of a Chinese address (Mainland, Hong Kong, Taiwan): the admin levels and the door.
+_ZH_PLACE = re.compile(r"省|市|区|區|县|縣|镇|鎮|乡|鄉|街道|新界|九龍|九龙|香港島|港島")
+_ZH_DOOR = re.compile(
+    r"路|街|道|巷|弄|里(?=\d)|号|號|室|楼|樓|栋|棟|幢|座|单元|單元|层|層|小区|小區|社区|社區|"
+    r"大厦|大廈|花园|花園|公寓|苑|村|邨|屋苑|广场|廣場|中心|段|[A-Za-z]?\d+\s*[/樓楼F]")
+# What comes before an address in a sentence: 我住, 地址是, 住喺 ...
+_ZH_CUE = re.compile(r"^.*?(?:地址(?:是|係|为|為|:|：)?|我(?:家)?住(?:在|喺|係)?|住(?:在|喺)|"
+                     r"家(?:在|喺)|位于|位於|在)\s*")
+# Where a Chinese address stops: the phone, the time, "at home", a new request.
+_ZH_TAIL = re.compile(r"(?:电话|電話|手机|手機|联系|聯繫|聯絡|联络|师傅|師傅|周|週|星期|礼拜|禮拜|"
+                      r"明天|后天|後天|今天|聽日|听日|上午|下午|晚上|早上|在家|喺屋企|有人|请|請|"
+                      r"麻烦|麻煩|谢谢|謝謝|唔該).*$")
+_CLAUSE = re.compile(r"[，,。;；!！?？\n]+")
+
+_EN_STREET = re.compile(
+    r"\b(?:road|rd|street|st|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|"
+    r"terrace|crescent|square|highway|flat|floor|block|blk|tower|building|bldg|estate|mansion|"
+    r"garden|gardens|court|centre|center|plaza|apartment|apt|unit|suite|room|rm|section|sec|"
+    r"alley|lane|district|village)\b\.?", re.I)
+_EN_CUE = re.compile(r"\b(?:i\s+live\s+(?:at|in|on)|i'?m\s+at|address\s*(?:is|:)?|located\s+at|"
+                     r"come\s+to|we\s+are\s+at|we'?re\s+at|at)\s+", re.I)
+_EN_STOP = re.compile(r"\b(?:phone|tel|mobile|call|contact|my\s+number|number\s+is|tomorrow|today|"
+                      r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|"
+                      r"afternoon|evening|weekend|next\s+week|please|pls|thanks|thank|i'?m\s+home|"
+                      r"home\s+(?:on|after|from)|available|free\s+on)\b", re.I)
+
+
+def find_address(text: str) -> str | None:
+    """The address inside a message that says more (the fault, the phone, the time), or None."""
+    zh = _chinese_address(text)
+    if zh:
+        return zh
+    return _english_address(text) if not _HAN.search(text) else None
+
+
+def _chinese_address(text: str) -> str | None:
+    for clause in _CLAUSE.split(text):
+        clause = clause.strip()
+        if not (_ZH_PLACE.search(clause) and _ZH_DOOR.search(clause)):
+            continue
+        place = _ZH_PLACE.search(clause)
+        start = place.start() if place else 0
+        # Back up to the beginning of the place name (上海市: the two characters before 市).
+        head = _ZH_CUE.sub("", clause[:start])
+        candidate = (head[-6:] if len(head) > 6 else head) + clause[start:]
+        candidate = _ZH_TAIL.sub("", candidate).strip(" ：:")
+        phone = find_phone(candidate)
+        if phone:
+            candidate = candidate.split(phone[:3])[0].strip()
+        if len(_HAN.findall(candidate)) >= 5 and _ZH_DOOR.search(candidate):
+            return candidate
+    return None
+
+
+def _english_address(text: str) -> str | None:
+    # Split into sentences, then take the comma-separated run that holds a street word and a
+    # number (123 Nathan Road, Flat 5B, 12/F, Tower 2 ...).
+    for sentence in re.split(r"[.;!?\n]+(?:\s|$)", text):
+        parts = [p.strip() for p in sentence.split(",")]
+        run: list[str] = []
+        for part in parts:
+            cue = _EN_CUE.search(part)
+            if cue and not run:
+                part = part[cue.end():]
+            stop = _EN_STOP.search(part)
+            if stop:
+                part = part[:stop.start()].strip(" -:")
+            looks = bool(_EN_STREET.search(part) or re.search(r"\d", part)
+                         or (run and re.match(r"^[A-Z][a-zA-Z .'-]+$", part)))
+            if part and looks and not find_phone(part):
+                run.append(part)
+            elif run:
+                break
+            if stop and run:
+                break
+        address = ", ".join(run)
+        if (_EN_STREET.search(address) and re.search(r"\d", address)
+                and len(address.split()) >= 3):
+            return address
+    return None
+
+
+# Answers that are no answer to a question about a detail.
+_NON_ANSWER = re.compile(
+    r"^(?:不知道|不清楚|不晓得|不曉得|唔知|唔清楚|不记得|不記得|忘了|忘记了|忘記了|随便|隨便|都可以|都行|"
+    r"无所谓|無所謂|没有|沒有|冇|无|無|看图|看圖|见图|見圖|看照片|见照片|見照片|看相|睇相|睇圖|"
+    r"看附件|等一下|等等|稍等|等陣|等阵|晚点说|晚點說|一会再说|一會再說|不方便说|不方便說|"
+    r"idk|i\s*don'?t\s*know|dunno|no\s*idea|not\s*sure|whatever|anything|any|n/?a|none|nil|"
+    r"see\s+(?:the\s+)?(?:photo|pic|picture|image|attachment)s?|(?:photo|pic)\s+attached|"
+    r"later|wait|hold\s+on|one\s+sec|\?+|…+|\.+|好的?|ok(?:ay)?|嗯+|哦+|喔+)"
+    r"[\s。.!！~～?？吧啦呀哦喔]*$", re.I)
+_EMOJI_ONLY = re.compile(r"^[\W_]+$")
+PRODUCT_WORDS = product_words()
+
+
+def is_non_answer(text: str) -> bool:
+    """"不知道", "随便", "see photo", "ok", an emoji: words that do not give a detail."""
+    text = text.strip()
+    return not text or bool(_NON_ANSWER.match(text)) or bool(_EMOJI_ONLY.match(text))
+
+
+def is_only_product(text: str) -> bool:
+    """The answer names an appliance and nothing else ("冰箱", "the washing machine")."""
+    rest = re.sub(r"[\s,.，。!！]+", "", text.lower())
+    rest = re.sub(r"^(?:my|the|a|我的|我家|我家的|系|係|是)", "", rest)
+    return bool(rest) and any(rest == w.replace(" ", "") for w in PRODUCT_WORDS)
+
+
+# "照片已发", "见附图", "photo attached", "see the pic I sent".
+_PHOTO_CLAIM = re.compile(
+    r"(?:照片|图片|圖片|相片|附图|附圖|截图|截圖|铭牌|銘牌|发票|發票)[^。！？!?]{0,6}"
+    r"(?:发|發|传|傳|附|上传|上傳|给你|俾你|畀你|了|咗|在这|喺度|如下|见|見)|"
+    r"(?:发|發|传|傳|附|上传|上傳|send|sent|attach(?:ed)?|upload(?:ed)?)[^。！？!?]{0,8}"
+    r"(?:照片|图|圖|相片|photo|pic|picture|image|screenshot)|"
+    r"(?:看|見|见|睇)(?:下|一下)?(?:附|上)?(?:图|圖|照片|相片|相)|"
+    r"(?:photo|pic|picture|image|screenshot)s?\s+(?:is\s+|are\s+)?(?:attached|above|below|here)|"
+    r"see\s+(?:the\s+|my\s+)?(?:attached\s+)?(?:photo|pic|picture|image|screenshot)", re.I)
+
+
+def claims_photo(text: str) -> bool:
+    return bool(_PHOTO_CLAIM.search(text))
+
+
+def only_points_to_photo(text: str) -> bool:
+    """"见照片,照片已经发给你了", "see the pic I sent": a photo said to say it all."""
+    if not claims_photo(text):
+        return False
+    rest = _PHOTO_CLAIM.sub("", text)
+    rest = re.sub(r"(?:已经|已經|我|你|了|的|啦|吧|请|請|看|见|見|发|發|给|給|在|上面|下面|"
+                  r"\b(?:i|the|a|my|it|please|pls|have|has|just|already|you|sent|see)\b|\W)",
+                  "", rest, flags=re.I)
+    return len(_HAN.findall(rest)) < 3 and len(re.findall(r"[A-Za-z]{2,}", rest)) < 3
+
+
+# Words around a bare ticket number that still only ask for it: "查一下", "status?", "進度".
+_STATUS_FILLER = re.compile(
+    r"工单|工單|单号|單號|查询|查詢|查一下|查下|查|进度|進度|状态|狀態|请问|請問|我的|呢|吗|嗎|"
+    r"ticket|number|no\.?|status|update|please|pls|check|my|the|what'?s|of|on|any|\W|_", re.I)
+
+
+def bare_ticket_number(text: str) -> str | None:
+    """The ticket number when a message is only that number (in any spelling), perhaps with a
+    word such as "查一下" or "status?"; None for a message that says more."""
+    match = TICKET_NUMBER_RE.search(text)
+    if not match:
+        return None
+    rest = _STATUS_FILLER.sub("", text[:match.start()] + text[match.end():])
+    return canonical_ticket_number(match.group(0)) if not rest else None
+
+
+# "What does E4 mean", "E4 怎么办": a question about a code, not (yet) a request for a visit.
+_CODE_QUESTION = re.compile(
+    r"什么意思|什麼意思|咩意思|乜意思|啥意思|是什么|是什麼|係咩|系咩|代表|表示|怎么办|怎麼辦|点算|點算|"
+    r"点办|點辦|怎么解决|怎麼解決|怎么处理|怎麼處理|如何|點樣|点样|\bmean|\bmeaning|what\s+is|"
+    r"what'?s|how\s+(?:do\s+i|to|can\s+i)|\?|？", re.I)
+_ASKS_FOR_VISIT = re.compile(
+    r"派|上门|上門|师傅来|師傅來|師傅嚟|师傅过来|師傅過來|报修|報修|维修|維修|修理|"
+    r"send\s+(?:someone|somebody|a\s+tech|an?\s+engineer|a\s+technician)|come\s+(?:and|to)|"
+    r"book\s+a\s+repair|repair\s+it|fix\s+it", re.I)
+_NOT_A_CODE_QUESTION = ("ticket_status", "complaint", "cancel_request", "expedite",
+                        "change_appointment", "installation_request", "return_exchange",
+                        "human_agent", "data_export", "data_deletion")
+
+
+def asks_about_code(parse, text: str) -> bool:
+    """A question about an error code the display shows, not a request for a visit."""
+    if parse.intent in _NOT_A_CODE_QUESTION or not parse.entity("error_code"):
+        return False
+    return bool(_CODE_QUESTION.search(text)) and not _ASKS_FOR_VISIT.search(text)

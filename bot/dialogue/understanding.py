@@ -1,0 +1,124 @@
+"""How far the bot trusts a parse.
+
+- A long message is read sentence by sentence as well as whole, so a story that ends in "please
+  send someone" is a repair request, not a complaint because it is long (`understand`).
+- Nothing a customer cannot undo (seeing or erasing their personal data, cancelling a ticket)
+  and no action on an existing ticket happens on an unsure parse: the bot asks back, "Did you
+  mean …?", with the likeliest requests as buttons (`needs_asking`, `ask`). The button carries
+  the intent; the customer's words are kept on the conversation to act on once they choose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import replace
+
+from bot.catalogue import text as t
+from bot.dialogue.state import Conversation
+from bot.dialogue.types import Button, Reply
+from nlu.client import FALLBACK_INTENT, NluClient, NluUnavailable, Parse
+
+GUESS = "guess:"        # guess:<intent> — "yes, that is what I meant"
+GUESS_NONE = "guess:no"  # none of these
+
+# Intents the bot acts on irreversibly, or on an existing ticket, and how sure it must be.
+CAREFUL = {"data_export": 0.85, "data_deletion": 0.85, "cancel_request": 0.8,
+           "expedite": 0.6, "change_appointment": 0.6, "ticket_status": 0.5}
+# What "did you mean" may offer (each has a label `guess.option.<intent>`).
+OFFERED = ("repair_request", "installation_request", "return_exchange", "complaint",
+           "inquiry", "ticket_status", "expedite", "cancel_request", "change_appointment",
+           "human_agent", "data_export", "data_deletion")
+# The runner-up must be this far behind for a careful intent to count as clear.
+MARGIN = 0.3
+# Below this a parse is no parse at all (Rasa's own fallback threshold).
+MIN_CONFIDENCE = 0.3
+
+# Longer than this, a message is also read sentence by sentence.
+LONG = 140
+_SENTENCE = re.compile(r"(?<=[。！？!?\n；;])|(?<=[.])\s+")
+# Requests a sentence of a long message can name (not the irreversible ones).
+_REQUESTS = ("repair_request", "installation_request", "return_exchange", "inquiry",
+             "ticket_status", "expedite", "change_appointment", "human_agent", "complaint")
+MAX_SENTENCES = 8
+_OVERRULABLE = ("complaint", "out_of_scope", "inform", FALLBACK_INTENT)
+
+
+async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
+    """The parse of a message; a long one also sentence by sentence, where a request said in
+    one sentence (a repair, a question) wins over a whole that reads as a complaint."""
+    whole = await nlu.parse(text[:limit])
+    if len(text) <= LONG:
+        return whole
+    sentences = [s.strip() for s in _SENTENCE.split(text) if len(s.strip()) >= 4]
+    if len(sentences) < 2:
+        return whole
+    try:
+        parts = await asyncio.gather(*(nlu.parse(s[:limit]) for s in sentences[:MAX_SENTENCES]))
+    except NluUnavailable:
+        return whole
+    score: dict[str, float] = {}
+    for part in parts:
+        if part.intent in _REQUESTS and part.confidence >= MIN_CONFIDENCE:
+            score[part.intent] = score.get(part.intent, 0.0) + part.confidence
+    if whole.intent in _REQUESTS:
+        score[whole.intent] = score.get(whole.intent, 0.0) + whole.confidence
+    entities = {name: list(values) for name, values in whole.entities.items()}
+    for part in parts:
+        for name, values in part.entities.items():
+            entities.setdefault(name, list(values))
+    best = max(score, key=score.__getitem__, default=whole.intent)
+    # Only a reading that long stories are prone to is overruled (a complaint, "nothing I
+    # know", an unsure one), and a complaint only by a request said more strongly than it.
+    overrulable = whole.intent in _OVERRULABLE or whole.confidence < 0.5
+    if best == whole.intent or best == "complaint" or not overrulable:
+        return replace(whole, entities=entities)
+    confidence = max(p.confidence for p in (*parts, whole) if p.intent == best)
+    return replace(whole, intent=best, confidence=confidence, entities=entities)
+
+
+def _runner_up(parse: Parse) -> float:
+    others = [c for name, c in parse.ranking if name != parse.intent]
+    return max(others, default=0.0)
+
+
+def needs_asking(parse: Parse) -> bool:
+    """Whether to ask back instead of acting: an unsure parse, or a careful intent that is not
+    clearly ahead of the rest."""
+    if parse.intent == FALLBACK_INTENT or parse.confidence < MIN_CONFIDENCE:
+        return bool(choices(parse))
+    threshold = CAREFUL.get(parse.intent)
+    if threshold is None:
+        return False
+    return parse.confidence < threshold or parse.confidence - _runner_up(parse) < MARGIN
+
+
+def choices(parse: Parse, limit: int = 3) -> list[str]:
+    """The likeliest requests to offer, most likely first."""
+    ranked = [(parse.intent, parse.confidence), *parse.ranking]
+    picked: list[str] = []
+    for name, confidence in ranked:
+        if name in OFFERED and name not in picked and confidence >= 0.05:
+            picked.append(name)
+    return picked[:limit]
+
+
+def ask(conv: Conversation, parse: Parse, text: str) -> Reply:
+    """"Did you mean …?" with the likeliest requests and "none of these"; the words are kept
+    for when the customer chooses."""
+    lang = conv.language
+    conv.guess = {"text": text}
+    buttons = [[Button(t(lang, f"guess.option.{intent}"), f"{GUESS}{intent}")]
+               for intent in choices(parse)]
+    buttons.append([Button(t(lang, "guess.none"), GUESS_NONE)])
+    return Reply(t(lang, "guess.ask"), buttons=buttons)
+
+
+def chosen(conv: Conversation, data: str) -> tuple[str, str] | None:
+    """(intent, the words it was said with) for a "did you mean" button, or None for "none of
+    these" or a button whose question has passed."""
+    pending, conv.guess = conv.guess, None
+    intent = data.removeprefix(GUESS)
+    if data == GUESS_NONE or pending is None or intent not in OFFERED:
+        return None
+    return intent, str(pending.get("text") or "")
