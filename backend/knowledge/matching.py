@@ -120,9 +120,14 @@ def score_entries(entries: Sequence[Searchable], text: str) -> list[Scored]:
     return scored
 
 
-def best_match(entries: Sequence[Searchable], text: str) -> Searchable | None:
-    """The entry that best answers the text, or None if none is close enough."""
+def best_match(entries: Sequence[Searchable], text: str,
+               ignore: frozenset[str] = frozenset()) -> Searchable | None:
+    """The entry that best answers the text, or None if none is close enough. Tokens in
+    `ignore` (the product's own names) do not count towards closeness."""
     for candidate in score_entries(entries, text):
-        if candidate.strength >= MIN_STRENGTH:
+        strength = candidate.strength - sum(
+            entry_weights(candidate.entry).get(token, 0.0)
+            for token in ignore & tokens(text)) if ignore else candidate.strength
+        if strength >= MIN_STRENGTH:
             return candidate.entry
     return None

@@ -17,7 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.customers.enums import Language
 from backend.database import utcnow
 from backend.knowledge import matching
-from backend.knowledge.enums import Topic, canonical_city, canonical_product
+from backend.knowledge.enums import (
+    PRODUCT_ALIASES,
+    Topic,
+    canonical_city,
+    canonical_product,
+)
 from backend.knowledge.models import KnowledgeEntry
 from backend.knowledge.schemas import KnowledgeEntryIn
 
@@ -68,6 +73,14 @@ async def find_answer(*, db_session: AsyncSession, language: Language | str,
     entries = await _select(db_session, conditions)
     if not entries:
         return None
+    if str(topic) == Topic.usage and product is not None and text:
+        # Troubleshooting: the product's own entries answer only the trouble they describe
+        # (a leaking fridge is not told the not-cooling checks); else the general entry.
+        own = [entry for entry in entries if entry.product is not None]
+        fitting = matching.best_match(own, text, ignore=_names_of(product))
+        if fitting is not None:
+            return fitting
+        entries = [entry for entry in entries if entry.product is None] or entries
     best_level = max(_specificity(entry) for entry in entries)
     candidates = [entry for entry in entries if _specificity(entry) == best_level]
     if len(candidates) > 1 and text:
@@ -75,6 +88,13 @@ async def find_answer(*, db_session: AsyncSession, language: Language | str,
         if ranked:
             return ranked[0].entry
     return min(candidates, key=lambda entry: entry.id)
+
+
+def _names_of(product: str) -> frozenset[str]:
+    """The matching tokens of every name of a product (冰箱, 雪櫃, fridge ...)."""
+    names = [product, *(alias for alias, canonical in PRODUCT_ALIASES.items()
+                        if canonical == product)]
+    return frozenset(token for name in names for token in matching.tokens(name))
 
 
 async def _select(db_session: AsyncSession, conditions: list) -> list[KnowledgeEntry]:
@@ -90,8 +110,8 @@ async def get(*, db_session: AsyncSession, entry_id: int) -> KnowledgeEntry | No
 
 async def list_entries(*, db_session: AsyncSession, topic: Topic | str | None = None,
                        language: Language | str | None = None, product: str | None = None,
-                       city: str | None = None, limit: int = 100, offset: int = 0
-                       ) -> tuple[list[KnowledgeEntry], int]:
+                       city: str | None = None, sample: bool | None = None,
+                       limit: int = 100, offset: int = 0) -> tuple[list[KnowledgeEntry], int]:
     """A page of entries (exactly these filters: `product=冰箱` leaves out the general ones),
     ordered by topic, product, city, language, and how many match in total."""
     conditions = []
@@ -103,6 +123,8 @@ async def list_entries(*, db_session: AsyncSession, topic: Topic | str | None = 
         conditions.append(KnowledgeEntry.product == product)
     if city := _clean(city, canonical_city):
         conditions.append(KnowledgeEntry.city == city)
+    if sample is not None:
+        conditions.append(KnowledgeEntry.sample.is_(sample))
     total = (await db_session.execute(
         select(func.count()).select_from(KnowledgeEntry).where(*conditions)
     )).scalar_one()
@@ -153,5 +175,5 @@ def _values(data: KnowledgeEntryIn) -> dict:
     return {
         "topic": str(data.topic), "product": data.product, "city": data.city,
         "language": str(data.language), "question": data.question, "answer": data.answer,
-        "keywords": data.keywords,
+        "keywords": data.keywords, "sample": data.sample,
     }
