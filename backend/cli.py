@@ -12,6 +12,8 @@
                                       encryption keys of personal data: a new key, which key
                                       the stored values are under, re-encrypt under the first
     frontdesk nlu setup|train|serve|parse|eval
+    frontdesk eval conversations FILE.yml
+                                      play conversations through the dialogue engine
 """
 
 from __future__ import annotations
@@ -310,6 +312,16 @@ def cmd_nlu(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.evaluation import main as evaluate_conversations
+
+    logging.basicConfig(level=logging.WARNING)
+    return evaluate_conversations(
+        args.path, settings, rasa_url=args.rasa_url or settings.rasa_url,
+        backend_url=args.backend_url, as_json=args.json, verbose=args.verbose,
+        min_share=args.min_share)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frontdesk", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -366,6 +378,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="one JSON object")
     evaluate.add_argument("--url", help="Rasa server (default RASA_URL)")
     nlu.set_defaults(run=cmd_nlu)
+
+    evaluation = commands.add_parser("eval", help="evaluate whole conversations")
+    evaluation_commands = evaluation.add_subparsers(dest="eval_command", required=True)
+    conversations = evaluation_commands.add_parser(
+        "conversations", help="play a YAML file of conversations through the dialogue engine")
+    conversations.add_argument("path")
+    conversations.add_argument("--json", action="store_true", help="one JSON object")
+    conversations.add_argument("--verbose", action="store_true",
+                               help="progress, passed conversations and full transcripts")
+    conversations.add_argument("--min-share", help="exit 1 below this share (0.85 or 85%%)")
+    conversations.add_argument("--rasa-url", help="Rasa server (default RASA_URL)")
+    conversations.add_argument("--backend-url", help="a running backend (default: one "
+                                                     "started on SQLite in a temporary folder)")
+    evaluation.set_defaults(run=cmd_eval)
     return parser
 
 
