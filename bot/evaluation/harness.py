@@ -122,7 +122,8 @@ class BackendProcess:
                 pass
             time.sleep(0.3)
         self.stop()
-        raise EvalError("the backend did not become healthy; its log: " + str(self.log_path))
+        raise EvalError("the backend did not become healthy:\n"
+                        + self.log_path.read_text(errors="replace")[-3000:])
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -193,6 +194,7 @@ async def open_harness(settings: Settings, *, rasa_url: str,
             process.start()
         except EvalError:
             await nlu.aclose()
+            shutil.rmtree(process.folder, ignore_errors=True)  # its log is in the message
             raise
         closers.append(lambda: shutil.rmtree(process.folder, ignore_errors=True))
         closers.append(process.stop)
