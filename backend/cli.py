@@ -57,7 +57,10 @@ def cmd_backend(settings: Settings, args: argparse.Namespace) -> int:
     _logging(settings)
     upgrade(settings.database_url)
     uvicorn.run(create_app(settings), host=settings.backend_host, port=settings.backend_port,
-                log_level=settings.log_level.lower(), access_log=False)
+                log_level=settings.log_level.lower(), access_log=False,
+                # Behind the edge: the client's address from X-Forwarded-For, believed only
+                # from FORWARDED_ALLOW_IPS (docs/security.md).
+                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
     return 0
 
 
@@ -86,13 +89,31 @@ def cmd_bot(settings: Settings, args: argparse.Namespace) -> int:
 # ---- staff accounts ------------------------------------------------------------------------
 
 def _read_password(args: argparse.Namespace) -> str | None:
-    """One line from stdin with --password-stdin; else asked twice. None if the two differ."""
+    """One line from stdin with --password-stdin; else asked twice on the terminal. None (the
+    reason said) if the two differ or there is no terminal to ask on."""
     if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
+        line = sys.stdin.readline()
+        if not line:
+            print("--password-stdin: standard input is empty; give the password on its first "
+                  "line", file=sys.stderr)
+            return None
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        role = f" --role {args.role}" if args.staff_command == "add" else ""
+        print("no terminal to ask for the password on: give it on the first line of standard "
+              "input with --password-stdin, e.g.\n"
+              f"  printf '%s\\n' \"$PASSWORD\" | frontdesk staff {args.staff_command} "
+              f"{args.username}{role} --password-stdin", file=sys.stderr)
+        return None
     import getpass
 
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Password again: ") != password:
+    try:
+        password = getpass.getpass("Password: ")
+        again = getpass.getpass("Password again: ")
+    except EOFError:  # Ctrl-D at the prompt
+        print("\nno password given", file=sys.stderr)
+        return None
+    if again != password:
         print("the passwords differ", file=sys.stderr)
         return None
     return password

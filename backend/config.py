@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     rate_limit_login_per_minute: int = 20
     rate_limit_public_per_minute: int = 120
+    # Addresses or networks of the reverse proxies in front of the backend and the bot (comma
+    # separated, e.g. the edge's network "172.28.0.0/24"): only requests from them have their
+    # X-Forwarded-For / X-Forwarded-Proto believed, so that the rate limits and the sign-in
+    # back-off see each client's own address. Empty (default): no proxy, nobody is believed.
+    forwarded_allow_ips: str = ""
     # Shared secret between bot and backend: the HMAC key that signs the internal calls both
     # ways (pushes to the bot, the bot's API calls; the secret itself is never sent).
     internal_secret: str = DEV_INTERNAL_SECRET

@@ -17,6 +17,9 @@ from backend.notifications.signing import request_target, signed_headers
 
 log = logging.getLogger(__name__)
 
+# Methods that change nothing: sent again after a failure.
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
 
 class BackendUnavailable(Exception):
     """The backend could not be reached or failed; the customer's data is kept for a retry."""
@@ -60,9 +63,17 @@ class BackendClient:
         await self._http.aclose()
 
     async def _request(self, method: str, url: str, **kwargs) -> httpx.Response:
-        """Send, retrying when the backend is unreachable or answers 5xx. Only requests that
-        are safe to repeat come here: reads, and creates carrying an idempotency key."""
-        for attempt, delay in enumerate((*self._retry_delays, None)):
+        """Send; when the backend is unreachable or answers 5xx, send again only what is safe
+        to repeat: reads (GET, HEAD) and requests with an Idempotency-Key, which the backend
+        honours on ticket creation only (POST /api/v1/tickets; nothing else may send one).
+        Anything else is sent once, since after a timeout it may have been done: a live-chat
+        line would be written twice, a cancellation answered "not allowed". Its failure is
+        BackendUnavailable, which every caller turns into "try again" for the customer."""
+        headers = kwargs.get("headers") or {}
+        repeatable = (method.upper() in SAFE_METHODS
+                      or any(name.lower() == "idempotency-key" for name in headers))
+        delays = self._retry_delays if repeatable else ()
+        for attempt, delay in enumerate((*delays, None)):
             try:
                 response = await self._http.request(method, url, **kwargs)
                 if response.status_code < 500:
@@ -76,6 +87,15 @@ class BackendClient:
                 raise BackendUnavailable(problem)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
+
+    async def reachable(self, timeout: float) -> bool:
+        """Whether the backend's /health answers 200 within `timeout`: one try, no retries
+        (the bot's readiness check)."""
+        try:
+            response = await self._http.get("/health", timeout=timeout)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
     async def create_ticket(self, *, idempotency_key: str, ticket: dict) -> dict:
         response = await self._request(

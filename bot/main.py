@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from backend.clock import local_now
@@ -22,6 +20,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.terminal import TerminalChannel
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
+from bot.health import Readiness
 from bot.channels.webchat import WebChatChannel
 from bot.nonces import NonceStore
 from bot.push import push_routes
@@ -72,18 +71,22 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
                               burst=settings.webchat_connections_per_minute))
     channels[webchat.name] = webchat
 
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "channels": sorted(channels)})
+    # Readiness: the bot's database, the backend, the NLU (bot/health.py).
+    readiness = Readiness(store=store, backend=backend, nlu=nlu, channels=channels)
 
     # The bot's HTTP server: the backend's pushes, the web chat, a health check.
     http_app = Starlette(routes=[
         *push_routes(secret=settings.internal_secret, engine=engine, channels=channels,
                      nonces=nonces),
-        *webchat.routes(), *(telegram.routes() if telegram else []), Route("/health", health),
+        *webchat.routes(), *(telegram.routes() if telegram else []),
+        Route("/health", readiness.endpoint),
     ])
     push_server = _EmbeddedServer(uvicorn.Config(
         http_app, host=settings.bot_host, port=settings.bot_port, log_level="warning",
         lifespan="off",
+        # Behind the edge: the web chat's client address from X-Forwarded-For, believed only
+        # from FORWARDED_ALLOW_IPS (docs/security.md).
+        proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
     ))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -112,6 +115,7 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
         await server_task
         await nlu.aclose()
         await backend.aclose()
+        await readiness.aclose()
         await nonces.close()
         await store.close()
         log.info("bot stopped")

@@ -55,10 +55,22 @@ def run(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys):
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
 
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
     def run(argv: list[str], stdin: str = "", typed: list[str] | None = None):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        """`typed`: a terminal answers the prompts (then Ctrl-D); else stdin is a pipe."""
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin) if typed is None else Terminal())
         answers = iter(typed or [])
-        monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+
+        def getpass(prompt: str = "") -> str:
+            try:
+                return next(answers)
+            except StopIteration:
+                raise EOFError from None
+
+        monkeypatch.setattr("getpass.getpass", getpass)
         code = cli.main(argv)
         out, err = capsys.readouterr()
         return code, out, err
@@ -78,7 +90,10 @@ def test_add_with_role_prompts_twice_and_refuses(run) -> None:
                        stdin="123456789\n")
     assert (code, err) == (2, "the password needs at least 10 characters\n")
     code, _, err = run(["staff", "create-admin", "root", "--password-stdin"], stdin="")
-    assert code == 2
+    assert (code, err) == (2, "--password-stdin: standard input is empty; give the password "
+                              "on its first line\n")
+    code, _, err = run(["staff", "create-admin", "root"], typed=[PASSWORD])  # then Ctrl-D
+    assert (code, err) == (2, "\nno password given\n")
     code, _, err = run(["staff", "create-admin", "TOM", "--password-stdin"],
                        stdin=PASSWORD + "\n")
     assert (code, err) == (1, "an account named 'tom' exists\n")
@@ -89,3 +104,23 @@ def test_add_with_role_prompts_twice_and_refuses(run) -> None:
     assert code == 2 and err.startswith("username: 2 to 64 characters")
     with pytest.raises(SystemExit):
         run(["staff", "add", "x", "--role", "owner", "--password-stdin"])
+
+
+@pytest.mark.parametrize("stdin", ["piped", "devnull"])
+def test_without_a_terminal_it_says_to_use_password_stdin(tmp_path, stdin: str) -> None:
+    """`echo | frontdesk staff create-admin NAME` or `... < /dev/null` with no terminal (CI, a
+    container without -t): a clear way out and exit code 2, not a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "staff", "create-admin", "root"],
+        input="\n" if stdin == "piped" else None,
+        stdin=subprocess.DEVNULL if stdin == "devnull" else None,
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        start_new_session=True,  # no controlling terminal for getpass to fall back on
+        env={**os.environ, **environment(f"sqlite+aiosqlite:///{tmp_path}/frontdesk.db"),
+             "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("no terminal to ask for the password on")
+    assert ("printf '%s\\n' \"$PASSWORD\" | frontdesk staff create-admin root --password-stdin"
+            in result.stderr)
