@@ -16,6 +16,8 @@ DEFAULT_LANGUAGE = "zh-Hans"
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Written Cantonese: particles and words Mandarin does not use (唔, 嘅, 咗, 喺, 冇, 嚟 ...).
+_CANTONESE = re.compile(r"[唔嘅咗喺冇嚟啲咩乜佢嗰咁睇搵俾畀嘢嘥咪嚿]|得唔得|^早晨$|朝早")
 # Words that do not show a preference for English in a Chinese conversation.
 _NEUTRAL_WORDS = {"ok", "okay", "hi", "tv", "ac", "hello", "thx", "pls"}
 
@@ -61,7 +63,10 @@ def _detect(text: str, *, current: str | None, hint: str | None) -> str:
             return "zh-Hant"
         if script == hanzidentifier.SIMPLIFIED:
             return "zh-Hans"
-        # Characters shared by both scripts (or a mix): stay with the Chinese we had.
+        # Characters shared by both scripts (or a mix): written Cantonese is Hong Kong's
+        # Traditional Chinese; otherwise stay with the Chinese we had.
+        if current is None and _CANTONESE.search(text):
+            return "zh-Hant"
         return fallback if fallback.startswith("zh") else DEFAULT_LANGUAGE
     # Tokens with digits (ticket numbers, error codes, model names) say nothing of language.
     plain = " ".join(token for token in text.split() if not any(c.isdigit() for c in token))

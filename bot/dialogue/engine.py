@@ -27,8 +27,17 @@ from bot.dialogue.extract import (
     claims_photo,
     find_address,
     only_points_to_photo,
+    says_delivered,
+    says_none,
 )
-from bot.dialogue.forms import FORMS, INTENT_FORMS, PRODUCTS, FormSpec, describes_in_detail
+from bot.dialogue.forms import (
+    FORMS,
+    INTENT_FORMS,
+    PRODUCTS,
+    FormSpec,
+    describes_in_detail,
+    return_or_exchange,
+)
 from bot.dialogue.state import CONFIRM, Conversation, ConversationStore, Form, Submission
 from bot.dialogue.types import Button, InboundMessage, Reply
 from bot.dialogue.when import Appointment
@@ -355,14 +364,15 @@ class DialogueEngine:
         return [Reply(t(conv.language, f"form.{spec.name}.intro")), self._next_step(conv)]
 
     def _take_details(self, form: Form, spec: FormSpec, text: str, parse: Parse | None,
-                      besides: str | None = None) -> None:
+                      besides: str | None = None) -> bool:
         """Details said in passing (the address, the phone, the visit time in a message about
         the fault, or the phone with the address) fill their slots, so they are not asked."""
-        now = self.clock()
+        now, taken = self.clock(), False
         for slot in spec.slots:
             if slot.name in form.slots or slot.name == besides:
                 continue
-            found = {"address": find_address, "phone": find_phone}.get(slot.name)
+            found = {"address": find_address, "phone": find_phone, "delivered": says_delivered,
+                     "resolution": return_or_exchange}.get(slot.name)
             if found is not None:
                 value = found(text)
                 accepted = slot.accept(value, None, now) if value else None
@@ -371,7 +381,8 @@ class DialogueEngine:
             else:
                 continue
             if accepted:
-                form.slots[slot.name] = accepted
+                form.slots[slot.name], taken = accepted, True
+        return taken
 
     def _next_step(self, conv: Conversation) -> Reply:
         form, spec = conv.form, self._spec(conv)
@@ -442,9 +453,16 @@ class DialogueEngine:
         now = self.clock()
         if not form.attachments and only_points_to_photo(text):
             return [self._ask(conv, slot.name)]  # no photo came: said before the question
-        value = "" if (text == "" and slot.optional) else slot.accept(text, parse, now)
+        value = "" if (slot.optional and (text == "" or says_none(text))) else slot.accept(
+            text, parse, now)
         if value is None and form.attachments and claims_photo(text):
             value = text  # "see the photo": it came with the form
+        if value is None and self._take_details(form, spec, text, parse, besides=slot.name):
+            # Not this detail but others (the address and phone when asked for the code):
+            # kept; an optional detail counts as not given, a needed one is asked again.
+            if not slot.optional:
+                return [self._next_step(conv)]
+            value = ""
         if value is None:
             form.failures += 1
             reason = (slot.explain(text, now) if slot.explain else None) or f"invalid.{slot.name}"
@@ -797,7 +815,8 @@ class DialogueEngine:
                      t(lang, f"next_step.{event['status']}")]
             reply = appointments.status_reply(lang, event, lines)
             if event.get("note"):  # the staff's own words, set apart and labelled as theirs
-                reply.text += "\n\n" + t(lang, "push.note", note=event["note"])
+                reply = Reply(f"{reply.text}\n\n{t(lang, 'push.note', note=event['note'])}",
+                              buttons=reply.buttons)
             return [reply]
         if kind == "appointment_reminder":
             window = event.get("window")

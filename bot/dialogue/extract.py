@@ -15,12 +15,14 @@ _ZH_DOOR = re.compile(
     r"路|街|道|巷|弄|里(?=\d)|号|號|室|楼|樓|栋|棟|幢|座|单元|單元|层|層|小区|小區|社区|社區|"
     r"大厦|大廈|花园|花園|公寓|苑|村|邨|屋苑|广场|廣場|中心|段|[A-Za-z]?\d+\s*[/樓楼F]")
 # What comes before an address in a sentence: 我住, 地址是, 住喺 ...
-_ZH_CUE = re.compile(r"^.*?(?:地址(?:是|係|为|為|:|：)?|我(?:家)?住(?:在|喺|係)?|住(?:在|喺)|"
-                     r"家(?:在|喺)|位于|位於|在)\s*")
+_ZH_CUE = re.compile(r"^.*?(?:地址(?:是|係|系|为|為|喺|:|：)?|我(?:家)?住(?:在|喺|係)?|住(?:在|喺)|"
+                     r"家(?:在|喺)|位于|位於|(?<![現现实實存])在(?!家))\s*")
 # Where a Chinese address stops: the phone, the time, "at home", a new request.
 _ZH_TAIL = re.compile(r"(?:电话|電話|手机|手機|联系|聯繫|聯絡|联络|师傅|師傅|周|週|星期|礼拜|禮拜|"
                       r"明天|后天|後天|今天|聽日|听日|上午|下午|晚上|早上|在家|喺屋企|有人|请|請|"
                       r"麻烦|麻煩|谢谢|謝謝|唔該).*$")
+# A road and a door number, or a number and a floor/flat: 英皇道979號, 5座9樓, 100號5樓.
+_ZH_ROAD_NUMBER = re.compile(r"[路街道巷弄里]\s*\d+\s*[號号]|\d+\s*[號号座棟栋].{0,10}?\d+\s*[樓楼层層室]")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n]+")
 
 _EN_STREET = re.compile(
@@ -36,6 +38,22 @@ _EN_STOP = re.compile(r"\b(?:phone|tel|mobile|call|contact|my\s+number|number\s+
                       r"home\s+(?:on|after|from)|available|free\s+on)\b", re.I)
 
 
+# "已经送到了", "送咗嚟", "delivered yesterday"; and "还没送到", "not delivered yet".
+_NOT_DELIVERED = re.compile(r"还没送|還沒送|未送|没送到|沒送到|未到货|未到貨|还没到|還沒到|未到|"
+                            r"not (?:been )?delivered|hasn'?t (?:been delivered|arrived)|"
+                            r"not arrived|before (?:it|the delivery) arrives", re.I)
+_DELIVERED = re.compile(r"送到了|已送到|已经送到|已經送到|送来了|送來了|送咗|到货了|到貨了|已到货|已到貨|"
+                        r"收到了|送到家|送到屋企|搬咗嚟|\bdelivered\b|\barrived\b|"
+                        r"got (?:the|my|it|a) (?:new )?", re.I)
+
+
+def says_delivered(text: str) -> str | None:
+    """"yes" / "no" when a message says whether the appliance has been delivered."""
+    if _NOT_DELIVERED.search(text):
+        return "no"
+    return "yes" if _DELIVERED.search(text) else None
+
+
 def find_address(text: str) -> str | None:
     """The address inside a message that says more (the fault, the phone, the time), or None."""
     zh = _chinese_address(text)
@@ -47,13 +65,12 @@ def find_address(text: str) -> str | None:
 def _chinese_address(text: str) -> str | None:
     for clause in _CLAUSE.split(text):
         clause = clause.strip()
-        if not (_ZH_PLACE.search(clause) and _ZH_DOOR.search(clause)):
+        if not ((_ZH_PLACE.search(clause) and _ZH_DOOR.search(clause))
+                or _ZH_ROAD_NUMBER.search(clause)):
             continue
-        place = _ZH_PLACE.search(clause)
-        start = place.start() if place else 0
-        # Back up to the beginning of the place name (上海市: the two characters before 市).
-        head = _ZH_CUE.sub("", clause[:start])
-        candidate = (head[-6:] if len(head) > 6 else head) + clause[start:]
+        # From where the address starts (after 我住 / 地址是 ...) to where it stops.
+        cue = _ZH_CUE.match(clause)
+        candidate = clause[cue.end():] if cue and len(clause) - cue.end() >= 5 else clause
         candidate = _ZH_TAIL.sub("", candidate).strip(" ：:")
         phone = find_phone(candidate)
         if phone:
@@ -102,6 +119,17 @@ _NON_ANSWER = re.compile(
     r"[\s。.!！~～?？吧啦呀哦喔]*$", re.I)
 _EMOJI_ONLY = re.compile(r"^[\W_]+$")
 PRODUCT_WORDS = product_words()
+
+
+_NONE = re.compile(
+    r"^(?:(?:没有|沒有|冇|无|無|没|沒|暂无|暫無|唔記得|不记得)[\u4e00-\u9fff]{0,4}|"
+    r"no|none|nope|nah|nothing|n/?a|nil|not really|no (?:code|error|ticket|number)\w*(?: \w+)?|"
+    r"(?:i )?don'?t have (?:one|it|any)|there'?s none)[\s。.!！~～,，]*$", re.I)
+
+
+def says_none(text: str) -> bool:
+    """"没有", "冇", "no code": the customer has none of what an optional question asks."""
+    return bool(_NONE.match(text.strip()))
 
 
 def is_non_answer(text: str) -> bool:

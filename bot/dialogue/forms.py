@@ -49,11 +49,15 @@ def explain_free_text(text: str, now: datetime) -> str | None:
 
 
 def accept_product(text: str, parse: Parse | None, now: datetime) -> str | None:
-    if parse and parse.entity("product"):
-        return parse.entity("product")
+    found = parse.entity("product") if parse else None
+    if found in PRODUCTS:
+        return found
+    # The whole answer, or a product name inside it (滚筒洗衣机, 電冰箱), or a close spelling.
     canonical = normalise_entity("product", text.strip())
     if canonical in PRODUCTS:
         return canonical
+    if found:
+        return found
     if is_non_answer(text) or find_phone(text) or find_address(text):
         return None
     return _clean(text, 30)
@@ -201,7 +205,7 @@ RETURN_EXCHANGE = FormSpec(
     accepts_photos=True,
     slots=(Slot("item", accept_item, PRODUCTS, entity="product"),
            Slot("reason", _free_text(2, 1000), explain=explain_free_text),
-           Slot("resolution", lambda text, parse, now: _return_or_exchange(text),
+           Slot("resolution", lambda text, parse, now: return_or_exchange(text),
                 ("return", "exchange")),
            PHONE),
 )
@@ -238,7 +242,7 @@ _RETURN = re.compile(r"退(?!换|換)|refund|return|money back", re.I)
 _EXCHANGE = re.compile(r"换|換|exchange|replace|swap", re.I)
 
 
-def _return_or_exchange(text: str) -> str | None:
+def return_or_exchange(text: str) -> str | None:
     if text in ("return", "exchange"):
         return text
     wants_exchange, wants_return = bool(_EXCHANGE.search(text)), bool(_RETURN.search(text))

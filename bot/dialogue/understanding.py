@@ -24,7 +24,9 @@ GUESS_NONE = "guess:no"  # none of these
 
 # Intents the bot acts on irreversibly, or on an existing ticket, and how sure it must be.
 CAREFUL = {"data_export": 0.85, "data_deletion": 0.85, "cancel_request": 0.8,
-           "expedite": 0.6, "change_appointment": 0.6, "ticket_status": 0.5}
+           "expedite": 0.6, "change_appointment": 0.6, "ticket_status": 0.5,
+           # A complaint goes straight to a supervisor as a high-priority ticket.
+           "complaint": 0.8}
 # What "did you mean" may offer (each has a label `guess.option.<intent>`).
 OFFERED = ("repair_request", "installation_request", "return_exchange", "complaint",
            "inquiry", "ticket_status", "expedite", "cancel_request", "change_appointment",

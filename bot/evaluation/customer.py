@@ -154,7 +154,10 @@ class Customer:
             if photo else ()
         replies = await self.harness.engine.handle(InboundMessage(
             channel=CHANNEL, chat_id=played.chat_id, text=text, button=button,
-            update_id=f"{played.chat_id}-{next(self._updates)}", attachments=attachments))
+            update_id=f"{played.chat_id}-{next(self._updates)}", attachments=attachments,
+            # What a messenger tells of its user (Telegram's language_code, the browser's
+            # locale): a hint that decides only where the words do not.
+            locale_hint=self.conversation.lang))
         self._last = replies
         played.replies.extend(replies)
         played.transcript.extend(
