@@ -14,7 +14,10 @@ from backend.tickets.models import Ticket
 
 class Handoff(Base):
     __tablename__ = "handoffs"
-    __table_args__ = (Index("ix_handoffs_chat_state", "channel", "chat_id", "state"),)
+    __table_args__ = (Index("ix_handoffs_chat_state", "channel", "chat_id", "state"),
+                      # The recent waits behind the expected wait (handoff.service).
+                      Index("ix_handoffs_requested_at", "requested_at"),
+                      Index("ix_handoffs_taken_at", "taken_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The service record of the conversation (an inquiry ticket): transcript events, and the

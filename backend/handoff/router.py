@@ -9,7 +9,14 @@ from fastapi import APIRouter, HTTPException, Path, status
 
 from backend.customers.enums import Channel
 from backend.database import utcnow
-from backend.deps import OutboxWakeDep, ServiceDep, SessionDep, SettingsDep, StaffUser, require_roles
+from backend.deps import (
+    OutboxWakeDep,
+    ServiceDep,
+    SessionDep,
+    SettingsDep,
+    StaffUser,
+    require_roles,
+)
 from backend.handoff import service as handoff_service
 from backend.handoff.schemas import (
     HandoffDetail,
@@ -47,24 +54,31 @@ async def request_person(channel: Channel, chat_id: Annotated[str, NoControl],
 async def current(channel: Channel, chat_id: str, db_session: SessionDep, settings: SettingsDep,
                   _: ServiceDep) -> HandoffStatus | None:
     return await handoff_service.status_for_chat(db_session=db_session, settings=settings,
-                                                 channel=channel, chat_id=chat_id)
+                                                 channel=channel, chat_id=chat_id, now=utcnow())
 
 
 @router.post(f"{CUSTOMER}/messages", status_code=status.HTTP_204_NO_CONTENT,
              responses={404: {"description": "no open conversation with staff"}})
 async def customer_message(channel: Channel, chat_id: str, message: MessageIn,
-                           db_session: SessionDep, _: ServiceDep) -> None:
-    if await handoff_service.customer_message(db_session=db_session, channel=channel,
-                                              chat_id=chat_id, text=message.text,
-                                              now=utcnow()) is None:
+                           db_session: SessionDep, settings: SettingsDep, _: ServiceDep,
+                           wake_outbox: OutboxWakeDep) -> None:
+    """What the customer wrote, for staff. A customer still waiting is told their place and
+    the expected wait (a `handoff_position` push)."""
+    if await handoff_service.customer_message(db_session=db_session, settings=settings,
+                                              channel=channel, chat_id=chat_id,
+                                              text=message.text, now=utcnow()) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no open conversation with staff")
+    wake_outbox()
 
 
 @router.post(f"{CUSTOMER}/leave", status_code=status.HTTP_204_NO_CONTENT)
 async def customer_leaves(channel: Channel, chat_id: str, db_session: SessionDep,
-                          _: ServiceDep) -> None:
-    await handoff_service.leave(db_session=db_session, channel=channel, chat_id=chat_id,
-                                now=utcnow())
+                          settings: SettingsDep, _: ServiceDep,
+                          wake_outbox: OutboxWakeDep) -> None:
+    """The customer stops waiting (or ends the conversation); those behind hear their place."""
+    await handoff_service.leave(db_session=db_session, settings=settings, channel=channel,
+                                chat_id=chat_id, now=utcnow())
+    wake_outbox()
 
 
 @router.get("/handoff/queue", response_model=list[QueueEntry])
@@ -93,10 +107,11 @@ def _conflict(exc: handoff_service.HandoffConflict) -> HTTPException:
 
 @router.post("/handoff/{handoff_id}/take", response_model=QueueEntry,
              responses={409: {"description": "someone else took it, or it is closed"}})
-async def take(handoff_id: HandoffId, db_session: SessionDep, staff: LiveStaff,
-               wake_outbox: OutboxWakeDep) -> QueueEntry:
+async def take(handoff_id: HandoffId, db_session: SessionDep, settings: SettingsDep,
+               staff: LiveStaff, wake_outbox: OutboxWakeDep) -> QueueEntry:
     try:
-        handoff = await handoff_service.take(db_session=db_session, handoff_id=handoff_id,
+        handoff = await handoff_service.take(db_session=db_session, settings=settings,
+                                             handoff_id=handoff_id,
                                              staff=staff.username,
                                              display_name=staff.display_name, now=utcnow())
     except handoff_service.HandoffConflict as exc:

@@ -20,8 +20,11 @@ class HandoffStatus(BaseModel):
 
     state: str  # waiting | active | closed | callback
     ticket_number: str
-    position: int | None = None
-    expected_wait_minutes: int | None = None
+    position: int | None = Field(
+        default=None, description="waiting: how many customers are ahead (0: next in line)")
+    expected_wait_minutes: int | None = Field(
+        default=None, description="waiting: about how long until a person takes the chat, from "
+                                  "the recent waits (or the configured default without any)")
     back_at: datetime | None = None
 
 

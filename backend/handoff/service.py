@@ -1,30 +1,47 @@
 """Live handoff: a customer asks for a person, waits in the queue, staff take the conversation,
 reply into the customer's chat, and hand it back to the bot.
 
-The bot goes silent in a chat from the moment the customer is queued, and forwards what they
-write here; so staff taking the conversation over can never race the bot. Staff messages reach
-the chat through the outbox, in order, like every other push."""
+The bot forwards what a queued customer writes here, and never answers it itself; so staff
+taking the conversation over can never race the bot. Staff messages reach the chat through the
+outbox, in order, like every other push.
+
+The waiting line: a customer's place is how many are ahead of them (0: next). A waiting
+customer who writes is told their place and the expected wait, and when someone ahead is taken
+or leaves, every customer behind hears their new place (a `handoff_position` push; a newer one
+replaces one still undelivered, so a customer gets only their latest place). The expected wait
+comes from how long recent customers waited per place in the line (`minutes_per_place`). Every
+change to the line takes one lock (PostgreSQL), so the places told are never computed from a
+half-seen change."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from backend.config import Settings
 from backend.customers.schemas import CustomerIn
+from backend.database import utcnow
 from backend.handoff import hours
 from backend.handoff.models import Handoff, HandoffMessage
 from backend.handoff.schemas import HandoffRequest, HandoffStatus, QueueEntry
+from backend.notifications.models import OutboxMessage
 from backend.notifications.service import enqueue
 from backend.tickets import service as ticket_service
 from backend.tickets.models import TicketEvent
 from backend.tickets.schemas import TicketCreate
 
 OPEN = ("waiting", "active")
+POSITION_PUSH = "handoff_position"  # the customer's place in the line: it changed, or they asked
+# PostgreSQL advisory lock: one change of the waiting line at a time.
+QUEUE_LOCK_KEY = 0x4A0D0F
+# The expected wait is learnt from the last RECENT_TAKEN customers taken within RECENT_DAYS.
+RECENT_TAKEN = 20
+RECENT_DAYS = 7
 
 
 class HandoffConflict(Exception):
@@ -38,19 +55,102 @@ async def _open_for_chat(db_session: AsyncSession, channel: str, chat_id: str) -
     return (await db_session.execute(statement)).scalar_one_or_none()
 
 
-async def _position(db_session: AsyncSession, handoff: Handoff) -> int:
+async def _lock_queue(db_session: AsyncSession) -> None:
+    """Changes of the waiting line one at a time, until the transaction ends (PostgreSQL;
+    SQLite has one writer anyway)."""
+    if db_session.bind.dialect.name == "postgresql":
+        await db_session.execute(sql("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": QUEUE_LOCK_KEY})
+
+
+def _before(other, handoff) -> object:
+    """`other` joined the line before `handoff` (the queue's order: requested_at, then id)."""
+    return or_(other.requested_at < handoff.requested_at,
+               and_(other.requested_at == handoff.requested_at, other.id < handoff.id))
+
+
+async def _ahead(db_session: AsyncSession, handoff: Handoff) -> int:
+    """How many customers wait ahead of `handoff`: 0 when it is next."""
     ahead = select(func.count()).select_from(Handoff).where(
-        Handoff.state == "waiting", Handoff.requested_at <= handoff.requested_at,
-        Handoff.id <= handoff.id)
+        Handoff.state == "waiting", _before(Handoff, handoff))
     return (await db_session.execute(ahead)).scalar_one()
 
 
-async def _status(db_session: AsyncSession, settings: Settings, handoff: Handoff) -> HandoffStatus:
+async def minutes_per_place(*, db_session: AsyncSession, settings: Settings,
+                            now: datetime) -> float:
+    """How long a customer recently waited per place in the line: of the last RECENT_TAKEN
+    customers taken within RECENT_DAYS, the time they waited until taken, over the places they
+    had to go through (those ahead when they joined, plus their own). Without any, the
+    configured `handoff_minutes_per_customer`."""
+    other = aliased(Handoff)
+    left_line = func.coalesce(other.taken_at, other.closed_at)
+    # (Someone who had waited over a day already when a recent customer joined is not counted:
+    # the bound keeps the count to the recent rows of the requested_at index.)
+    horizon = now - timedelta(days=RECENT_DAYS + 1)
+    ahead_then = (select(func.count()).select_from(other)
+                  .where(other.requested_at >= horizon, _before(other, Handoff),
+                         or_(left_line.is_(None), left_line > Handoff.requested_at))
+                  .correlate(Handoff).scalar_subquery())
+    recent = (select(Handoff.requested_at, Handoff.taken_at, ahead_then)
+              .where(Handoff.taken_at.is_not(None),
+                     Handoff.taken_at >= now - timedelta(days=RECENT_DAYS))
+              .order_by(Handoff.taken_at.desc()).limit(RECENT_TAKEN))
+    rows = (await db_session.execute(recent)).all()
+    if not rows:
+        return float(settings.handoff_minutes_per_customer)
+    waited = sum(max((taken - requested).total_seconds(), 0.0) for requested, taken, _ in rows)
+    places = sum(ahead + 1 for _, _, ahead in rows)
+    return waited / 60 / places
+
+
+def expected_wait(ahead: int, per_place: float) -> int:
+    """Whole minutes until a customer with `ahead` customers before them is taken (at least 1:
+    "about 0 minutes" promises too much)."""
+    return max(1, round((ahead + 1) * per_place))
+
+
+async def _status(db_session: AsyncSession, settings: Settings, handoff: Handoff,
+                  now: datetime) -> HandoffStatus:
     if handoff.state != "waiting":
         return HandoffStatus(state=handoff.state, ticket_number=handoff.ticket.number)
-    position = await _position(db_session, handoff)
-    return HandoffStatus(state="waiting", ticket_number=handoff.ticket.number, position=position,
-                         expected_wait_minutes=position * settings.handoff_minutes_per_customer)
+    ahead = await _ahead(db_session, handoff)
+    per_place = await minutes_per_place(db_session=db_session, settings=settings, now=now)
+    return HandoffStatus(state="waiting", ticket_number=handoff.ticket.number, position=ahead,
+                         expected_wait_minutes=expected_wait(ahead, per_place))
+
+
+async def _drop_untold_places(db_session: AsyncSession, handoff: Handoff) -> None:
+    """Place pushes for this customer not delivered yet: a newer place (or the end of the
+    wait) makes them stale."""
+    await db_session.execute(delete(OutboxMessage).where(
+        OutboxMessage.ticket_id == handoff.ticket_id, OutboxMessage.delivered_at.is_(None),
+        OutboxMessage.payload["kind"].as_string() == POSITION_PUSH))
+
+
+async def _tell_place(db_session: AsyncSession, handoff: Handoff, ahead: int, per_place: float,
+                      now: datetime, cause: str) -> None:
+    """Push the customer their place and the expected wait (`cause`: moved | asked)."""
+    await _drop_untold_places(db_session, handoff)
+    enqueue(db_session=db_session, ticket_id=handoff.ticket_id, now=now,
+            payload=_push(handoff, POSITION_PUSH, now, position=ahead, cause=cause,
+                          expected_wait_minutes=expected_wait(ahead, per_place)))
+
+
+async def _line_moved(db_session: AsyncSession, settings: Settings, gone: Handoff,
+                      now: datetime) -> None:
+    """`gone` left the waiting line (taken, or gave up): everyone who waited behind it moved up
+    one place and hears so; nobody else's place changed."""
+    await _drop_untold_places(db_session, gone)
+    statement = (select(Handoff).options(selectinload(Handoff.ticket))
+                 .where(Handoff.state == "waiting").order_by(Handoff.requested_at, Handoff.id))
+    line = list((await db_session.execute(statement)).scalars())
+    behind = [(ahead, h) for ahead, h in enumerate(line)
+              if (h.requested_at, h.id) > (gone.requested_at, gone.id)]
+    if not behind:
+        return
+    per_place = await minutes_per_place(db_session=db_session, settings=settings, now=now)
+    for ahead, handoff in behind:
+        await _tell_place(db_session, handoff, ahead, per_place, now, cause="moved")
 
 
 async def request(*, db_session: AsyncSession, settings: Settings, channel: str, chat_id: str,
@@ -59,7 +159,7 @@ async def request(*, db_session: AsyncSession, settings: Settings, channel: str,
     business hours, a callback ticket instead, and when staff are back."""
     existing = await _open_for_chat(db_session, channel, chat_id)
     if existing is not None:
-        return await _status(db_session, settings, existing)
+        return await _status(db_session, settings, existing, now)
     within_hours = hours.is_open(settings, now)
     created = await ticket_service.create_ticket(
         db_session=db_session, idempotency_key=f"handoff:{channel}:{chat_id}:{uuid.uuid4()}",
@@ -74,6 +174,8 @@ async def request(*, db_session: AsyncSession, settings: Settings, channel: str,
     if not within_hours:
         return HandoffStatus(state="callback", ticket_number=ticket.number,
                              back_at=hours.next_opening(settings, now))
+    await _lock_queue(db_session)  # (creating the ticket committed: the lock starts here)
+    now = max(now, utcnow())  # joined the line now: the line's order is the order of joining
     handoff = Handoff(ticket_id=ticket.id, ticket=ticket, channel=channel, chat_id=chat_id,
                       language=str(data.language), reason=data.reason, state="waiting",
                       requested_at=now)
@@ -84,38 +186,55 @@ async def request(*, db_session: AsyncSession, settings: Settings, channel: str,
     if data.text:
         handoff.messages.append(HandoffMessage(sender="customer", text=data.text,
                                                created_at=now))
+    await db_session.flush()
+    status = await _status(db_session, settings, handoff, now)
     await db_session.commit()
-    return await _status(db_session, settings, handoff)
+    return status
 
 
 async def status_for_chat(*, db_session: AsyncSession, settings: Settings, channel: str,
-                          chat_id: str) -> HandoffStatus | None:
+                          chat_id: str, now: datetime) -> HandoffStatus | None:
     handoff = await _open_for_chat(db_session, channel, chat_id)
-    return None if handoff is None else await _status(db_session, settings, handoff)
+    return None if handoff is None else await _status(db_session, settings, handoff, now)
 
 
-async def customer_message(*, db_session: AsyncSession, channel: str, chat_id: str, text: str,
-                           now: datetime) -> Handoff | None:
-    """What the customer wrote while queued or talking to staff, into the transcript."""
+async def customer_message(*, db_session: AsyncSession, settings: Settings, channel: str,
+                           chat_id: str, text: str, now: datetime) -> Handoff | None:
+    """What the customer wrote while queued or talking to staff, into the transcript. A
+    waiting customer is answered with their place and the expected wait (a push: the bot
+    never answers in a chat that waits for staff)."""
+    await _lock_queue(db_session)
     handoff = await _open_for_chat(db_session, channel, chat_id)
     if handoff is None:
+        await db_session.rollback()
         return None
     db_session.add(HandoffMessage(handoff_id=handoff.id, sender="customer", text=text,
                                   created_at=now))
+    if handoff.state == "waiting":
+        ahead = await _ahead(db_session, handoff)
+        per_place = await minutes_per_place(db_session=db_session, settings=settings, now=now)
+        await _tell_place(db_session, handoff, ahead, per_place, now, cause="asked")
     await db_session.commit()
     return handoff
 
 
-async def leave(*, db_session: AsyncSession, channel: str, chat_id: str,
+async def leave(*, db_session: AsyncSession, settings: Settings, channel: str, chat_id: str,
                 now: datetime) -> bool:
-    """The customer gives up waiting or ends the conversation themselves."""
+    """The customer gives up waiting or ends the conversation themselves; those who waited
+    behind them hear their new place."""
+    await _lock_queue(db_session)
     handoff = await _open_for_chat(db_session, channel, chat_id)
     if handoff is None:
+        await db_session.rollback()
         return False
+    was_waiting = handoff.state == "waiting"
     handoff.state, handoff.closed_at = "closed", now
     db_session.add(TicketEvent(ticket_id=handoff.ticket_id, kind="handoff_ended",
                                note="customer left", created_at=now,
                                actor=ticket_service.customer_actor(channel, chat_id)))
+    if was_waiting:
+        await db_session.flush()
+        await _line_moved(db_session, settings, handoff, now)
     await db_session.commit()
     return True
 
@@ -149,9 +268,11 @@ def _push(handoff: Handoff, kind: str, now: datetime, **fields) -> dict:
             "language": handoff.language, "occurred_at": now.isoformat(), **fields}
 
 
-async def take(*, db_session: AsyncSession, handoff_id: int, staff: str, display_name: str,
-               now: datetime) -> Handoff:
-    """Take a waiting conversation. One row update decides who gets it: a second taker loses."""
+async def take(*, db_session: AsyncSession, settings: Settings, handoff_id: int, staff: str,
+               display_name: str, now: datetime) -> Handoff:
+    """Take a waiting conversation. One row update decides who gets it: a second taker loses.
+    Those who waited behind it hear their new place."""
+    await _lock_queue(db_session)
     taken = await db_session.execute(
         update(Handoff).where(Handoff.id == handoff_id, Handoff.state == "waiting")
         .values(state="active", taken_by=staff, taken_at=now).returning(Handoff.id))
@@ -163,6 +284,7 @@ async def take(*, db_session: AsyncSession, handoff_id: int, staff: str, display
     await db_session.refresh(handoff)
     db_session.add(TicketEvent(ticket_id=handoff.ticket_id, kind="handoff_taken",
                                actor=f"staff:{staff}", created_at=now))
+    await _line_moved(db_session, settings, handoff, now)
     enqueue(db_session=db_session, ticket_id=handoff.ticket_id, now=now,
             payload=_push(handoff, "handoff_taken", now, staff=display_name))
     await db_session.commit()

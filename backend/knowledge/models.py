@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Boolean, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.database import Base, UTCDateTime, utcnow
@@ -25,4 +25,7 @@ class KnowledgeEntry(Base):
     answer: Mapped[str] = mapped_column(Text)
     # Space-separated words that help free text find this entry.
     keywords: Mapped[str | None] = mapped_column(String(500))
+    # Example data (the seed), not the company's real terms: staff see it; customers get the
+    # answer alone.
+    sample: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -68,13 +68,16 @@ async def answer(db_session: SessionDep, _: ServiceDep, language: Language,
 async def list_entries(db_session: SessionDep, _: StaffReader, topic: OptionalTopic = None,
                        language: OptionalLanguage = None, product: OptionalName = None,
                        city: OptionalName = None,
+                       sample: Annotated[bool | None, BeforeValidator(_blank_is_none), Query(
+                           description="true: only sample entries (example data still to be "
+                                       "replaced); false: only real ones")] = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
                        offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> KnowledgeEntryPage:
-    """Entries, by topic, product, city and language (staff). Filters are exact: `product=冰箱`
-    lists the fridge entries, not the general ones."""
+    """Entries, by topic, product, city and language (staff), each saying whether it is sample
+    data. Filters are exact: `product=冰箱` lists the fridge entries, not the general ones."""
     entries, total = await knowledge_service.list_entries(
         db_session=db_session, topic=topic, language=language, product=product, city=city,
-        limit=limit, offset=offset,
+        sample=sample, limit=limit, offset=offset,
     )
     return KnowledgeEntryPage(items=[KnowledgeEntryOut.model_validate(e) for e in entries],
                               total=total, limit=limit, offset=offset)

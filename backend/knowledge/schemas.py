@@ -41,6 +41,9 @@ class KnowledgeEntryIn(BaseModel):
     keywords: str | None = Field(default=None, max_length=KEYWORDS_MAX,
                                  description="space-separated words that help free text "
                                              "find this entry")
+    sample: bool = Field(default=False, description="example data, not the company's real "
+                         "terms (shown to staff, never to customers); an entry written "
+                         "without it is real")
 
     @field_validator("product", mode="before")
     @classmethod
@@ -80,7 +83,8 @@ class KnowledgeEntryIn(BaseModel):
 
 
 class KnowledgeAnswer(BaseModel):
-    """An answer as the bot gets it."""
+    """An answer as the bot gets it (what the customer reads: no word of it being sample
+    data)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -97,6 +101,8 @@ class KnowledgeEntryOut(KnowledgeAnswer):
     """An entry as staff see it."""
 
     keywords: str | None
+    sample: bool = Field(description="example data (the seed), to be replaced with the real "
+                                     "terms")
     updated_at: datetime
 
 

@@ -1,8 +1,11 @@
 """The knowledge base: the seed after migrations, best-match order, language isolation,
-free-text matching, the bot's answer route and staff's CRUD routes (with their guards)."""
+free-text matching, the bot's answer route and staff's CRUD routes (with their guards); sample
+entries flagged for staff, never marked in the customer's answer (also in a database seeded
+before the flag)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from types import SimpleNamespace
 
@@ -18,8 +21,10 @@ from backend.knowledge import service as knowledge_service
 from backend.knowledge.enums import PRODUCTS, Topic
 from backend.knowledge.models import KnowledgeEntry
 from backend.knowledge.schemas import ANSWER_MAX, KnowledgeEntryIn
-from backend.knowledge.seed import LANGUAGES, SEED_FILE, load_seed
+from backend.knowledge.seed import LANGUAGES, SEED_FILE, load_seed, strip_sample_marker
+from backend.migrate import upgrade
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS
+from tests.support.db import postgres_database, sqlite_database
 
 ANSWER_KEYS = {"id", "topic", "product", "city", "language", "question", "answer"}
 
@@ -68,7 +73,7 @@ def seed_entries() -> list[SimpleNamespace]:
 def test_seed_groups_have_all_three_languages_and_valid_entries() -> None:
     groups = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))["entries"]
     for group in groups:
-        assert set(group) - {"topic", "product", "city"} == set(LANGUAGES), group
+        assert set(group) - {"topic", "product", "city", "sample"} == set(LANGUAGES), group
         assert group.get("product") in (None, *PRODUCTS)
     for row in load_seed():
         entry = KnowledgeEntryIn(**row)  # the same rules as staff input
@@ -307,7 +312,8 @@ async def test_staff_crud_round_trip(client: httpx.AsyncClient) -> None:
                                                 keywords="  北京   冰箱\n保修 "))
     assert created.status_code == 201, created.text
     entry = created.json()
-    assert set(entry) == ANSWER_KEYS | {"keywords", "updated_at"}
+    assert set(entry) == ANSWER_KEYS | {"keywords", "sample", "updated_at"}
+    assert entry["sample"] is False  # written by staff: real
     assert (entry["product"], entry["city"], entry["keywords"]) == ("冰箱", "北京", "北京 冰箱 保修")
     url = f"/api/v1/knowledge/{entry['id']}"
 
@@ -430,3 +436,118 @@ async def test_ids_out_of_range_are_a_422(client: httpx.AsyncClient) -> None:
             response = await client.request(method, f"/api/v1/knowledge/{entry_id}",
                                              json=entry_body(), headers=STAFF_HEADERS)
             assert response.status_code == 422, (method, entry_id)
+
+
+# ── sample data: flagged for staff, never marked in the customer's answer ──────────────────
+
+MARKERS = ("示例数据", "示例資料", "Sample data")
+
+
+def marked(text: str) -> bool:
+    return any(marker in text for marker in MARKERS)
+
+
+def test_seed_entries_are_flagged_sample_and_their_answers_do_not_say_it() -> None:
+    rows = load_seed(with_sample=True)
+    assert len(rows) == len(load_seed()) and all(row["sample"] for row in rows)
+    assert [row["question"] for row in rows if marked(row["answer"])] == []
+
+
+async def test_customers_get_seeded_answers_unmarked_and_staff_see_the_flag(
+        client: httpx.AsyncClient) -> None:
+    for language in LANGUAGES:
+        for topic in Topic:
+            answer = (await client.get("/api/v1/knowledge/answer", headers=SERVICE_HEADERS,
+                                       params={"language": language, "topic": topic})).json()
+            assert set(answer) == ANSWER_KEYS and not marked(answer["answer"]), answer
+
+    listed = (await client.get("/api/v1/knowledge", headers=STAFF_HEADERS,
+                               params={"limit": 500})).json()
+    assert listed["total"] == len(load_seed())
+    assert all(item["sample"] for item in listed["items"])
+    assert not any(marked(item["answer"]) for item in listed["items"])
+
+    # Staff replace a sample entry with the real terms: it is real from then on, and the
+    # filter shows what is still sample.
+    entry = listed["items"][0]
+    body = {key: entry[key] for key in ("topic", "product", "city", "language", "question",
+                                        "keywords")}
+    replaced = await client.put(f"/api/v1/knowledge/{entry['id']}", headers=STAFF_HEADERS,
+                                json={**body, "answer": "整机保修 2 年（正式条款）。"})
+    assert replaced.status_code == 200 and replaced.json()["sample"] is False
+    real = (await client.get("/api/v1/knowledge", headers=STAFF_HEADERS,
+                             params={"sample": "false"})).json()
+    assert [item["id"] for item in real["items"]] == [entry["id"]]
+    still_sample = (await client.get("/api/v1/knowledge", headers=STAFF_HEADERS,
+                                     params={"sample": "true"})).json()
+    assert still_sample["total"] == len(load_seed()) - 1
+
+
+def old_style(language: str, answer: str) -> str:
+    """A seed answer as databases seeded before the flag hold it: the marker in front
+    (【示例数据，人民币，以网点报价为准】 where the marker said more)."""
+    tag = {"zh-Hans": "【示例数据", "zh-Hant": "【示例資料", "en": "[Sample data"}[language]
+    if answer[0] in "【[":
+        return f"{tag}，{answer[1:]}" if language != "en" else f"{tag}, {answer[1:]}"
+    closing = "]" if language == "en" else "】"
+    gap = "\n" if answer[0] in "·•" else (" " if language == "en" else "")
+    return f"{tag}{closing}{gap}{answer}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def unmigrated(request: pytest.FixtureRequest):
+    factory = sqlite_database if request.param == "sqlite" else postgres_database
+    with factory(migrate=False) as url:
+        yield url
+
+
+async def test_a_database_seeded_with_markers_loses_them_and_flags_its_sample_entries(
+        unmigrated: str) -> None:
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from backend.database import make_engine
+    from backend.migrate import alembic_config
+
+    before = ScriptDirectory.from_config(alembic_config(unmigrated)).get_revision(
+        "0013").down_revision
+    await asyncio.to_thread(upgrade, unmigrated, before)
+    engine = make_engine(unmigrated)
+    seed = load_seed()
+    try:
+        async with engine.begin() as connection:
+            rows = (await connection.execute(text(
+                "SELECT id, language, answer FROM knowledge_entries ORDER BY id"))).all()
+            assert [answer for _, _, answer in rows] == [row["answer"] for row in seed]
+            for entry_id, language, answer in rows:  # as the old seed wrote them
+                await connection.execute(
+                    text("UPDATE knowledge_entries SET answer = :answer WHERE id = :id"),
+                    {"answer": old_style(language, answer), "id": entry_id})
+            # Staff edited one seeded entry and kept its marker; wrote one of their own.
+            await connection.execute(text(
+                "UPDATE knowledge_entries SET answer = '【示例数据】北京：冰箱整机保修 2 年。' "
+                "WHERE id = :id"), {"id": rows[1][0]})
+            await connection.execute(text(
+                "INSERT INTO knowledge_entries (topic, language, question, answer, updated_at) "
+                "VALUES ('hours', 'zh-Hans', '春节营业吗？', '春节期间照常服务。', "
+                "CURRENT_TIMESTAMP)"))
+
+        await asyncio.to_thread(upgrade, unmigrated, "head")
+
+        async with engine.connect() as connection:
+            after = (await connection.execute(text(
+                "SELECT answer, sample FROM knowledge_entries ORDER BY id"))).all()
+    finally:
+        await engine.dispose()
+    expected = [(row["answer"], True) for row in seed]
+    expected[1] = ("北京：冰箱整机保修 2 年。", True)
+    assert [(answer, bool(sample)) for answer, sample in after] == [
+        *expected, ("春节期间照常服务。", False)]
+
+
+def test_the_marker_comes_off_whole_and_keeps_what_it_said_besides() -> None:
+    assert strip_sample_marker("【示例数据】本公司") == ("本公司", True)
+    assert strip_sample_marker("[Sample data]\n• Hotline") == ("• Hotline", True)
+    assert strip_sample_marker("【示例資料，人民幣參考價】冷氣") == ("【人民幣參考價】冷氣", True)
+    assert strip_sample_marker("[Sample data, RMB] TV parts") == ("[RMB] TV parts", True)
+    assert strip_sample_marker("见【示例数据】") == ("见【示例数据】", False)

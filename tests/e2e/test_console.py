@@ -1,8 +1,8 @@
 """The staff console in a real browser (Debian's Chromium driven by Playwright): signing in, the
 live queue (take over, reply, hand back: the customer hears it in Telegram), the ticket queue and
-its filters, a status change the customer hears about, the ticket page's archive, internal note,
-escalation and reply (which reaches the customer's Telegram chat), and customer text shown as
-text only."""
+its filters, a status change the customer hears about (with the staff's note, labelled as
+theirs), the ticket page's archive, internal note (marked as never sent), escalation and reply
+(which reaches the customer's Telegram chat), and customer text shown as text only."""
 
 from __future__ import annotations
 
@@ -189,6 +189,8 @@ def test_the_ticket_queue_filters_and_a_status_change_reaches_the_customer(stack
     assert fields.locator("script, img").count() == 0
     assert "<script>window.pwned=1</script>" in fields.inner_text()
 
+    # The note that goes with a status change says it is for the customer's eyes...
+    assert "发到客户聊天" in page.locator("#status-form").inner_text()
     mark = stack.telegram.mark()
     page.select_option("#new-status", "in_progress")
     page.fill("#status-note", "师傅已出发")
@@ -196,10 +198,14 @@ def test_the_ticket_queue_filters_and_a_status_change_reaches_the_customer(stack
     page.locator("#action-result.ok").wait_for()
     pushed = stack.telegram.wait_for_messages(chat.chat_number, 1, since=mark,
                                               methods={"sendMessage"})
+    # ...and reaches them as the staff's words, apart from the bot's own text.
     assert repair in pushed[-1].text
+    bot_text, staff_words = pushed[-1].text.split("\n\n")
+    assert "师傅已出发" not in bot_text and staff_words == "💬 客服留言：师傅已出发"
     events = page.locator("#events tbody")
     events.filter(has_text="师傅已出发").wait_for()
     assert "staff:sup-" in events.inner_text()
+    assert "客户已收到" in events.locator("tr").filter(has_text="师傅已出发").inner_text()
 
     # A change made elsewhere shows without a reload.
     assert stack.staff("POST", f"/api/v1/tickets/{repair}/status",
@@ -284,12 +290,15 @@ def test_archive_note_escalation_and_a_reply_from_the_ticket_page(stack, page, s
     assert "未知" in products.filter(has_text="冰箱").inner_text()  # no purchase date known
     page.locator(f"#history a[href='/console/tickets/{earlier}']").wait_for()
 
-    # An internal note: in the record, never in the customer's chat.
+    # An internal note: in the record, never in the customer's chat; the page says so.
+    assert "绝不发给客户" in page.locator("#note-form").inner_text()
     page.fill("#note-text", "客户要求上门前先电话联系")
     page.click("#note-form button[type=submit]")
     page.locator("#message-result.ok").wait_for()
     events = page.locator("#events tbody")
     events.locator("tr.internal").filter(has_text="客户要求上门前先电话联系").wait_for()
+    assert "仅内部" in events.locator("tr.internal").filter(
+        has_text="客户要求上门前先电话联系").inner_text()
 
     # Escalation: the reason is required; the supervisor named gets the ticket.
     page.select_option("#escalate-to", "supervisor")

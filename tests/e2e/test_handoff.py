@@ -1,8 +1,11 @@
-"""A customer asks for a person in Telegram; staff take over, reply and hand back. The bot stays
-silent from the moment the customer is queued, so it never answers alongside staff."""
+"""A customer asks for a person in Telegram; staff take over, reply and hand back. From the moment
+the customer is queued the bot answers nothing itself, so it never answers alongside staff; a
+waiting customer is told their place and the expected wait when they write and whenever someone
+ahead is taken or leaves (pushed by the backend)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -21,21 +24,42 @@ def quiet(chat: TelegramChat, seconds: float = 1.5) -> list:
             if m.seq > mark]
 
 
+WAIT = re.compile(r"约 \d+ 分钟")
+
+
+def empty_line(stack) -> None:
+    """Nobody waiting for staff (what other tests left is taken and handed back)."""
+    for entry in stack.staff("GET", "/api/v1/handoff/queue").json():
+        if entry["state"] == "waiting":
+            stack.staff("POST", f"/api/v1/handoff/{entry['id']}/take")
+            stack.staff("POST", f"/api/v1/handoff/{entry['id']}/release")
+
+
+def entry_of(stack, chat: TelegramChat) -> dict:
+    """The chat's conversation in the staff's queue (its record: an inquiry ticket)."""
+    [number] = [t["number"] for t in chat.tickets() if t["type"] == "inquiry"]
+    [entry] = [q for q in stack.staff("GET", "/api/v1/handoff/queue").json()
+               if q["ticket_number"] == number]
+    return entry
+
+
 async def test_staff_take_over_reply_and_hand_back(stack):
+    empty_line(stack)
     chat = TelegramChat(stack)
     await chat.say("我要找人工客服")
     assert "转接人工客服" in chat.text and "person:leave" in chat.buttons()
-    # The conversation's service record is an inquiry ticket of this customer.
-    [number] = [t["number"] for t in chat.tickets() if t["type"] == "inquiry"]
-    queue = stack.staff("GET", "/api/v1/handoff/queue").json()
-    [entry] = [q for q in queue if q["ticket_number"] == number]
+    # Alone in the line: next, not "1 ahead".
+    assert "下一位就是您" in chat.text and "前面还有" not in chat.text
+    entry = entry_of(stack, chat)
     assert entry["state"] == "waiting"
 
-    # Waiting: what the customer writes goes to staff, and the bot says nothing.
-    mark = stack.telegram.mark()
-    stack.telegram.send_text(chat.chat_number, "冰箱一直嗡嗡响，晚上睡不着")
-    assert quiet(chat) == []
+    # Waiting: what the customer writes goes to staff, and the answer is their place.
+    await chat.say("冰箱一直嗡嗡响，晚上睡不着")
+    [said] = chat.last
+    assert "您的话已转给客服" in said.text and "下一位就是您" in said.text
+    assert WAIT.search(said.text) and said.buttons == ["person:leave"]
     handoff = f"/api/v1/handoff/{entry['id']}"
+    mark = stack.telegram.mark()
     assert stack.staff("POST", f"{handoff}/take").status_code == 200
     assert "已接入" in stack.telegram.wait_for_messages(
         chat.chat_number, 1, since=mark, methods={"sendMessage"})[-1].text
@@ -69,3 +93,35 @@ async def test_leaving_the_queue_hands_the_chat_back_to_the_bot(stack):
     assert "left the queue" in chat.text
     await chat.say("hello")
     assert "service assistant" in chat.text
+
+
+async def test_waiting_customers_hear_their_place_when_someone_ahead_is_taken_or_leaves(stack):
+    empty_line(stack)
+    first, second, third = TelegramChat(stack), TelegramChat(stack), TelegramChat(stack)
+    await first.say("我要找人工客服")
+    assert "下一位就是您" in first.text
+    await second.say("我要找人工客服")
+    assert "前面还有 1 位" in second.text and WAIT.search(second.text)
+    await third.say("我要找人工客服")
+    assert "前面还有 2 位" in third.text
+
+    # The first is taken: the two behind move up, and are told so once each.
+    assert stack.staff("POST", f"/api/v1/handoff/{entry_of(stack, first)['id']}/take"
+                       ).status_code == 200
+    moved = second.wait_for("排队有进展")
+    assert "下一位就是您" in moved.text and moved.buttons == ["person:leave"]
+    assert "前面还有 1 位" in third.wait_for("排队有进展").text
+
+    # The second gives up: the third is next now. The one taken hears nothing of places.
+    mark = stack.telegram.mark()
+    await second.press("person:leave")
+    assert "已结束人工服务" in second.text
+    news = [m.text for m in stack.telegram.wait_for_messages(
+        third.chat_number, 1, since=mark, methods={"sendMessage"})]
+    assert quiet(third) == []  # and nothing more
+    assert len(news) == 1 and "排队有进展" in news[0] and "下一位就是您" in news[0]
+    assert quiet(second) == []  # gone from the line: no more places
+    said_to_first = [m.text for m in stack.telegram.sent_messages(first.chat_number,
+                                                                  methods={"sendMessage"})]
+    assert not any("排队" in text for text in said_to_first)
+    empty_line(stack)

@@ -20,6 +20,18 @@ const EVENTS = {created: "创建 created", status_changed: "状态变更 status 
 const REFRESH_MS = 5000;
 let meta = null;
 
+// Whose eyes a note in the service record reached: the customer's (a reply, or a staff note
+// sent with a status change: the customer's chat shows it as our staff's message), or staff's
+// only (an internal note).
+function audience(event) {
+  if (!event.note) return null;
+  if (event.kind === "staff_reply" || (event.kind === "status_changed" && (event.actor || "").startsWith("staff:"))) {
+    return el("span", {class: "badge to-customer", text: "客户已收到 sent to the customer"});
+  }
+  if (event.kind === "internal_note") return el("span", {class: "badge internal", text: "仅内部 staff only"});
+  return null;
+}
+
 function field(term, value) {
   return [el("dt", {text: term}), el("dd", {text: value === null || value === undefined || value === "" ? "—" : String(value)})];
 }
@@ -92,7 +104,7 @@ function render(ticket) {
     el("td", {text: EVENTS[e.kind] || e.kind}),
     el("td", {text: e.to_status ? `${e.from_status ? label("status", e.from_status) + " → " : ""}${label("status", e.to_status)}` : ""}),
     el("td", {text: e.actor}),
-    el("td", {text: e.note || ""}))));
+    el("td", {class: "note"}, audience(e), e.note || ""))));
 }
 
 let shownVersion = null;
@@ -199,7 +211,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     event.preventDefault();
     const note = document.getElementById("status-note").value.trim();
     act("POST", `${PATH}/status`, {status: document.getElementById("new-status").value, note: note || null},
-        "状态已更新，已通知客户 (status updated; the customer is told)");
+        note ? "状态已更新，留言已随通知发给客户 (status updated; your message went to the customer with it)"
+             : "状态已更新，已通知客户 (status updated; the customer is told)");
     document.getElementById("status-note").value = "";
   });
   document.getElementById("assign-form").addEventListener("submit", (event) => {
