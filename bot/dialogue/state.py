@@ -33,7 +33,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from backend.clock import utcnow
@@ -199,10 +199,11 @@ class ConversationStore:
             database = url.split("///", 1)[-1]
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # SQLite (one bot process) keeps its default deferred transactions, so turns of
-        # different chats overlap; PostgreSQL gets the backend's engine settings.
-        self._engine = (create_async_engine(url, hide_parameters=True)
-                        if url.startswith("sqlite") else make_engine(url))
+        # The backend's engine settings: on SQLite every transaction takes the write lock at
+        # its start and waits for it (two deferred transactions that both read, then both
+        # write, deadlock: "database is locked"). A turn therefore reads in one short
+        # transaction and saves in another (`turn`), so turns of different chats overlap.
+        self._engine = make_engine(url)
         self._locking = self._engine.dialect.name == "postgresql"
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
 
@@ -250,6 +251,10 @@ class ConversationStore:
                 return
             conversation = (Conversation.from_json(channel, chat_id, row.state)
                             if row and row.state else Conversation(channel, chat_id))
+            if not self._locking:
+                # SQLite: not holding the database while the turn talks to Rasa and the
+                # backend (one bot process; the engine orders a chat's turns itself).
+                await session.commit()
             yield conversation
             await self._save(session, conversation, row, update_id, outgoing or [])
 
