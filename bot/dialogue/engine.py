@@ -27,6 +27,7 @@ from bot.dialogue.extract import (
     claims_photo,
     find_address,
     only_points_to_photo,
+    find_order_number,
     says_delivered,
     says_none,
 )
@@ -43,7 +44,7 @@ from bot.dialogue.types import Button, InboundMessage, Reply
 from bot.dialogue.when import Appointment
 from bot.language import DEFAULT_LANGUAGE, detect_language, from_locale
 from nlu.client import FALLBACK_INTENT, NluClient, NluUnavailable, Parse
-from nlu.entities import canonical_ticket_number, find_phone
+from nlu.entities import canonical_product, canonical_ticket_number, find_phone
 
 log = logging.getLogger(__name__)
 
@@ -368,6 +369,17 @@ class DialogueEngine:
         """Details said in passing (the address, the phone, the visit time in a message about
         the fault, or the phone with the address) fill their slots, so they are not asked."""
         now, taken = self.clock(), False
+        if "item" in {s.name for s in spec.slots}:
+            # A return that names its order: the order number is the item, the product is
+            # kept beside it.
+            order, item = find_order_number(text), form.slots.get("item", "")
+            if order and besides != "item" and not item[-6:].isdigit():
+                if item in PRODUCTS:
+                    form.slots["product"] = item
+                form.slots["item"], taken = order, True
+            product = canonical_product(text)
+            if form.slots.get("item", "")[-6:].isdigit() and product in PRODUCTS:
+                form.slots.setdefault("product", product)
         for slot in spec.slots:
             if slot.name in form.slots or slot.name == besides:
                 continue
@@ -772,6 +784,12 @@ class DialogueEngine:
             entry = await self.backend.answer(
                 language=lang, topic=parse.entity("topic"), product=parse.entity("product"),
                 city=parse.entity("city"), text=text)
+            code = parse.entity("error_code") if offer_repair else None
+            if code and not (entry and code.lower() in entry["answer"].lower()):
+                # Nothing on this code: said so, not another answer in its place.
+                return [Reply(t(lang, "inquiry.unknown_code", code=code), buttons=[
+                    [Button(t(lang, "menu.repair"), f"{MENU}repair"),
+                     Button(t(lang, "menu.human"), f"{MENU}human")]])]
             if entry:
                 buttons = [] if in_form else [[Button(t(lang, "inquiry.helped"), HELPED),
                                                Button(t(lang, "menu.human"), f"{MENU}human")]]

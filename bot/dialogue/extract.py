@@ -54,6 +54,16 @@ def says_delivered(text: str) -> str | None:
     return "yes" if _DELIVERED.search(text) else None
 
 
+_ORDER = re.compile(r"(?:订单号?|訂單號?|单号|單號|order\s*(?:no\.?|number|#)?|#)\s*[:：]?\s*"
+                    r"([A-Za-z]{0,4}\d{6,24})(?!\d)", re.I)
+
+
+def find_order_number(text: str) -> str | None:
+    """The order number a message names ("订单号8812345670", "order 5523401987", "單號HK2088")."""
+    match = _ORDER.search(text)
+    return match.group(1).upper() if match else None
+
+
 def find_address(text: str) -> str | None:
     """The address inside a message that says more (the fault, the phone, the time), or None."""
     zh = _chinese_address(text)

@@ -31,7 +31,7 @@ class Appointment:
 
 
 _RELATIVE = [
-    (r"大后天|大後天", 3), (r"后天|後天|day after tomorrow", 2),
+    (r"大后天|大後天|大後日|大后日", 3), (r"后天|後天|後日|后日|day after tomorrow", 2),
     (r"明天|明日|聽日|听日|tomorrow|tmr|tmrw", 1), (r"今天|今日|today|tonight", 0),
 ]
 _CN_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
@@ -54,21 +54,32 @@ def _window_from_hour(hour: int) -> str | None:
     return None
 
 
+# Hours written in Chinese numerals: 十点, 两點, 十一點半.
+_CN_HOURS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+_CN_CLOCK = re.compile(r"(十[一二]?|[一二两兩三四五六七八九])\s*(?:点|點|时|時)")
+
+
+def _arabic_hours(text: str) -> str:
+    return _CN_CLOCK.sub(lambda m: f"{_CN_HOURS[m.group(1)]}点", text)
+
+
 def _window(text: str) -> tuple[str | None, bool]:
     """The time window named in the text, and whether an hour outside service hours was named."""
+    text = _arabic_hours(text)
     clock = re.search(r"(\d{1,2})\s*(?::|：|点|點|时|時)\s*(\d{0,2})", text) or re.search(
         r"\b(\d{1,2})\s*(am|pm)\b", text)
     if clock:
         hour = int(clock.group(1))
         suffix = clock.group(2) if clock.lastindex and clock.lastindex >= 2 else ""
-        if suffix == "pm" or (re.search(r"下午|晚上|傍晚|pm", text) and hour < 12):
+        if suffix == "pm" or (re.search(r"下午|晚上|傍晚|下晝|晏晝|夜晚|pm", text) and hour < 12):
             hour = hour + 12 if hour < 12 else hour
         window = _window_from_hour(hour)
         return window, window is None
-    for name, pattern in _WINDOW_WORDS:
-        if re.search(pattern, text):
-            return name, False
-    return None, False
+    # The window named first ("下晝先嚟，朝早我要返工": the afternoon).
+    named = [(found.start(), name) for name, pattern in _WINDOW_WORDS
+             if (found := re.search(pattern, text))]
+    return (min(named)[1], False) if named else (None, False)
 
 
 def _day(text: str, today: date) -> date | None:

@@ -28,6 +28,12 @@ NOW = datetime(2026, 11, 24, 9, 30)
     ("Dec 3rd, 3pm", (date(2026, 12, 3), "afternoon")),
     ("today 4pm", (date(2026, 11, 24), "afternoon")),
     ("1月5日", (date(2027, 1, 5), None)),
+    # Hong Kong wording and hours in Chinese numerals.
+    ("後日晏晝", (date(2026, 11, 26), "afternoon")),
+    ("大後日朝早", (date(2026, 11, 27), "morning")),
+    ("聽日下晝三點", (date(2026, 11, 25), "afternoon")),
+    ("明天下午两点", (date(2026, 11, 25), "afternoon")),
+    ("聽日朝早十一點", (date(2026, 11, 25), "morning")),
 ])
 def test_customer_wording_becomes_a_date_and_window(text, expected):
     appointment = parse_when(text, now=NOW)
@@ -44,6 +50,7 @@ def test_text_without_a_day_is_not_an_appointment(text):
     ("2026-11-20 上午", "invalid.when_past"),
     ("明天晚上11点", "invalid.when_hours"),
     ("tomorrow 6am", "invalid.when_hours"),
+    ("明天晚上十点", "invalid.when_hours"),
     ("2027-06-01", "invalid.when_far"),
 ])
 def test_appointments_that_cannot_be_booked_say_why(text, problem):
