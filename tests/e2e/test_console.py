@@ -15,7 +15,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from backend.clock import local_now
+from backend.clock import local_now, utcnow
 from tests.e2e.conftest import DOCS
 from tests.support.chats import TelegramChat
 
@@ -227,11 +227,13 @@ def test_overdue_and_nearly_due_tickets_come_first_and_stand_out(stack, page):
     chat = TelegramChat(stack)
     overdue = chat.open_ticket(description="等了三天还没人来")
     nearly = chat.open_ticket(description="快到时间了")
-    # The clocks ran (the SLA engine's columns, set as if time had passed).
-    sql(stack, "UPDATE tickets SET sla_due_at = now() - interval '1 hour' WHERE number = $1",
-        overdue)
-    sql(stack, "UPDATE tickets SET sla_due_at = now() + interval '1 hour',"
-               " sla_warn_at = now() - interval '1 minute' WHERE number = $1", nearly)
+    # The clocks ran (the SLA engine's columns, set as if time had passed on the clock the
+    # backend runs on: the test clock, not the database server's).
+    now = utcnow()
+    sql(stack, "UPDATE tickets SET sla_due_at = $2 WHERE number = $1",
+        overdue, now - timedelta(hours=1))
+    sql(stack, "UPDATE tickets SET sla_due_at = $2, sla_warn_at = $3 WHERE number = $1",
+        nearly, now + timedelta(hours=1), now - timedelta(minutes=1))
     page.goto(f"{stack.backend_url}/console/tickets")
     rows = page.locator("#tickets tbody tr")
     rows.filter(has_text=overdue).wait_for(timeout=15_000)
