@@ -28,8 +28,10 @@ from bot.dialogue.extract import (
     find_address,
     only_points_to_photo,
     find_order_number,
+    denies,
     says_delivered,
     says_none,
+    wants_to_stop,
 )
 from bot.dialogue.forms import (
     FORMS,
@@ -182,6 +184,10 @@ class DialogueEngine:
             if conv.form and conv.form.asking:
                 return [*status, Reply(t(conv.language, "form.resume")), self._current_step(conv)]
             return status
+        if conv.guess and not conv.form:
+            # More words while "did you mean" waits: read them with what came before.
+            text = f"{conv.guess.get('text', '')}\n{text}".strip()
+            conv.guess = None
         parse = await self._understand(text)
         if conv.form and conv.form.asking:
             return await self._on_form_message(conv, text, parse)
@@ -436,6 +442,8 @@ class DialogueEngine:
         """Text while a form is open: an answer, or another request said clearly."""
         lang, form = conv.language, conv.form
         assert form is not None
+        if wants_to_stop(text):
+            return self._cancel_form(conv)  # "算了", "never mind, forget it"
         if parse and parse.confidence >= INTERRUPT_CONFIDENCE:
             if parse.intent in ("cancel_request", "human_agent"):
                 return await self._on_intent(conv, parse, text)
@@ -467,6 +475,8 @@ class DialogueEngine:
             return [self._ask(conv, slot.name)]  # no photo came: said before the question
         value = "" if (slot.optional and (text == "" or says_none(text))) else slot.accept(
             text, parse, now)
+        if value is None and slot.optional and denies(text):
+            value = ""  # "睇唔到有咩號碼", "can't see any code": none to give
         if value is None and form.attachments and claims_photo(text):
             value = text  # "see the photo": it came with the form
         if value is None and self._take_details(form, spec, text, parse, besides=slot.name):

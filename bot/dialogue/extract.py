@@ -137,6 +137,24 @@ _NONE = re.compile(
     r"(?:i )?don'?t have (?:one|it|any)|there'?s none)[\s。.!！~～,，]*$", re.I)
 
 
+_DENIES = re.compile(r"冇|没|沒|無|无|唔|不|\b(?:no|not|none|never|can'?t|cannot|don'?t|didn'?t|"
+                     r"doesn'?t|isn'?t|nothing)\b", re.I)
+# Leaving a form: "算了", "不用了", "never mind", "forget it".
+_STOP = re.compile(r"^(?:算了|不用了|唔使了|唔使喇|唔要了|不要了|不修了|唔修喇|取消吧|先不用|暂时不用|暫時不用)|"
+                   r"\b(?:never\s?mind|forget\s+it|forget\s+about\s+it|no\s+longer\s+need|"
+                   r"don'?t\s+need\s+(?:it|a\s+repair|anyone)\s+(?:anymore|any\s+more|now))\b",
+                   re.I)
+
+
+def denies(text: str) -> bool:
+    """A short answer that says there is none ("睇唔到有咩號碼", "I can't see one")."""
+    return len(text) <= 40 and bool(_DENIES.search(text))
+
+
+def wants_to_stop(text: str) -> bool:
+    return bool(_STOP.search(text.strip()))
+
+
 def says_none(text: str) -> bool:
     """"没有", "冇", "no code": the customer has none of what an optional question asks."""
     return bool(_NONE.match(text.strip()))
@@ -162,7 +180,8 @@ _PHOTO_CLAIM = re.compile(
     r"(?:发|發|传|傳|附|上传|上傳|send|sent|attach(?:ed)?|upload(?:ed)?)[^。！？!?]{0,8}"
     r"(?:照片|图|圖|相片|photo|pic|picture|image|screenshot)|"
     r"(?:看|見|见|睇)(?:下|一下)?(?:附|上)?(?:图|圖|照片|相片|相)|"
-    r"(?:photo|pic|picture|image|screenshot)s?\s+(?:is\s+|are\s+)?(?:attached|above|below|here)|"
+    r"(?:photo|pic|picture|image|screenshot)s?\b[^.!?]{0,40}\b(?:attached|above|below)\b|"
+    r"(?:photo|pic|picture|image|screenshot)s?\s+(?:is\s+|are\s+)?here|"
     r"see\s+(?:the\s+|my\s+)?(?:attached\s+)?(?:photo|pic|picture|image|screenshot)", re.I)
 
 

@@ -95,7 +95,7 @@ def needs_asking(parse: Parse) -> bool:
     return parse.confidence < threshold or parse.confidence - _runner_up(parse) < MARGIN
 
 
-def choices(parse: Parse, limit: int = 3) -> list[str]:
+def choices(parse: Parse, limit: int = 4) -> list[str]:
     """The likeliest requests to offer, most likely first."""
     ranked = [(parse.intent, parse.confidence), *parse.ranking]
     picked: list[str] = []
