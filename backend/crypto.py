@@ -6,9 +6,15 @@ until the data is re-encrypted (`frontdesk keys rotate`, or the backend's rotati
 backend/privacy/rotation.py); then the old keys can go. `configure(keys)` is called by
 `create_app`; code that uses the models without an app (migrations, scripts) gets the keys of
 `get_settings()`.
+
+Two column types: `EncryptedString` (a text) and `EncryptedJSON` (a dict or list, encrypted as
+its JSON text). Both store ciphertext in a TEXT column; rotation finds every column of either
+type (EncryptedJSON is an EncryptedString).
 """
 
 from __future__ import annotations
+
+import json
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Text
@@ -68,10 +74,15 @@ def encrypt(value: str) -> str:
     return _current().encrypt(value.encode("utf-8")).decode("ascii")
 
 
+# A stored value that is no Fernet token of ours: a wrong key, or not ciphertext at all (text
+# written in clear, which may not even be ASCII).
+_NOT_OURS = (InvalidToken, UnicodeEncodeError)
+
+
 def decrypt(token: str) -> str:
     try:
         return _current().decrypt(token.encode("ascii")).decode("utf-8")
-    except InvalidToken:
+    except _NOT_OURS:
         raise DecryptionError("stored value cannot be decrypted with the configured keys") from None
 
 
@@ -80,7 +91,7 @@ def is_under_primary(token: str) -> bool:
     _current()
     try:
         _keys[0].decrypt(token.encode("ascii"))
-    except InvalidToken:
+    except _NOT_OURS:
         return False
     return True
 
@@ -89,7 +100,7 @@ def reencrypt(token: str) -> str:
     """The same value encrypted with the first key (DecryptionError: no key reads it)."""
     try:
         return _current().rotate(token.encode("ascii")).decode("ascii")
-    except InvalidToken:
+    except _NOT_OURS:
         raise DecryptionError("stored value cannot be decrypted with the configured keys") from None
 
 
@@ -105,3 +116,20 @@ class EncryptedString(TypeDecorator):
 
     def process_result_value(self, value: str | None, dialect) -> str | None:
         return None if value is None else decrypt(value)
+
+
+class EncryptedJSON(EncryptedString):
+    """A JSON value (dict, list) whose database value is Fernet ciphertext of its JSON text.
+    Like EncryptedString it cannot be searched in SQL; unlike sqlalchemy.JSON, in-place changes
+    of the dict are not noticed: assign a new one."""
+
+    cache_ok = True
+    hashable = False  # dicts and lists
+
+    def process_bind_param(self, value: object, dialect) -> str | None:
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+    def process_result_value(self, value: str | None, dialect) -> object:
+        return None if value is None else json.loads(decrypt(value))

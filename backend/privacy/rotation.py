@@ -1,11 +1,13 @@
 """Key rotation: re-encrypt every encrypted value that is not under the first key.
 
-Which columns: every `EncryptedString` column of every model (found in `Base.metadata`, so a
-new encrypted column is rotated without an edit here). How: per table, rows in primary-key
-order, `batch_size` at a time, each batch its own short transaction; a value is rewritten only
-if it is still the ciphertext that was read (a concurrent change wins, and is under the first
-key anyway). Nothing is locked beyond the rows of one batch, and every value stays readable
-throughout: the old keys still decrypt until they are removed from FIELD_ENCRYPTION_KEYS.
+Which columns: every `EncryptedString` column of every model, `EncryptedJSON` ones included
+(found in `Base.metadata`, so a new encrypted column is rotated without an edit here): the
+personal fields and the customers' free text (descriptions, details, notes, comments ...).
+How: per table, rows in primary-key order, `batch_size` at a time, each batch its own short
+transaction; a value is rewritten only if it is still the ciphertext that was read (a
+concurrent change wins, and is under the first key anyway). Nothing is locked beyond the rows
+of one batch, and every value stays readable throughout: the old keys still decrypt until they
+are removed from FIELD_ENCRYPTION_KEYS.
 """
 
 from __future__ import annotations

@@ -161,9 +161,9 @@ async def erase(*, db_session: AsyncSession, customer: Customer, actor: str) -> 
                                                        TicketEvent.actor.like("customer:%"))
                              .values(actor=CUSTOMER_ACTOR)
                              .execution_options(synchronize_session=False))
+    # Every comment written (the column is ciphertext: SQL cannot tell "" from a text).
     await db_session.execute(update(Survey).where(Survey.ticket_id.in_(ids),
-                                                  Survey.comment.is_not(None),
-                                                  Survey.comment != "")
+                                                  Survey.comment.is_not(None))
                              .values(comment="").execution_options(synchronize_session=False))
     handoffs = select(Handoff.id).where(Handoff.ticket_id.in_(ids))
     await db_session.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(handoffs))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.crypto import EncryptedString
 from backend.database import Base, UTCDateTime, utcnow
 from backend.surveys.enums import SurveyState
 from backend.tickets.models import Ticket
@@ -32,7 +33,8 @@ class Survey(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     solved: Mapped[bool | None] = mapped_column(Boolean)
     rating: Mapped[int | None] = mapped_column(SmallInteger)
-    comment: Mapped[str | None] = mapped_column(Text)
+    # What the customer wrote: encrypted at rest.
+    comment: Mapped[str | None] = mapped_column(EncryptedString)
     # Installations only: did the installer explain how to use the product?
     explained_usage: Mapped[bool | None] = mapped_column(Boolean)
     # Rated 1-2: a supervisor should call the customer back.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.crypto import EncryptedString
+from backend.crypto import EncryptedJSON, EncryptedString
 from backend.customers.models import Customer
 from backend.database import Base, UTCDateTime, utcnow
 from backend.staff.models import Staff
@@ -21,15 +21,20 @@ class Ticket(Base):
     type: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(16), index=True)
     priority: Mapped[str] = mapped_column(String(8))
+    # Canonical product name (statistics group by it): plain.
     product: Mapped[str | None] = mapped_column(String(100))
-    description: Mapped[str] = mapped_column(Text)
+    # Personal data and the customer's own words (which may hold it: "我住…，电话…") are
+    # encrypted at rest (docs/privacy.md). The fault, complaint or return reason as told:
+    description: Mapped[str] = mapped_column(EncryptedString)
+    # A code the bot extracts (E4, F1): plain.
     error_code: Mapped[str | None] = mapped_column(String(50))
-    # Personal data: encrypted at rest.
     phone: Mapped[str | None] = mapped_column(EncryptedString)
     address: Mapped[str | None] = mapped_column(EncryptedString)
-    preferred_time: Mapped[str | None] = mapped_column(String(200))
-    # Type-specific details a form collected (delivered?, return or exchange, order number ...).
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # When the customer is at home.
+    preferred_time: Mapped[str | None] = mapped_column(EncryptedString)
+    # Type-specific details a form collected (delivered?, return or exchange, order number, what
+    # a complaining customer wants ...).
+    details: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
     # Photos and files the customer sent: [{"kind", "file_id", "channel"}].
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -79,7 +84,7 @@ class Ticket(Base):
     # text from the chat, e.g. "2026-11-28 afternoon"), for the dispatcher, until staff
     # schedule again.
     appointment_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    appointment_request: Mapped[str | None] = mapped_column(String(200))
+    appointment_request: Mapped[str | None] = mapped_column(EncryptedString)
 
     # ---- escalation: the team (a staff role) the ticket was escalated to, and when ---------
     escalated_to: Mapped[str | None] = mapped_column(String(16), index=True)
@@ -107,7 +112,9 @@ class TicketEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(16))
     # Who did it: "customer:telegram:42", "staff:api", "staff:<username>".
     actor: Mapped[str] = mapped_column(String(100))
-    note: Mapped[str | None] = mapped_column(Text)
+    # Encrypted: the customer's words (feedback, "not fixed", another time, what they said
+    # asking for a person) and staff notes, which quote them.
+    note: Mapped[str | None] = mapped_column(EncryptedString)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
