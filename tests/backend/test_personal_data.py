@@ -114,17 +114,18 @@ async def test_rotation_reencrypts_in_batches_and_the_old_key_can_go(app, create
     try:
         async with app.state.sessionmaker() as session:
             before = await rotation.status(db_session=session)
-            # 3 customers' names, 3 phones, 3 addresses, all under the old key.
-            assert before.pending == 9
+            # 3 customers' names; 3 tickets' phone, address, description, preferred time and
+            # details: all under the old key.
+            assert before.pending == 18
             # Meanwhile everything reads, and a new value is written under the new key.
             detail = (await client.get(f"/api/v1/tickets/{numbers[0]}",
                                        headers=STAFF_HEADERS)).json()
             assert detail["phone"] == PHONE
             await create(key="k-new", customer_overrides={"chat_id": "99"})
-            assert (await rotation.status(db_session=session)).pending == 9
+            assert (await rotation.status(db_session=session)).pending == 18
 
             done = await rotation.rotate(db_session=session, batch_size=2)
-            assert (done.reencrypted, done.unreadable) == (9, 0)
+            assert (done.reencrypted, done.unreadable) == (18, 0)
             after = await rotation.status(db_session=session)
             assert after.pending == 0
             assert all(c.current == c.values for c in after.columns.values())
@@ -150,9 +151,10 @@ async def test_unreadable_values_are_counted_and_left_alone(app, create) -> None
     try:
         async with app.state.sessionmaker() as session:
             status = await rotation.status(db_session=session)
-            assert sum(c.unreadable for c in status.columns.values()) == 3
+            # The name; the ticket's phone, address, description, preferred time, details.
+            assert sum(c.unreadable for c in status.columns.values()) == 6
             done = await rotation.rotate(db_session=session)
-            assert (done.reencrypted, done.unreadable) == (0, 3)
+            assert (done.reencrypted, done.unreadable) == (0, 6)
     finally:
         crypto.configure(ENCRYPTION_KEY)
     [(phone,)] = await raw(app, "SELECT phone FROM tickets")
@@ -167,7 +169,7 @@ async def test_the_worker_rotates_once_while_several_keys_are_set(app, create) -
     new_key = Fernet.generate_key().decode()
     crypto.configure(f"{new_key},{ENCRYPTION_KEY}")
     try:
-        assert (await worker.run_once()).reencrypted == 3
+        assert (await worker.run_once()).reencrypted == 6
         assert await worker.run_once() is None  # done: it does not scan again
     finally:
         crypto.configure(ENCRYPTION_KEY)
@@ -187,7 +189,7 @@ async def test_keys_commands(app, create, capsys) -> None:
         rotated = await asyncio.to_thread(
             cmd_keys, settings, build_parser().parse_args(["keys", "rotate", "--batch-size", "1"]))
         out = capsys.readouterr().out
-        assert rotated == 0 and "3 values re-encrypted" in out
+        assert rotated == 0 and "6 values re-encrypted" in out
         assert "the other keys can be removed" in out
         assert PHONE not in out
     finally:

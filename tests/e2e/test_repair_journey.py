@@ -67,10 +67,11 @@ def test_repair_request_becomes_one_ticket_and_its_status_reaches_the_chat(stack
     ticket = rows[0]
     assert (ticket["number"], ticket["type"], ticket["status"], ticket["product"]) == (
         number, "repair", "new", "冰箱")
-    assert "不制冷" in ticket["description"]
-    assert "13812345678" not in ticket["phone"]  # encrypted at rest
+    assert "不制冷" not in ticket["description"]  # encrypted at rest
+    assert "13812345678" not in ticket["phone"]
 
     detail = stack.staff("GET", f"/api/v1/tickets/{number}").json()
+    assert "不制冷" in detail["description"]
     assert detail["phone"] == "13812345678"
     assert detail["address"] == "北京市朝阳区建国路88号3单元501"
 

@@ -15,7 +15,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from backend import crypto
 from backend.config import DEV_STAFF_TOKEN
+from tests.backend.conftest import ENCRYPTION_KEY
 from tests.backend.stats.dataset import generate, load
 from tests.e2e.conftest import DOCS
 from tests.support.db import postgres_database
@@ -30,6 +32,7 @@ CANVASES = ("chart-tickets", "chart-rates", "chart-times", "chart-sla")
 
 
 async def _load(database_url: str) -> None:
+    crypto.configure(ENCRYPTION_KEY)  # the backend's key (below): the free text is encrypted
     data = generate(1500, seed=11)
     data.outlets[0]["name"] = HOSTILE_OUTLET  # shown in the outlet breakdown: as text
     engine = create_async_engine(database_url)
@@ -65,6 +68,7 @@ def backend():
             "ENVIRONMENT": "development", "DATABASE_URL": database_url,
             "BACKEND_PORT": str(port), "OUTBOX_DISPATCHER_ENABLED": "false",
             "SLA_WORKER_ENABLED": "false", "SURVEY_WORKER_ENABLED": "false",
+            "FIELD_ENCRYPTION_KEYS": ENCRYPTION_KEY,
         }, f"http://127.0.0.1:{port}/health").start(timeout=60)
         try:
             url = f"http://127.0.0.1:{port}"
@@ -202,11 +206,13 @@ def test_a_customer_unhappy_in_the_return_visit_shows_up_for_the_supervisor(back
                                  "ON s.ticket_id = t.id ORDER BY t.id LIMIT 1")
     assert page.locator(f"#follow-up-table tr[data-ticket='{ticket['number']}']").count() == 0
     # What backend/surveys/flows.py records for a rating of 1 (tests/backend/surveys).
+    # Comments and notes are stored encrypted (the backend's key).
     sql(database_url, "UPDATE surveys SET rating = 1, comment = $2 WHERE ticket_id = $1",
-        ticket["id"], HOSTILE_OUTLET)
+        ticket["id"], crypto.encrypt(HOSTILE_OUTLET))
     sql(database_url, "INSERT INTO ticket_events (id, ticket_id, kind, actor, note, created_at) "
                       "SELECT max(id) + 1, $1, 'survey_low_rating', 'customer:telegram:1', "
-                      "'rating 1/5: follow up', now() FROM ticket_events", ticket["id"])
+                      "$2, now() FROM ticket_events", ticket["id"],
+        crypto.encrypt("rating 1/5: follow up"))
     row = page.locator(f"#follow-up-table tr[data-ticket='{ticket['number']}']")
     row.wait_for(timeout=20_000)
     assert "差评 low rating" in row.text_content() and "1/5" in row.text_content()
