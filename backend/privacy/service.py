@@ -191,7 +191,7 @@ async def erase(*, db_session: AsyncSession, customer: Customer, actor: str) -> 
             cancelled += 1
         ticket.phone = ticket.address = None
         ticket.description, ticket.details, ticket.attachments = "", {}, []
-        ticket.appointment_request = None
+        ticket.appointment_request = ticket.preferred_time = None  # the customer's own words
         ticket.chat_id = ERASED
         ticket.idempotency_key = f"{ERASED}:{ticket.id}"
         ticket.request_fingerprint = ERASED

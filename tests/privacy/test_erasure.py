@@ -106,6 +106,9 @@ async def test_erasure_keeps_the_statistics_and_leaves_no_personal_data(
     [(status, product, chat_id)] = await raw(
         app, f"SELECT status, product, chat_id FROM tickets WHERE number = '{finished}'")
     assert (status, product, chat_id) == ("resolved", "冰箱", "erased")
+    # Nor the visit time in the customer's words (it is encrypted: emptied, not just hidden).
+    assert await raw(app, "SELECT preferred_time, appointment_request FROM tickets "
+                          f"WHERE number = '{finished}'") == [(None, None)]
     [(rating, comment)] = await raw(app, "SELECT rating, comment FROM surveys")
     assert (rating, crypto.decrypt(comment)) == (5, "")  # ciphertext, of nothing
     # The other customer's ticket is untouched.
