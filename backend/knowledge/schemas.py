@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from backend.customers.enums import Language
 from backend.knowledge.enums import PRODUCTS, Topic, canonical_city, canonical_product
@@ -41,7 +41,7 @@ class KnowledgeEntryIn(BaseModel):
     keywords: str | None = Field(default=None, max_length=KEYWORDS_MAX,
                                  description="space-separated words that help free text "
                                              "find this entry")
-    sample: bool = Field(default=False, description="example data, not the company's real "
+    sample: StrictBool = Field(default=False, description="example data, not the company's real "
                          "terms (shown to staff, never to customers); an entry written "
                          "without it is real")
 
