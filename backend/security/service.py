@@ -3,13 +3,13 @@ several backend processes agree."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.database import utcnow
 from backend.notifications.signing import Signed
 from backend.security.models import UsedNonce
 
@@ -28,8 +28,11 @@ async def claim_nonce(*, db_session: AsyncSession, signed: Signed) -> bool:
 
 
 async def purge_nonces(*, db_session: AsyncSession, now: datetime | None = None) -> int:
-    """Forget the nonces whose signatures are stale by now. Commits; how many went."""
-    result = await db_session.execute(delete(UsedNonce)
-                                      .where(UsedNonce.expires_at < (now or utcnow())))
+    """Forget the nonces whose signatures are stale by now. Commits; how many went.
+
+    Signatures carry the wall-clock time both sides read (`time.time()`), not the business
+    clock a test may move (backend/clock.py): the purge goes by the same wall clock."""
+    now = now or datetime.fromtimestamp(time.time(), UTC)
+    result = await db_session.execute(delete(UsedNonce).where(UsedNonce.expires_at < now))
     await db_session.commit()
     return result.rowcount

@@ -375,7 +375,7 @@ class DialogueEngine:
         """Details said in passing (the address, the phone, the visit time in a message about
         the fault, or the phone with the address) fill their slots, so they are not asked."""
         now, taken = self.clock(), False
-        if "item" in {s.name for s in spec.slots}:
+        if "item" in {s.name for s in spec.slots} and "product" in spec.extras:
             # A return that names its order: the order number is the item, the product is
             # kept beside it.
             order, item = find_order_number(text), form.slots.get("item", "")

@@ -178,6 +178,9 @@ class FormSpec:
     priority: str | None = None
     # Photos sent while the form is open are attached to the ticket.
     accepts_photos: bool = False
+    # Details kept beside the slots when the customer happens to say them, never asked for
+    # (a return's product beside its order number).
+    extras: tuple[str, ...] = ()
 
     def slot(self, name: str) -> Slot:
         return next(s for s in self.slots if s.name == name)
@@ -202,7 +205,7 @@ INSTALLATION = FormSpec(
 )
 RETURN_EXCHANGE = FormSpec(
     name="return_exchange", ticket_type="return_exchange", narrative="reason",
-    accepts_photos=True,
+    accepts_photos=True, extras=("product",),
     slots=(Slot("item", accept_item, PRODUCTS, entity="product"),
            Slot("reason", _free_text(2, 1000), explain=explain_free_text),
            Slot("resolution", lambda text, parse, now: return_or_exchange(text),

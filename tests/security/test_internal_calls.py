@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -16,7 +16,6 @@ from starlette.applications import Starlette
 
 from backend.app import create_app
 from backend.config import Settings
-from backend.database import utcnow
 from backend.notifications.signing import NONCE_HEADER, signed_headers, verify
 from backend.security import service as security_service
 from backend.security.models import UsedNonce
@@ -126,7 +125,7 @@ async def test_expired_nonces_are_purged(app: FastAPI, client: httpx.AsyncClient
     assert await NoncePurgeWorker(sessionmaker=app.state.sessionmaker).run_once() == 0
     async with app.state.sessionmaker() as session:
         assert await security_service.purge_nonces(
-            db_session=session, now=utcnow() + timedelta(seconds=60)) == 1
+            db_session=session, now=datetime.now(UTC) + timedelta(seconds=60)) == 1
     assert await count() == 1
 
 
