@@ -66,7 +66,10 @@ async def find_answer(*, db_session: AsyncSession, language: Language | str,
             conditions.append(_fits(KnowledgeEntry.product, product))
         if city is not None:
             conditions.append(_fits(KnowledgeEntry.city, city))
-        return matching.best_match(await _select(db_session, conditions), text)
+        # Naming the product is not enough to match (a leaking washer's question is not
+        # answered by the washer's warranty): the rest of the words must.
+        ignore = _names_of(product) if product is not None else frozenset()
+        return matching.best_match(await _select(db_session, conditions), text, ignore=ignore)
 
     conditions = [language_is, KnowledgeEntry.topic == str(topic),
                   _fits(KnowledgeEntry.product, product), _fits(KnowledgeEntry.city, city)]

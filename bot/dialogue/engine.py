@@ -28,6 +28,7 @@ from bot.dialogue.extract import (
     find_address,
     only_points_to_photo,
     find_order_number,
+    guess_product,
     denies,
     says_delivered,
     says_none,
@@ -92,6 +93,12 @@ TICKET_FIELDS = ("product", "description", "error_code", "phone", "address")
 def _number(parse: Parse, text: str) -> str | None:
     """The ticket number the customer named, if any."""
     return parse.entity("ticket_number") or canonical_ticket_number(text)
+
+
+def _product_in(text: str) -> str | None:
+    """The product a message names, misspelt too ("my fridg", "洗碗幾")."""
+    product = canonical_product(text)
+    return product if product in PRODUCTS else guess_product(text)
 
 
 def _printable(text: str) -> str:
@@ -390,7 +397,7 @@ class DialogueEngine:
             if slot.name in form.slots or slot.name == besides:
                 continue
             found = {"address": find_address, "phone": find_phone, "delivered": says_delivered,
-                     "resolution": return_or_exchange}.get(slot.name)
+                     "resolution": return_or_exchange, "product": _product_in}.get(slot.name)
             if found is not None:
                 value = found(text)
                 accepted = slot.accept(value, None, now) if value else None

@@ -4,9 +4,16 @@ ticket number. Deterministic text rules; the intent itself comes from the NLU.""
 
 from __future__ import annotations
 
+import difflib
 import re
 
-from nlu.entities import TICKET_NUMBER_RE, canonical_ticket_number, find_phone, product_words
+from nlu.entities import (
+    TICKET_NUMBER_RE,
+    canonical_product,
+    canonical_ticket_number,
+    find_phone,
+    product_words,
+)
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # Parts of a Chinese address (Mainland, Hong Kong, Taiwan): the admin levels and the door.
@@ -36,6 +43,25 @@ _EN_STOP = re.compile(r"\b(?:phone|tel|mobile|call|contact|my\s+number|number\s+
                       r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|"
                       r"afternoon|evening|weekend|next\s+week|please|pls|thanks|thank|i'?m\s+home|"
                       r"home\s+(?:on|after|from)|available|free\s+on)\b", re.I)
+
+
+def guess_product(text: str) -> str | None:
+    """The product a misspelt message names ("my fridg", "washng machine", "洗碗幾"), when
+    exactly one product is that close; None rather than a coin toss ("洗晚机": 洗碗机 or 洗衣机?)."""
+    lowered = text.lower()
+    found: set[str] = set()
+    words = re.findall(r"[a-z]+", lowered)
+    for size in (1, 2):
+        for i in range(len(words) - size + 1):
+            piece = " ".join(words[i:i + size])
+            if len(piece) >= 4:
+                close = difflib.get_close_matches(piece, _EN_PRODUCTS, n=3, cutoff=0.8)
+                found.update(_PRODUCT_OF[name] for name in close)
+    for run in re.findall(r"[\u3400-\u9fff]+", text):
+        for i in range(len(run) - 2):
+            close = difflib.get_close_matches(run[i:i + 3], _ZH_PRODUCTS, n=5, cutoff=0.66)
+            found.update(_PRODUCT_OF[name] for name in close)
+    return found.pop() if len(found) == 1 else None
 
 
 # "已经送到了", "送咗嚟", "delivered yesterday"; and "还没送到", "not delivered yet".
@@ -129,6 +155,9 @@ _NON_ANSWER = re.compile(
     r"[\s。.!！~～?？吧啦呀哦喔]*$", re.I)
 _EMOJI_ONLY = re.compile(r"^[\W_]+$")
 PRODUCT_WORDS = product_words()
+_PRODUCT_OF = {word: canonical_product(word) for word in PRODUCT_WORDS}
+_EN_PRODUCTS = [w for w in PRODUCT_WORDS if w.isascii() and len(w) >= 4]
+_ZH_PRODUCTS = [w for w in PRODUCT_WORDS if not w.isascii() and len(w) == 3]
 
 
 _NONE = re.compile(

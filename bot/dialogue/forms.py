@@ -58,9 +58,14 @@ def accept_product(text: str, parse: Parse | None, now: datetime) -> str | None:
         return canonical
     if found:
         return found
-    if is_non_answer(text) or find_phone(text) or find_address(text):
+    if is_non_answer(text) or find_phone(text) or find_address(text) or _SENTENCE.search(text):
         return None
-    return _clean(text, 30)
+    return _clean(text, 30)  # an appliance we do not list (烤箱, "oven")
+
+
+# Words of a sentence, not of an appliance's name ("右边的还正常", "it is broken").
+_SENTENCE = re.compile(r"[的了还還不没沒是在有吗嗎呢吧很都就也要唔冇咗喺]|\b(?:is|are|was|not|the|it|"
+                       r"does|doesn'?t|won'?t|can'?t|has|have)\b", re.I)
 
 
 # An answer to "where" that names a road, a building or a door (Mainland, HK, Taiwan).

@@ -43,6 +43,7 @@ _SENTENCE = re.compile(r"(?<=[。！？!?\n；;])|(?<=[.])\s+")
 _REQUESTS = ("repair_request", "installation_request", "return_exchange", "inquiry",
              "ticket_status", "expedite", "change_appointment", "human_agent", "complaint")
 MAX_SENTENCES = 8
+_FORM_REQUESTS = ("repair_request", "installation_request", "return_exchange", "inquiry")
 _OVERRULABLE = ("complaint", "out_of_scope", "inform", FALLBACK_INTENT)
 
 
@@ -70,6 +71,15 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
         for name, values in part.entities.items():
             entities.setdefault(name, list(values))
     best = max(score, key=score.__getitem__, default=whole.intent)
+    if whole.intent == "complaint" and not any(
+            p.intent == "complaint" and p.confidence >= 0.8 for p in parts):
+        # A story read as a grievance as a whole, with no sentence that complains outright:
+        # the request one of its sentences makes (a visit, a question) is what it asks for.
+        asked = [p for p in parts if p.intent in _FORM_REQUESTS and p.confidence >= 0.6]
+        if asked:
+            strongest = max(asked, key=lambda p: p.confidence)
+            return replace(whole, intent=strongest.intent, confidence=strongest.confidence,
+                           entities=entities)
     # Only a reading that long stories are prone to is overruled (a complaint, "nothing I
     # know", an unsure one), and a complaint only by a request said more strongly than it.
     overrulable = whole.intent in _OVERRULABLE or whole.confidence < 0.5

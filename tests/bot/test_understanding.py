@@ -170,3 +170,25 @@ async def test_a_question_about_an_error_code_is_answered_before_a_repair(chat) 
     await chat.say("洗衣机显示E4是什么意思")
     assert "E4" in chat.text and "menu:repair" in chat.buttons()
     assert chat.tickets() == []
+
+
+@pytest.mark.parametrize(("text", "product"), [
+    ("my fridg is makin a clickin noise, plz snd sumone", "冰箱"),
+    ("washng machine wont spinn, need a tecnician", "洗衣机"),
+    ("洗碗幾不排水,可以派技師來看一下嗎", "洗碗机"),
+])
+async def test_a_misspelt_appliance_is_still_recognised(chat, text, product) -> None:
+    from bot.dialogue.extract import guess_product
+
+    assert guess_product(text) == product
+    await chat.say(text)
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    if conv.form is not None:  # a repair form: the product is not asked
+        assert conv.form.slots.get("product") == product
+
+
+def test_a_spelling_two_appliances_are_equally_close_to_is_not_guessed() -> None:
+    from bot.dialogue.extract import guess_product
+
+    assert guess_product("洗晚机不排水了") is None  # 洗碗机 or 洗衣机: asked, not guessed
+    assert guess_product("右边的还正常") is None
