@@ -93,7 +93,8 @@ class Settings(BaseSettings):
     staff_alert_chat_id: str | None = None
     # A job the customer neither accepts nor rejects within this time is resolved.
     acceptance_timeout_hours: float = 72.0
-    # Expected wait per customer ahead in the live queue, told to the customer.
+    # Minutes per place in the live queue when there is no recent history to go by (the
+    # expected wait told to a waiting customer comes from the last customers' waits).
     handoff_minutes_per_customer: int = 3
     # Return-visit surveys (backend/surveys/worker.py): one reminder after this many hours
     # without an answer, expiry after these days.
