@@ -38,8 +38,6 @@ PENDING = "appointment_change"  # the form name while the bot waits for the new 
 MAX_FAILURES = 3
 # Said this clearly, another request wins over an attempt at a time.
 INTERRUPT_CONFIDENCE = 0.8
-# Only whether the words name a day is asked of this clock, not which day.
-_ANY_DAY = datetime(2000, 1, 4, 9)
 # Tickets whose visit can be moved (one is booked, or about to be).
 _WITH_A_VISIT = ("scheduled", "assigned", "new")
 # Intents that are no other request (an answer such as "ok" or "no").
@@ -113,7 +111,8 @@ async def on_intent(engine: DialogueEngine, conv: Conversation, parse: Parse,
                 [Button(f"{tk['number']} " + t(lang, "type." + tk["type"]),
                         f"{OTHER_TIME}{tk['number']}")] for tk in visits[:5]])]
         number = visits[0]["number"]
-    value = accept_when(_wanted_part(text), parse, engine.clock())
+    now = engine.clock()
+    value = accept_when(_wanted_part(text, now), parse, now)
     if value is None:
         conv.form = Form(name=PENDING, slots={"ticket": number}, asking="when")
         return [_ask(lang, "appointment.ask_time", number=number)]
@@ -125,7 +124,7 @@ _CHANGE_TO = re.compile(r"改到|改成|改为|改為|改做|改去|改喺|推�
                         r"\b(?:move[d]?|change[d]?|reschedule[d]?|push(?:ed)?)\b.{0,30}?\bto\b", re.I)
 
 
-def _wanted_part(text: str) -> str:
+def _wanted_part(text: str, now: datetime) -> str:
     """The words about the new time: after "改到 / move it to" when the day or window is
     there, else the words after it followed by those before ("聽日可唔可以改做下晝": 聽日 and
     下晝)."""
@@ -133,7 +132,7 @@ def _wanted_part(text: str) -> str:
     if marker is None:
         return text
     after, before = text[marker.end():], text[:marker.start()]
-    return after if parse_when(after, now=_ANY_DAY) is not None else f"{after} {before}"
+    return after if parse_when(after, now=now) is not None else f"{after} {before}"
 
 
 async def _request_change(engine: DialogueEngine, conv: Conversation, number: str,

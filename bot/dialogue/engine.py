@@ -25,13 +25,9 @@ from bot.dialogue.extract import (
     asks_about_code,
     bare_ticket_number,
     claims_photo,
-    find_address,
-    only_points_to_photo,
-    find_order_number,
-    guess_product,
     denies,
-    says_delivered,
-    says_none,
+    find_order_number,
+    only_points_to_photo,
     wants_to_stop,
 )
 from bot.dialogue.forms import (
@@ -40,14 +36,13 @@ from bot.dialogue.forms import (
     PRODUCTS,
     FormSpec,
     describes_in_detail,
-    return_or_exchange,
 )
 from bot.dialogue.state import CONFIRM, Conversation, ConversationStore, Form, Submission
 from bot.dialogue.types import Button, InboundMessage, Reply
 from bot.dialogue.when import Appointment
 from bot.language import DEFAULT_LANGUAGE, detect_language, from_locale
 from nlu.client import FALLBACK_INTENT, NluClient, NluUnavailable, Parse
-from nlu.entities import canonical_product, canonical_ticket_number, find_phone
+from nlu.entities import canonical_product, canonical_ticket_number
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +88,6 @@ TICKET_FIELDS = ("product", "description", "error_code", "phone", "address")
 def _number(parse: Parse, text: str) -> str | None:
     """The ticket number the customer named, if any."""
     return parse.entity("ticket_number") or canonical_ticket_number(text)
-
-
-def _product_in(text: str) -> str | None:
-    """The product a message names, misspelt too ("my fridg", "洗碗幾")."""
-    product = canonical_product(text)
-    return product if product in PRODUCTS else guess_product(text)
 
 
 def _printable(text: str) -> str:
@@ -391,20 +380,13 @@ class DialogueEngine:
                     form.slots["product"] = item
                 form.slots["item"], taken = order, True
             product = canonical_product(text)
-            if form.slots.get("item", "")[-6:].isdigit() and product in PRODUCTS:
+            if form.slots.get("item", "")[-6:].isdigit() and product:
                 form.slots.setdefault("product", product)
         for slot in spec.slots:
-            if slot.name in form.slots or slot.name == besides:
+            if slot.find is None or slot.name in form.slots or slot.name == besides:
                 continue
-            found = {"address": find_address, "phone": find_phone, "delivered": says_delivered,
-                     "resolution": return_or_exchange, "product": _product_in}.get(slot.name)
-            if found is not None:
-                value = found(text)
-                accepted = slot.accept(value, None, now) if value else None
-            elif slot.name == "when":
-                accepted = slot.accept(text, None, now)
-            else:
-                continue
+            value = slot.find(text)
+            accepted = slot.accept(value, None, now) if value else None
             if accepted:
                 form.slots[slot.name], taken = accepted, True
         return taken
@@ -480,10 +462,9 @@ class DialogueEngine:
         now = self.clock()
         if not form.attachments and only_points_to_photo(text):
             return [self._ask(conv, slot.name)]  # no photo came: said before the question
-        value = "" if (slot.optional and (text == "" or says_none(text))) else slot.accept(
-            text, parse, now)
+        value = "" if (text == "" and slot.optional) else slot.accept(text, parse, now)
         if value is None and slot.optional and denies(text):
-            value = ""  # "睇唔到有咩號碼", "can't see any code": none to give
+            value = ""  # "没有", "no code", "睇唔到有咩號碼": none to give
         if value is None and form.attachments and claims_photo(text):
             value = text  # "see the photo": it came with the form
         if value is None and self._take_details(form, spec, text, parse, besides=slot.name):

@@ -45,6 +45,11 @@ _EN_STOP = re.compile(r"\b(?:phone|tel|mobile|call|contact|my\s+number|number\s+
                       r"home\s+(?:on|after|from)|available|free\s+on)\b", re.I)
 
 
+def find_product(text: str) -> str | None:
+    """The product a message names, misspelt too ("my fridg", "洗碗幾")."""
+    return canonical_product(text) or guess_product(text)
+
+
 def guess_product(text: str) -> str | None:
     """The product a misspelt message names ("my fridg", "washng machine", "洗碗幾"), when
     exactly one product is that close; None rather than a coin toss ("洗晚机": 洗碗机 or 洗衣机?)."""
@@ -160,14 +165,8 @@ _EN_PRODUCTS = [w for w in PRODUCT_WORDS if w.isascii() and len(w) >= 4]
 _ZH_PRODUCTS = [w for w in PRODUCT_WORDS if not w.isascii() and len(w) == 3]
 
 
-_NONE = re.compile(
-    r"^(?:(?:没有|沒有|冇|无|無|没|沒|暂无|暫無|唔記得|不记得)[\u4e00-\u9fff]{0,4}|"
-    r"no|none|nope|nah|nothing|n/?a|nil|not really|no (?:code|error|ticket|number)\w*(?: \w+)?|"
-    r"(?:i )?don'?t have (?:one|it|any)|there'?s none)[\s。.!！~～,，]*$", re.I)
-
-
 _DENIES = re.compile(r"冇|没|沒|無|无|唔|不|\b(?:no|not|none|never|can'?t|cannot|don'?t|didn'?t|"
-                     r"doesn'?t|isn'?t|nothing)\b", re.I)
+                     r"doesn'?t|isn'?t|nothing|nope|nah|nil)\b|\bn/?a\b", re.I)
 # Leaving a form: "算了", "不用了", "never mind", "forget it".
 _STOP = re.compile(r"^(?:算了|不用了|唔使了|唔使喇|唔要了|不要了|不修了|唔修喇|取消吧|先不用|暂时不用|暫時不用)|"
                    r"\b(?:never\s?mind|forget\s+it|forget\s+about\s+it|no\s+longer\s+need|"
@@ -176,17 +175,13 @@ _STOP = re.compile(r"^(?:算了|不用了|唔使了|唔使喇|唔要了|不要�
 
 
 def denies(text: str) -> bool:
-    """A short answer that says there is none ("睇唔到有咩號碼", "I can't see one")."""
+    """A short answer that says there is none ("没有", "冇", "no code", "n/a", "睇唔到有咩號碼",
+    "I can't see one")."""
     return len(text) <= 40 and bool(_DENIES.search(text))
 
 
 def wants_to_stop(text: str) -> bool:
     return bool(_STOP.search(text.strip()))
-
-
-def says_none(text: str) -> bool:
-    """"没有", "冇", "no code": the customer has none of what an optional question asks."""
-    return bool(_NONE.match(text.strip()))
 
 
 def is_non_answer(text: str) -> bool:

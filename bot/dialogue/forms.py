@@ -10,7 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.dialogue.extract import find_address, is_non_answer, is_only_product
+from bot.dialogue.extract import (
+    find_address,
+    find_product,
+    is_non_answer,
+    is_only_product,
+    says_delivered,
+)
 from bot.dialogue.when import parse_when, problem_with
 from nlu.client import Parse
 # Products offered as buttons are the canonical names the NLU normalises to.
@@ -171,6 +177,10 @@ class Slot:
     entity: str | None = None
     # The catalogue key that explains a rejected answer (None or no function: `invalid.<name>`).
     explain: Callable[[str, datetime], str | None] | None = None
+    # Where this detail stands in a message about something else (the address in the first
+    # message about the fault); what it finds is checked with `accept`. None: never taken in
+    # passing.
+    find: Callable[[str], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -191,10 +201,12 @@ class FormSpec:
         return next(s for s in self.slots if s.name == name)
 
 
-PRODUCT = Slot("product", accept_product, PRODUCTS, entity="product", explain=explain_free_text)
-ADDRESS = Slot("address", accept_address, explain=explain_address)
-PHONE = Slot("phone", accept_phone, entity="phone")
-WHEN = Slot("when", accept_when, entity="time", explain=explain_when)
+PRODUCT = Slot("product", accept_product, PRODUCTS, entity="product", explain=explain_free_text,
+               find=find_product)
+ADDRESS = Slot("address", accept_address, explain=explain_address, find=find_address)
+PHONE = Slot("phone", accept_phone, entity="phone", find=find_phone)
+# The visit time is read from the whole message (parse_when finds its words).
+WHEN = Slot("when", accept_when, entity="time", explain=explain_when, find=lambda text: text)
 
 REPAIR = FormSpec(
     name="repair", ticket_type="repair", narrative="description", accepts_photos=True,
@@ -205,7 +217,8 @@ REPAIR = FormSpec(
 INSTALLATION = FormSpec(
     name="installation", ticket_type="installation",
     slots=(PRODUCT,
-           Slot("delivered", lambda text, parse, now: _yes_no(text, parse), ("yes", "no")),
+           Slot("delivered", lambda text, parse, now: _yes_no(text, parse), ("yes", "no"),
+                find=says_delivered),
            ADDRESS, PHONE, WHEN),
 )
 RETURN_EXCHANGE = FormSpec(
@@ -214,7 +227,7 @@ RETURN_EXCHANGE = FormSpec(
     slots=(Slot("item", accept_item, PRODUCTS, entity="product"),
            Slot("reason", _free_text(2, 1000), explain=explain_free_text),
            Slot("resolution", lambda text, parse, now: return_or_exchange(text),
-                ("return", "exchange")),
+                ("return", "exchange"), find=lambda text: return_or_exchange(text)),
            PHONE),
 )
 COMPLAINT = FormSpec(
