@@ -95,8 +95,10 @@ def _specificity(entry: Searchable) -> int:
     return (entry.product is not None) + (entry.city is not None)
 
 
-def score_entries(entries: Sequence[Searchable], text: str) -> list[Scored]:
-    """Every entry that shares a token with the text, best first."""
+def score_entries(entries: Sequence[Searchable], text: str,
+                  ignore: frozenset[str] = frozenset()) -> list[Scored]:
+    """Every entry that shares a token with the text, best first. Tokens in `ignore` (the
+    product's own names) rank but do not count towards an entry's strength."""
     query = tokens(text)
     if not query or not entries:
         return []
@@ -114,7 +116,7 @@ def score_entries(entries: Sequence[Searchable], text: str) -> list[Scored]:
             scored.append(Scored(
                 entry=entry,
                 score=sum(entry_tokens[token] * rarity[token] for token in shared),
-                strength=sum(entry_tokens[token] for token in shared),
+                strength=sum(entry_tokens[token] for token in shared - ignore),
             ))
     scored.sort(key=lambda s: (-s.score, _specificity(s.entry), s.entry.id))
     return scored
@@ -124,10 +126,7 @@ def best_match(entries: Sequence[Searchable], text: str,
                ignore: frozenset[str] = frozenset()) -> Searchable | None:
     """The entry that best answers the text, or None if none is close enough. Tokens in
     `ignore` (the product's own names) do not count towards closeness."""
-    for candidate in score_entries(entries, text):
-        strength = candidate.strength - sum(
-            entry_weights(candidate.entry).get(token, 0.0)
-            for token in ignore & tokens(text)) if ignore else candidate.strength
-        if strength >= MIN_STRENGTH:
+    for candidate in score_entries(entries, text, ignore):
+        if candidate.strength >= MIN_STRENGTH:
             return candidate.entry
     return None
