@@ -19,6 +19,7 @@ from tests.fakes.telegram import FakeTelegram
 from tests.support.db import postgres_database
 from tests.support.processes import Service, free_port
 from tests.support.proxy import TcpProxy
+from tests.support.stack import process_env
 
 
 @dataclass
@@ -59,20 +60,12 @@ def parts(rasa_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
         rasa = TcpProxy(int(rasa_url.rsplit(":", 1)[1])).up()
         backend_port, bot_port = free_port(), free_port()
         env = {
-            "ENVIRONMENT": "development",
-            "DATA_DIR": str(folder),
-            "DATABASE_URL": f"sqlite+aiosqlite:///{folder}/frontdesk.db",
-            "BOT_DATABASE_URL": url.set(port=database.port).render_as_string(
-                hide_password=False),
-            "BACKEND_PORT": str(backend_port),
-            "BACKEND_URL": f"http://127.0.0.1:{backend_port}",
-            "BOT_PORT": str(bot_port),
-            "BOT_PUSH_URL": f"http://127.0.0.1:{bot_port}/internal/push",
-            "TELEGRAM_BOT_TOKEN": telegram.token,
-            "TELEGRAM_API_BASE_URL": telegram.api_base_url,
-            "TELEGRAM_API_BASE_FILE_URL": telegram.file_base_url,
-            "TELEGRAM_POLL_TIMEOUT": "1",
-            "RASA_URL": rasa.url,
+            **process_env(
+                data_dir=folder, database_url=f"sqlite+aiosqlite:///{folder}/frontdesk.db",
+                bot_database_url=url.set(port=database.port).render_as_string(
+                    hide_password=False),
+                telegram=telegram, rasa_url=rasa.url, backend_port=backend_port,
+                bot_port=bot_port),
             "SLA_WORKER_ENABLED": "false", "SURVEY_WORKER_ENABLED": "false",
         }
         backend = Service("backend", ["backend"], env,

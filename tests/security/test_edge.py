@@ -31,6 +31,7 @@ from websockets.sync.client import connect
 from backend.config import DEV_STAFF_TOKEN
 from tests.fakes.telegram import FakeTelegram
 from tests.support.processes import PROJECT_DIR, Service, free_port
+from tests.support.stack import process_env
 
 EDGE_CONF = PROJECT_DIR / "deploy" / "nginx.conf"
 TRUSTED = "127.0.0.0/8"
@@ -120,19 +121,11 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
     ports = {8080: free_port(), 8000: free_port(), 8081: free_port()}
     with FakeTelegram() as telegram:
         env = {
-            "ENVIRONMENT": "development",
-            "DATA_DIR": str(folder),
-            "DATABASE_URL": f"sqlite+aiosqlite:///{folder}/frontdesk.db",
-            "BOT_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/bot.db",
-            "BACKEND_PORT": str(backend_port),
-            "BACKEND_URL": f"http://127.0.0.1:{backend_port}",
-            "BOT_PORT": str(bot_port),
-            "BOT_PUSH_URL": f"http://127.0.0.1:{bot_port}/internal/push",
-            "TELEGRAM_BOT_TOKEN": telegram.token,
-            "TELEGRAM_API_BASE_URL": telegram.api_base_url,
-            "TELEGRAM_API_BASE_FILE_URL": telegram.file_base_url,
-            "TELEGRAM_POLL_TIMEOUT": "1",
-            "RASA_URL": f"http://127.0.0.1:{free_port()}",  # no NLU needed here
+            **process_env(
+                data_dir=folder, database_url=f"sqlite+aiosqlite:///{folder}/frontdesk.db",
+                bot_database_url=f"sqlite+aiosqlite:///{folder}/bot.db", telegram=telegram,
+                rasa_url=f"http://127.0.0.1:{free_port()}",  # no NLU needed here
+                backend_port=backend_port, bot_port=bot_port),
             "SLA_WORKER_ENABLED": "false", "SURVEY_WORKER_ENABLED": "false",
             "FORWARDED_ALLOW_IPS": TRUSTED,
             "RATE_LIMIT_PUBLIC_PER_MINUTE": str(PUBLIC_PER_MINUTE),

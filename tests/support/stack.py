@@ -60,25 +60,37 @@ class Stack:
             return pool.submit(asyncio.run, fetch()).result()
 
 
+def process_env(*, data_dir: Path, database_url: str, bot_database_url: str,
+                telegram: FakeTelegram, rasa_url: str, backend_port: int,
+                bot_port: int) -> dict[str, str]:
+    """The environment of a backend and a bot process on loopback that talk to each other,
+    to the fake Telegram Bot API and to Rasa."""
+    return {
+        "ENVIRONMENT": "development",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "BOT_DATABASE_URL": bot_database_url,
+        "BACKEND_PORT": str(backend_port),
+        "BACKEND_URL": f"http://127.0.0.1:{backend_port}",
+        "BOT_PORT": str(bot_port),
+        "BOT_PUSH_URL": f"http://127.0.0.1:{bot_port}/internal/push",
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_BASE_URL": telegram.api_base_url,
+        "TELEGRAM_API_BASE_FILE_URL": telegram.file_base_url,
+        "TELEGRAM_POLL_TIMEOUT": "1",
+        "RASA_URL": rasa_url,
+    }
+
+
 @contextmanager
 def running_stack(rasa_url: str, data_dir: Path, **overrides: str) -> Iterator[Stack]:
     """The stack; `overrides` replace entries of the processes' environment."""
     with postgres_database() as database_url, FakeTelegram() as telegram:
         backend_port, bot_port = free_port(), free_port()
         env = {
-            "ENVIRONMENT": "development",
-            "DATA_DIR": str(data_dir),
-            "DATABASE_URL": database_url,
-            "BOT_DATABASE_URL": database_url,
-            "BACKEND_PORT": str(backend_port),
-            "BACKEND_URL": f"http://127.0.0.1:{backend_port}",
-            "BOT_PORT": str(bot_port),
-            "BOT_PUSH_URL": f"http://127.0.0.1:{bot_port}/internal/push",
-            "TELEGRAM_BOT_TOKEN": telegram.token,
-            "TELEGRAM_API_BASE_URL": telegram.api_base_url,
-            "TELEGRAM_API_BASE_FILE_URL": telegram.file_base_url,
-            "TELEGRAM_POLL_TIMEOUT": "1",
-            "RASA_URL": rasa_url,
+            **process_env(data_dir=data_dir, database_url=database_url,
+                          bot_database_url=database_url, telegram=telegram, rasa_url=rasa_url,
+                          backend_port=backend_port, bot_port=bot_port),
             "OUTBOX_POLL_SECONDS": "0.2",
             "OUTBOX_MAX_BACKOFF_SECONDS": "1",
             # Staff "are there" whenever the tests run.
