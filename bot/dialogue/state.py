@@ -104,23 +104,19 @@ class Sealed(EncryptedString):
             return None
 
 
-def _now() -> datetime:
-    return utcnow()
-
-
 class ConversationRow(Base):
     __tablename__ = "bot_conversations"
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     state: Mapped[str | None] = mapped_column(Sealed)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ProcessedUpdate(Base):
     __tablename__ = "bot_processed_updates"
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class InboxRow(Base):
@@ -134,7 +130,7 @@ class InboxRow(Base):
     update_id: Mapped[str] = mapped_column(String(100))
     # The channel's own form of the update (for Telegram: the update as JSON).
     payload: Mapped[str] = mapped_column(EncryptedString)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class OutgoingRow(Base):
@@ -145,7 +141,7 @@ class OutgoingRow(Base):
     channel: Mapped[str] = mapped_column(String(20))
     chat_id: Mapped[str] = mapped_column(String(64), index=True)
     reply: Mapped[str] = mapped_column(EncryptedString)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class SubmissionRow(Base):
@@ -161,13 +157,13 @@ class SubmissionRow(Base):
     # soon as the ticket exists.
     ticket: Mapped[str] = mapped_column(EncryptedString)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class DeliveredEvent(Base):
     __tablename__ = "bot_delivered_events"
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 @dataclass(frozen=True)
@@ -229,7 +225,7 @@ class ConversationStore:
             return await session.get(ConversationRow, (channel, chat_id))
         await session.execute(pg_insert(ConversationRow).values(
             channel=channel, chat_id=chat_id, state=Conversation(channel, chat_id).to_json(),
-            updated_at=_now(),
+            updated_at=utcnow(),
         ).on_conflict_do_nothing())
         return await session.get(ConversationRow, (channel, chat_id), with_for_update=True,
                                  populate_existing=True)
@@ -267,7 +263,7 @@ class ConversationStore:
                                         state=conversation.to_json()))
         else:
             row.state = conversation.to_json()
-            row.updated_at = _now()
+            row.updated_at = utcnow()
         if update_id is not None:
             session.add(ProcessedUpdate(channel=channel, update_id=update_id))
             await session.execute(delete(InboxRow).where(
