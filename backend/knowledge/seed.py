@@ -69,3 +69,55 @@ def load_seed(path: Path = SEED_FILE, *, with_sample: bool = False) -> list[dict
                 row["sample"] = bool(group.get("sample", False))
             rows.append(row)
     return rows
+
+
+ERROR_CODES_FILE = Path(__file__).resolve().parent / "error_codes.yml"
+
+
+def load_error_codes(path: Path = ERROR_CODES_FILE) -> list[dict]:
+    """The error-code tables (error_codes.yml) as entries, sample data, topic usage: per code
+    and language one entry for its product, and one general entry (no product) that gives the
+    code's meaning on each product that has it (its first sentence: what to do depends on the
+    product), for a customer who did not name the product."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    names, templates = data["products"], data["templates"]
+    by_code: dict[str, list[tuple[str, dict]]] = {}
+    rows = []
+    for product, codes in data["codes"].items():
+        for code, texts in codes.items():
+            code = str(code).upper()
+            by_code.setdefault(code, []).append((product, texts))
+            for language in LANGUAGES:
+                name = product if language == "zh-Hans" else names[product][language]
+                rows.append(_code_row(templates[language], language, product, name, code,
+                                      texts[language].strip()))
+    for code, meanings in by_code.items():
+        for language in LANGUAGES:
+            lines = "\n".join(
+                templates[language]["line"].format(
+                    name=product if language == "zh-Hans" else names[product][language],
+                    text=_first_sentence(texts[language]))
+                for product, texts in meanings)
+            rows.append(_code_row(templates[language], language, None, "", code, lines,
+                                  general=True))
+    return rows
+
+
+def _first_sentence(text: str) -> str:
+    """What a code means, without what to do about it (the product's own entry says that)."""
+    text = text.strip()
+    end = re.search(r"[。；]|[.;](?:\s|$)", text)
+    return text[:end.end()].strip() if end else text
+
+
+def _code_row(template: dict, language: str, product: str | None, name: str, code: str,
+              text: str, *, general: bool = False) -> dict:
+    kind = "general" if general else "product"
+    fill = {"name": name, "code": code, "code_lower": code.lower(), "text": text}
+    return {
+        "topic": "usage", "product": product, "city": None, "language": language,
+        "question": template[f"{kind}_question"].format(**fill),
+        "answer": template[f"{kind}_answer"].format(**fill).strip(),
+        "keywords": " ".join(template["keywords"].format(**fill).split()),
+        "sample": True,
+    }

@@ -27,6 +27,7 @@ from bot.dialogue.extract import (
     claims_photo,
     denies,
     find_order_number,
+    is_question,
     only_points_to_photo,
     wants_to_stop,
 )
@@ -436,7 +437,8 @@ class DialogueEngine:
         if parse and parse.confidence >= INTERRUPT_CONFIDENCE:
             if parse.intent in ("cancel_request", "human_agent"):
                 return await self._on_intent(conv, parse, text)
-            if parse.intent in ("ticket_status", "inquiry") and form.asking != "related_ticket":
+            if (parse.intent == "ticket_status" or parse.intent == "inquiry" and is_question(text)
+                    ) and form.asking != "related_ticket":
                 # Answer the question, then pick the form up where it was.
                 if parse.intent == "inquiry":
                     answer = await self._inquiry(conv, parse, text, in_form=True)

@@ -243,6 +243,7 @@ def bare_ticket_number(text: str) -> str | None:
 # "What does E4 mean", "E4 怎么办": a question about a code, not (yet) a request for a visit.
 _CODE_QUESTION = re.compile(
     r"什么意思|什麼意思|咩意思|乜意思|啥意思|是什么|是什麼|係咩|系咩|代表|表示|怎么办|怎麼辦|点算|點算|"
+    r"啥故障|什么故障|什麼故障|咩故障|乜故障|什么问题|什麼問題|咩問題|乜問題|要紧吗|要緊嗎|严重吗|嚴重嗎|"
     r"点办|點辦|怎么解决|怎麼解決|怎么处理|怎麼處理|如何|點樣|点样|\bmean|\bmeaning|what\s+is|"
     r"what'?s|how\s+(?:do\s+i|to|can\s+i)|\?|？", re.I)
 _ASKS_FOR_VISIT = re.compile(
@@ -259,3 +260,19 @@ def asks_about_code(parse, text: str) -> bool:
     if parse.intent in _NOT_A_CODE_QUESTION or not parse.entity("error_code"):
         return False
     return bool(_CODE_QUESTION.search(text)) and not _ASKS_FOR_VISIT.search(text)
+
+
+# A question, not a statement: "多少钱?", "點樣加軟水鹽", "how often ...". A statement while a
+# form asks something ("要求赔偿修墙的费用") is an answer, whatever it mentions.
+_QUESTION = re.compile(
+    r"[?？]|吗|嗎|么$|麼$|呢$|请问|請問|想问|想問|想知|多少|几多|幾多|几时|幾時|几耐|幾耐|多久|多长|多長|"
+    r"怎么|怎麼|怎样|怎樣|如何|为什么|為什麼|为啥|點解|点解|點樣|点样|係咪|系咪|是否|是不是|有没有|有沒有|"
+    r"可不可以|可唔可以|能不能|能否|哪里|哪裡|邊度|边度|咩|乜|啥|"
+    r"^(?:how|what|when|where|why|which|who|can|could|do|does|is|are|will|should)\b|"
+    r"\b(?:how\s+(?:much|long|often|do|to|can)|what(?:'s|\s+is|\s+does)|is\s+it|do\s+you|can\s+i)\b",
+    re.I)
+
+
+def is_question(text: str) -> bool:
+    """Whether the words ask something (a question mark or a question word)."""
+    return bool(_QUESTION.search(text.strip()))
