@@ -21,7 +21,7 @@ import httpx
 
 from backend.config import Settings
 
-RASA_REQUIREMENTS = ["rasa==3.6.21", "jieba>=0.39,<0.43"]
+RASA_REQUIREMENTS = ["rasa==3.6.21", "jieba>=0.39,<0.43", "opencc-python-reimplemented==0.1.7"]
 PROJECT_DIR = Path(__file__).resolve().parent  # the Rasa project: config.yml, data/, dictionary/
 MODELS_DIR = PROJECT_DIR / "models"
 MODEL_NAME = "frontdesk-nlu"
@@ -101,9 +101,10 @@ def rasa_environment() -> dict[str, str]:
 
 
 def fingerprint() -> str:
-    """A digest of everything the model is trained from: config, data, dictionary."""
+    """A digest of everything the model is trained from: config, custom components, data,
+    dictionary."""
     digest = hashlib.sha256("\n".join(RASA_REQUIREMENTS).encode())
-    files = [PROJECT_DIR / "config.yml"]
+    files = [PROJECT_DIR / "config.yml", PROJECT_DIR / "components.py"]
     for folder in ("data", "dictionary"):
         files += sorted((PROJECT_DIR / folder).rglob("*"))
     for path in files:

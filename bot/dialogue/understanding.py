@@ -2,6 +2,8 @@
 
 - A long message is read sentence by sentence as well as whole, so a story that ends in "please
   send someone" is a repair request, not a complaint because it is long (`understand`).
+- A message that reads as details only (an address, a phone) is read again without them: 「洗衣机
+  显示E21不转了，地址…，电话…，明天下午在家」 asks for a repair; the details fill the form.
 - Nothing a customer cannot undo (seeing or erasing their personal data, cancelling a ticket)
   and no action on an existing ticket happens on an unsure parse: the bot asks back, "Did you
   mean …?", with the likeliest requests as buttons (`needs_asking`, `ask`). The button carries
@@ -15,9 +17,11 @@ import re
 from dataclasses import replace
 
 from bot.catalogue import text as t
+from bot.dialogue.extract import find_address
 from bot.dialogue.state import Conversation
 from bot.dialogue.types import Button, Reply
 from nlu.client import FALLBACK_INTENT, NluClient, NluUnavailable, Parse
+from nlu.entities import find_phone
 
 GUESS = "guess:"        # guess:<intent> — "yes, that is what I meant"
 GUESS_NONE = "guess:no"  # none of these
@@ -51,6 +55,8 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
     """The parse of a message; a long one also sentence by sentence, where a request said in
     one sentence (a repair, a question) wins over a whole that reads as a complaint."""
     whole = await nlu.parse(text[:limit])
+    if whole.intent in _OVERRULABLE[1:] or whole.confidence < 0.5:
+        whole = await _beside_details(nlu, text[:limit], whole)
     if len(text) <= LONG:
         return whole
     sentences = [s.strip() for s in _SENTENCE.split(text) if len(s.strip()) >= 4]
@@ -87,6 +93,33 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
         return replace(whole, entities=entities)
     confidence = max(p.confidence for p in (*parts, whole) if p.intent == best)
     return replace(whole, intent=best, confidence=confidence, entities=entities)
+
+
+_CLAUSES = re.compile(r"[，,。;；!！\n]+")
+
+
+async def _beside_details(nlu: NluClient, text: str, whole: Parse) -> Parse:
+    """The request a message makes besides the details it gives (the clauses that hold a phone
+    or an address, and the ones that are little more than a time, left out), when that is
+    clearly a request; else the parse as it was."""
+    times = whole.entities.get("time", [])
+
+    def detail(clause: str) -> bool:
+        return bool(find_phone(clause) or find_address(clause) or any(
+            time in clause and len(clause) <= len(time) + 6 for time in times))
+
+    clauses = [c.strip() for c in _CLAUSES.split(text) if c.strip()]
+    rest = [c for c in clauses if not detail(c)]
+    if not rest or len(rest) == len(clauses):
+        return whole
+    try:
+        request = await nlu.parse("，".join(rest))
+    except NluUnavailable:
+        return whole
+    if request.intent not in _FORM_REQUESTS or request.confidence < 0.6:
+        return whole
+    return replace(whole, intent=request.intent, confidence=request.confidence,
+                   ranking=request.ranking)
 
 
 def _runner_up(parse: Parse) -> float:
