@@ -124,11 +124,12 @@ class BackendClient:
 
 
     async def answer(self, *, language: str, topic: str | None, product: str | None,
-                     city: str | None, text: str) -> dict | None:
-        """The knowledge base's answer to a customer's question, or None."""
+                     city: str | None, text: str, code: str | None = None) -> dict | None:
+        """The knowledge base's answer to a customer's question (about `code`, an error code
+        the display shows, when given), or None."""
         params = {"language": language, "text": text[:500]}
         params.update({k: v for k, v in (("topic", topic), ("product", product),
-                                          ("city", city)) if v})
+                                          ("city", city), ("code", code)) if v})
         response = await self._request("GET", "/api/v1/knowledge/answer", params=params)
         if response.status_code == 404:
             return None

@@ -17,7 +17,7 @@ import yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-PRODUCTS = ("空调", "冰箱", "洗衣机", "热水器", "电视", "油烟机", "燃气灶", "洗碗机", "微波炉", "净水器")
+PRODUCTS = ("空调", "冰箱", "洗衣机", "热水器", "电视", "油烟机", "燃气灶", "洗碗机", "微波炉", "净水器", "干衣机", "烤箱", "扫地机器人")
 TOPICS = ("warranty", "fee", "outlet", "hours", "parts", "usage")
 
 

@@ -19,7 +19,7 @@ class Topic(StrEnum):
 
 # Canonical product names (Simplified), as the NLU's synonyms produce them.
 PRODUCTS = ("空调", "冰箱", "洗衣机", "热水器", "电视", "油烟机", "燃气灶", "洗碗机", "微波炉",
-            "净水器")
+            "净水器", "干衣机", "烤箱", "扫地机器人")
 
 # Other spellings of a product → its canonical name. Matched case-insensitively on the whole
 # value; the NLU already canonicalises, this is for staff input and a stray Traditional value.
@@ -34,6 +34,9 @@ PRODUCT_ALIASES: dict[str, str] = {
     "洗碗機": "洗碗机", "洗碗碟機": "洗碗机", "dishwasher": "洗碗机",
     "微波爐": "微波炉", "microwave": "微波炉",
     "淨水器": "净水器", "濾水器": "净水器", "water purifier": "净水器",
+    "乾衣機": "干衣机", "烘乾機": "干衣机", "dryer": "干衣机", "tumble dryer": "干衣机",
+    "焗爐": "烤箱", "焗炉": "烤箱", "oven": "烤箱",
+    "掃地機器人": "扫地机器人", "掃地機械人": "扫地机器人", "robot vacuum": "扫地机器人",
 }
 
 # Other spellings of a city → its canonical name. Cities are open-ended (any city may get an

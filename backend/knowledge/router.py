@@ -43,6 +43,10 @@ OptionalLanguage = Annotated[Language | None, BeforeValidator(_blank_is_none), Q
 OptionalName = Annotated[Annotated[str, StringConstraints(max_length=NAME_MAX)] | None,
                          BeforeValidator(_blank_is_none), Query()]
 
+ErrorCode = Annotated[
+    Annotated[str, StringConstraints(max_length=8, pattern=r"^[A-Za-z0-9-]+$")] | None,
+    BeforeValidator(_blank_is_none), Query(description="an error code the display shows")]
+
 
 @router.get("/answer", response_model=KnowledgeAnswer,
             responses={404: {"description": "no entry answers this (`no answer`)"}})
@@ -51,13 +55,15 @@ async def answer(db_session: SessionDep, _: ServiceDep, language: Language,
                  city: OptionalName = None,
                  text: Annotated[str | None, Query(description="the customer's words; only the "
                                                    "first 500 characters are looked at")] = None,
+                 code: ErrorCode = None,
                  ) -> KnowledgeAnswer:
-    """The answer to a customer's question (the bot calls this). With `topic`: the entry for
-    that topic that fits the product and city best. Without: the entry whose keywords best
-    match `text`."""
+    """The answer to a customer's question (the bot calls this). With `code`: that error
+    code's entry for the product, else its general one. With `topic`: the entry for that
+    topic that fits the product and city best. Without: the entry whose keywords best match
+    `text`."""
     entry = await knowledge_service.find_answer(
         db_session=db_session, language=language, topic=topic, product=product, city=city,
-        text=text,
+        text=text, code=code,
     )
     if entry is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NO_ANSWER)

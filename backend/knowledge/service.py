@@ -46,18 +46,30 @@ def _clean(value: str | None, canonical) -> str | None:
 
 async def find_answer(*, db_session: AsyncSession, language: Language | str,
                       topic: Topic | str | None = None, product: str | None = None,
-                      city: str | None = None, text: str | None = None
-                      ) -> KnowledgeEntry | None:
+                      city: str | None = None, text: str | None = None,
+                      code: str | None = None) -> KnowledgeEntry | None:
     """The entry that best answers a question in `language`, or None.
 
     `product` and `city` may be in any spelling the knowledge base knows (冷氣, Hong Kong).
     With `topic`, the most specific entry of that topic that fits the product and city; among
-    equally specific ones, the one that best matches `text`, then the oldest. Without `topic`,
+    equally specific ones, the one that best matches `text`, then the oldest. With `code` (an
+    error code the display shows), the usage entry listing that code among its keywords, the
+    product's own first, if any; else as without it. Without `topic`,
     the entry whose keywords and question best match `text` (entries for another product or
     city than the ones given are left out), if any matches well enough."""
     product = _clean(product, canonical_product)
     city = _clean(city, canonical_city)
     language_is = KnowledgeEntry.language == str(language)
+    if code and code.strip():
+        # An error code: the entry that has the code among its keywords, the product's own
+        # before the general one; the text's other words do not draw another entry in.
+        entries = await _select(db_session, [language_is, KnowledgeEntry.topic == Topic.usage,
+                                             _fits(KnowledgeEntry.product, product)])
+        wanted = code.strip().casefold()
+        coded = [entry for entry in entries
+                 if wanted in (entry.keywords or "").casefold().split()]
+        if coded:
+            return max(coded, key=lambda entry: (entry.product is not None, -entry.id))
     if topic is None:
         if not text or not text.strip():
             return None

@@ -781,10 +781,10 @@ class DialogueEngine:
         """Answer from the knowledge base; what it cannot answer becomes an inquiry ticket."""
         lang = conv.language
         try:
+            code = parse.entity("error_code") if offer_repair else None
             entry = await self.backend.answer(
                 language=lang, topic=parse.entity("topic"), product=parse.entity("product"),
-                city=parse.entity("city"), text=text)
-            code = parse.entity("error_code") if offer_repair else None
+                city=parse.entity("city"), text=text, code=code)
             if code and not (entry and code.lower() in entry["answer"].lower()):
                 # Nothing on this code: said so, not another answer in its place.
                 return [Reply(t(lang, "inquiry.unknown_code", code=code), buttons=[

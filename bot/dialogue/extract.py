@@ -70,11 +70,15 @@ def guess_product(text: str) -> str | None:
 
 
 # "已经送到了", "送咗嚟", "delivered yesterday"; and "还没送到", "not delivered yet".
-_NOT_DELIVERED = re.compile(r"还没送|還沒送|未送|没送到|沒送到|未到货|未到貨|还没到|還沒到|未到|"
-                            r"not (?:been )?delivered|hasn'?t (?:been delivered|arrived)|"
-                            r"not arrived|before (?:it|the delivery) arrives", re.I)
+_NOT_DELIVERED = re.compile(r"还没送|還沒送|未送|没送到|沒送到|未到货|未到貨|还没到|還沒到|未到|没到|沒到|"
+                            r"还在路上|還在路上|运输中|運送中|配送中|才会?送|才會送|才到|未收到|还没收到|還沒收到|"
+                            r"(?:下|这|這|今)?(?:礼拜|禮拜|星期|周|週)\S{0,2}(?:才|先)?(?:会|會)?(?:送|到)|"
+                            r"not (?:been )?delivered|hasn'?t (?:been delivered|arrived)|not yet|"
+                            r"not arrived|before (?:it|the delivery) arrives|(?:will|to) be delivered|"
+                            r"(?:arriving|arrives|coming|deliver(?:ing|y)?)\s+(?:on|this|next|tomorrow)|"
+                            r"on (?:its|the) way", re.I)
 _DELIVERED = re.compile(r"送到了|已送到|已经送到|已經送到|送来了|送來了|送咗|到货了|到貨了|已到货|已到貨|"
-                        r"收到了|送到家|送到屋企|搬咗嚟|\bdelivered\b|\barrived\b|"
+                        r"收到了|送到家|送到屋企|搬咗嚟|到了|到咗|\bdelivered\b|\barrived\b|"
                         r"got (?:the|my|it|a) (?:new )?", re.I)
 
 

@@ -234,7 +234,8 @@ COMPLAINT = FormSpec(
     name="complaint", ticket_type="complaint", narrative="description", priority="high",
     slots=(Slot("description", _free_text(4, 2000), explain=explain_free_text),
            Slot("related_ticket", accept_ticket, optional=True, entity="ticket_number"),
-           Slot("wanted", _free_text(2, 1000), explain=explain_free_text),
+           # Optional: a customer who has told what went wrong may leave the remedy to us.
+           Slot("wanted", _free_text(2, 1000), optional=True, explain=explain_free_text),
            PHONE),
 )
 
