@@ -57,6 +57,8 @@ def _says_enough(text: str, language: str) -> bool:
 def _detect(text: str, *, current: str | None, hint: str | None) -> str:
     fallback = current or from_locale(hint) or DEFAULT_LANGUAGE
     han = "".join(_HAN.findall(text))
+    if han and len(han) <= 4 and _says_enough(text, "en"):
+        return "en"  # English with a Chinese word in it: "my fridge (雪櫃) not cold since last nite"
     if han:
         script = hanzidentifier.identify(han)
         if script == hanzidentifier.TRADITIONAL:

@@ -27,6 +27,7 @@ from bot.dialogue.extract import (
     claims_photo,
     denies,
     find_order_number,
+    find_product,
     is_question,
     only_points_to_photo,
     wants_to_stop,
@@ -358,6 +359,10 @@ class DialogueEngine:
             # What the customer already said is not asked again.
             for slot in spec.slots:
                 value = parse.entity(slot.entity) if slot.entity else None
+                if slot.name in ("product", "item") and value not in PRODUCTS:
+                    # A name we list, found in the words, beats the model's fragment of one
+                    # ("tumble" of "tumble dryer"); an appliance we do not list stays as said.
+                    value = find_product(text) or value
                 if value:
                     accepted = slot.accept(value, parse, self.clock())
                     if accepted:

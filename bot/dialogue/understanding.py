@@ -16,10 +16,12 @@ import asyncio
 import re
 from dataclasses import replace
 
+from backend.clock import local_naive
 from bot.catalogue import text as t
 from bot.dialogue.extract import find_address
 from bot.dialogue.state import Conversation
 from bot.dialogue.types import Button, Reply
+from bot.dialogue.when import parse_when
 from nlu.client import FALLBACK_INTENT, NluClient, NluUnavailable, Parse
 from nlu.entities import find_phone
 
@@ -102,11 +104,12 @@ async def _beside_details(nlu: NluClient, text: str, whole: Parse) -> Parse:
     """The request a message makes besides the details it gives (the clauses that hold a phone
     or an address, and the ones that are little more than a time, left out), when that is
     clearly a request; else the parse as it was."""
-    times = whole.entities.get("time", [])
+    now = local_naive()  # only whether a clause names a time, not which
 
     def detail(clause: str) -> bool:
-        return bool(find_phone(clause) or find_address(clause) or any(
-            time in clause and len(clause) <= len(time) + 6 for time in times))
+        short = len(clause) <= 10 or len(clause.split()) <= 5
+        return bool(find_phone(clause) or find_address(clause)
+                    or short and parse_when(clause, now=now) is not None)
 
     clauses = [c.strip() for c in _CLAUSES.split(text) if c.strip()]
     rest = [c for c in clauses if not detail(c)]

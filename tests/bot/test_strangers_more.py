@@ -1,0 +1,122 @@
+"""More of what strangers write, on the real Rasa model and backend: a fault followed by every
+detail is a repair (not "details only"); an error code is answered from the code tables,
+with or without the appliance; a statement while a form asks is an answer, not a question
+that interrupts it; a complaint needs no remedy; "still on its way" is not delivered; robot
+vacuums, ovens and dryers are appliances; English with a Chinese word in it is English."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.catalogue import text as t
+from bot.dialogue.engine import SUBMIT
+from bot.dialogue.extract import is_question, says_delivered
+from bot.language import detect_language
+from tests.bot.conftest import NOW
+from tests.support.chats import EngineChat
+
+
+@pytest.fixture
+def chat(engine, backend_url) -> EngineChat:
+    return EngineChat(engine, backend_url, NOW)
+
+
+@pytest.mark.rasa
+async def test_a_fault_then_every_detail_is_a_repair_with_the_details(chat) -> None:
+    await chat.say("熱水爐一開就跳掣，仲顯示E1。地址九龍灣宏開道8號其士商業中心12樓，"
+                   "電話 9123 4567，後日上晝有人")
+    assert t("zh-Hant", "form.repair.intro") in chat.text
+    while SUBMIT not in chat.buttons():  # only what was not said may be asked: the code is
+        assert "skip:error_code" not in chat.buttons()
+        [asked] = [b for b in chat.buttons() if b.startswith("skip:")] or [None]
+        assert asked is not None, chat.text
+        await chat.press(asked)
+    await chat.press(SUBMIT)
+    [ticket] = chat.tickets()
+    assert (ticket["product"], ticket["error_code"], ticket["phone"]) == ("热水器", "E1",
+                                                                          "91234567")
+    assert "宏開道8號" in ticket["address"]
+
+
+@pytest.mark.rasa
+@pytest.mark.parametrize(("text", "code"), [
+    ("洗衣机面板一直闪F3，啥意思啊", "F3"),
+    ("淨水器顯示E3係咩事", "E3"),
+    ("aircon blinking P4 what is that", "P4"),
+])
+async def test_a_code_the_tables_have_is_explained(chat, text, code) -> None:
+    await chat.say(text)
+    assert code in chat.text and "menu:repair" in chat.buttons()
+    lang = detect_language(text)
+    assert t(lang, "inquiry.unknown_code", code=code) not in chat.text
+    assert chat.tickets() == []
+
+
+@pytest.mark.rasa
+async def test_a_code_without_the_appliance_is_explained_for_each(chat) -> None:
+    await chat.say("what does E6 mean??")
+    assert "E6" in chat.text and chat.text.count("·") >= 5
+    assert "dishwasher" in chat.text and "fridge" in chat.text
+
+
+@pytest.mark.rasa
+async def test_a_statement_while_a_form_asks_is_the_answer_and_the_remedy_is_optional(
+        chat) -> None:
+    await chat.say("我要投诉！上门的师傅把我家地板踩得全是泥，说他也不理")
+    if "skip:related_ticket" in chat.buttons():
+        await chat.press("skip:related_ticket")
+    assert "skip:wanted" in chat.buttons()  # the remedy may be left to the company
+    await chat.say("要求退还上门费，另外要他道歉")  # mentions a fee: still the answer
+    assert t("zh-Hans", "form.complaint.ask.phone") in chat.text
+    await chat.say("13955556666")
+    await chat.press(SUBMIT)
+    [complaint] = chat.tickets()
+    assert complaint["type"] == "complaint"
+
+
+@pytest.mark.rasa
+async def test_a_skipped_remedy_still_makes_the_complaint(chat) -> None:
+    await chat.say("I want to file a complaint, your technician was rude and left a mess")
+    if "skip:related_ticket" in chat.buttons():
+        await chat.press("skip:related_ticket")
+    await chat.press("skip:wanted")
+    await chat.say("+852 9876 5432")
+    await chat.press(SUBMIT)
+    [complaint] = chat.tickets()
+    assert complaint["type"] == "complaint"
+
+
+@pytest.mark.rasa
+@pytest.mark.parametrize(("text", "product"), [
+    ("扫地机器人坏了，一直原地打转，麻烦派人修", "扫地机器人"),
+    ("我部焗爐唔熱，想搵師傅嚟整", "烤箱"),
+    ("my tumble dryer stopped heating, can you send someone", "干衣机"),
+])
+async def test_appliances_beyond_the_first_ten_are_recognised(chat, text, product) -> None:
+    await chat.say(text)
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form is not None and conv.form.slots.get("product") == product
+
+
+@pytest.mark.rasa
+async def test_english_with_a_chinese_gloss_is_answered_in_english(chat) -> None:
+    await chat.say("hi my fridge (雪櫃) not cold since last nite, pls send someone")
+    assert t("en", "form.repair.intro") in chat.text
+
+
+@pytest.mark.parametrize(("text", "delivered"), [
+    ("物流显示还在路上没到，想先约安装", "no"), ("抽油煙機下禮拜才會送到", "no"),
+    ("not yet, they say deliver this Friday", "no"), ("it's on its way", "no"),
+    ("冰箱到了", "yes"), ("送咗嚟啦", "yes"), ("delivered yesterday", "yes"),
+])
+def test_delivered_or_not_in_the_customers_words(text, delivered) -> None:
+    assert says_delivered(text) == delivered
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("要求赔偿修墙的费用", False), ("I want a refund for the call-out fee", False),
+    ("周六上午", False), ("上门费多少钱", True), ("洗碗碟機個軟水鹽要點樣加", True),
+    ("how much is a new filter", True), ("請問保固多久", True),
+])
+def test_a_question_is_told_from_a_statement(text, question) -> None:
+    assert is_question(text) is question
