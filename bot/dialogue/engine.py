@@ -29,6 +29,7 @@ from bot.dialogue.extract import (
     find_order_number,
     find_product,
     is_question,
+    topic_of,
     only_points_to_photo,
     wants_to_stop,
 )
@@ -440,7 +441,8 @@ class DialogueEngine:
         if wants_to_stop(text):
             return self._cancel_form(conv)  # "算了", "never mind, forget it"
         if parse and parse.confidence >= INTERRUPT_CONFIDENCE:
-            if parse.intent in ("cancel_request", "human_agent"):
+            if parse.intent == "cancel_request" or parse.intent == "human_agent" and (
+                    form.asking != "wanted"):  # "a call back from a supervisor" is the remedy
                 return await self._on_intent(conv, parse, text)
             if (parse.intent == "ticket_status" or parse.intent == "inquiry" and is_question(text)
                     ) and form.asking != "related_ticket":
@@ -788,7 +790,8 @@ class DialogueEngine:
         try:
             code = parse.entity("error_code") if offer_repair else None
             entry = await self.backend.answer(
-                language=lang, topic=parse.entity("topic"), product=parse.entity("product"),
+                language=lang, topic=topic_of(parse, text),
+                product=parse.entity("product") or find_product(text),
                 city=parse.entity("city"), text=text, code=code)
             if code and not (entry and code.lower() in entry["answer"].lower()):
                 # Nothing on this code: said so, not another answer in its place.

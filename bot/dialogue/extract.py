@@ -252,11 +252,26 @@ _CODE_QUESTION = re.compile(
     r"what'?s|how\s+(?:do\s+i|to|can\s+i)|\?|？", re.I)
 _ASKS_FOR_VISIT = re.compile(
     r"派|上门|上門|师傅来|師傅來|師傅嚟|师傅过来|師傅過來|报修|報修|维修|維修|修理|"
+    r"上嚟|嚟睇|過嚟|过来看|過來看|來看|来看|到府|叫修|"
     r"send\s+(?:someone|somebody|a\s+tech|an?\s+engineer|a\s+technician)|come\s+(?:and|to)|"
+    r"(?:someone|somebody|a\s+technician|an?\s+engineer)\s+to\s+(?:come|look|check|fix)|"
     r"book\s+a\s+repair|repair\s+it|fix\s+it", re.I)
+# Words that complain outright (of the service, not of the appliance).
+_COMPLAINS = re.compile(r"投诉|投訴|申诉|申訴|客诉|客訴|complain|complaint|unacceptable|escalate|"
+                        r"态度|態度|rude|manager|经理|經理|主管|supervisor", re.I)
 _NOT_A_CODE_QUESTION = ("ticket_status", "complaint", "cancel_request", "expedite",
                         "change_appointment", "installation_request", "return_exchange",
                         "human_agent", "data_export", "data_deletion")
+
+
+def asks_for_visit(text: str) -> bool:
+    """Whether the words ask for someone to come ("派个师傅来看", "安排師傅上嚟", "send someone")."""
+    return bool(_ASKS_FOR_VISIT.search(text))
+
+
+def complains_outright(text: str) -> bool:
+    """Whether the words complain of the service itself (投诉, 態度, "unacceptable", a manager)."""
+    return bool(_COMPLAINS.search(text))
 
 
 def asks_about_code(parse, text: str) -> bool:
@@ -280,3 +295,23 @@ _QUESTION = re.compile(
 def is_question(text: str) -> bool:
     """Whether the words ask something (a question mark or a question word)."""
     return bool(_QUESTION.search(text.strip()))
+
+
+# What it costs: 多少钱, 收費, "how much do you charge".
+_ASKS_PRICE = re.compile(r"多少钱|多少錢|幾多錢|几多钱|幾錢|收多少|收几多|收幾多|收费|收費|费用|費用|价钱|價錢|"
+                         r"价格|價格|上门费|上門費|出車費|how\s+much|charge|cost|price|fee", re.I)
+
+
+# A part on its own: 滤芯, 進水管, 接油杯, "a replacement filter".
+_PART = re.compile(r"配件|零件|部件|滤芯|濾芯|濾心|滤网|濾網|过滤网|過濾網|进水管|進水管|排水管|接油杯|油杯|油盒|"
+                   r"遥控器|遙控器|遙控|门封|門封|单买|單買|单独买|單獨買|买得到|買得到|\bspare|\bparts?\b|"
+                   r"\bfilters?\b|\bremote\b|\bhose\b|replacement", re.I)
+
+
+def topic_of(parse, text: str) -> str | None:
+    """The knowledge topic asked about: the NLU's, except that the price of a part is about
+    parts, and what a visit costs out of warranty is about fees, not the warranty it names."""
+    topics = parse.entities.get("topic", [])
+    if set(topics) <= {"warranty", "fee"} and _ASKS_PRICE.search(text):
+        return "parts" if _PART.search(text) else "fee"
+    return topics[0] if topics else None

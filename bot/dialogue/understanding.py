@@ -1,7 +1,8 @@
 """How far the bot trusts a parse.
 
 - A long message is read sentence by sentence as well as whole, so a story that ends in "please
-  send someone" is a repair request, not a complaint because it is long (`understand`).
+  send someone" is a repair request, not a complaint because it is long (`understand`); a long
+  story that asks for a visit and says nothing against the service is a repair.
 - A message that reads as details only (an address, a phone) is read again without them: 「洗衣机
   显示E21不转了，地址…，电话…，明天下午在家」 asks for a repair; the details fill the form.
 - Nothing a customer cannot undo (seeing or erasing their personal data, cancelling a ticket)
@@ -18,7 +19,7 @@ from dataclasses import replace
 
 from backend.clock import local_naive
 from bot.catalogue import text as t
-from bot.dialogue.extract import find_address
+from bot.dialogue.extract import asks_for_visit, complains_outright, find_address
 from bot.dialogue.state import Conversation
 from bot.dialogue.types import Button, Reply
 from bot.dialogue.when import parse_when
@@ -79,6 +80,12 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
         for name, values in part.entities.items():
             entities.setdefault(name, list(values))
     best = max(score, key=score.__getitem__, default=whole.intent)
+    if whole.intent == "complaint" and asks_for_visit(text) and not complains_outright(text):
+        # A story of what the appliance does that asks for someone to come, with no word
+        # against the service: a repair, however much of it reads as a grievance.
+        return replace(whole, intent="repair_request", entities=entities,
+                       confidence=max((p.confidence for p in parts
+                                       if p.intent == "repair_request"), default=0.6))
     if whole.intent == "complaint" and not any(
             p.intent == "complaint" and p.confidence >= 0.8 for p in parts):
         # A story read as a grievance as a whole, with no sentence that complains outright:
