@@ -64,6 +64,10 @@ def _detect(text: str, *, current: str | None, hint: str | None) -> str:
         if script == hanzidentifier.TRADITIONAL:
             return "zh-Hant"
         if script == hanzidentifier.SIMPLIFIED:
+            # Written Cantonese with a character also used in Simplified (睇吓, 唔该) in a
+            # Hong Kong conversation stays Traditional.
+            if current == "zh-Hant" and _CANTONESE.search(text):
+                return "zh-Hant"
             return "zh-Hans"
         # Characters shared by both scripts (or a mix): written Cantonese is Hong Kong's
         # Traditional Chinese; otherwise stay with the Chinese we had.

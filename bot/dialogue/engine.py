@@ -389,6 +389,10 @@ class DialogueEngine:
             product = canonical_product(text)
             if form.slots.get("item", "")[-6:].isdigit() and product:
                 form.slots.setdefault("product", product)
+        elif "product" in spec.extras and "product" not in form.slots:
+            # A complaint about "the air-conditioner technician": the ticket names the product.
+            if product := find_product(text):
+                form.slots["product"], taken = product, True
         for slot in spec.slots:
             if slot.find is None or slot.name in form.slots or slot.name == besides:
                 continue

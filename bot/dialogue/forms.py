@@ -232,6 +232,7 @@ RETURN_EXCHANGE = FormSpec(
 )
 COMPLAINT = FormSpec(
     name="complaint", ticket_type="complaint", narrative="description", priority="high",
+    extras=("product",),
     slots=(Slot("description", _free_text(4, 2000), explain=explain_free_text),
            Slot("related_ticket", accept_ticket, optional=True, entity="ticket_number"),
            # Optional: a customer who has told what went wrong may leave the remedy to us.
@@ -264,10 +265,18 @@ _RETURN = re.compile(r"退(?!换|換)|refund|return|money back", re.I)
 _EXCHANGE = re.compile(r"换|換|exchange|replace|swap", re.I)
 
 
+# "不换了", "唔要換", "no exchange": the other one.
+_NOT_EXCHANGE = re.compile(r"(?:不|唔|不要|唔要|不想|唔想|别|別)(?:换|換)|no\s+exchange|"
+                           r"(?:don'?t|do\s+not)\s+want\s+(?:an?\s+)?(?:exchange|replacement)", re.I)
+_NOT_RETURN = re.compile(r"(?:不|唔|不要|唔要|不想|唔想|别|別)(?:退)|no\s+refund|"
+                         r"(?:don'?t|do\s+not)\s+want\s+(?:a\s+)?(?:refund|return)", re.I)
+
+
 def return_or_exchange(text: str) -> str | None:
     if text in ("return", "exchange"):
         return text
-    wants_exchange, wants_return = bool(_EXCHANGE.search(text)), bool(_RETURN.search(text))
+    wants_exchange = bool(_EXCHANGE.search(_NOT_EXCHANGE.sub("", text)))
+    wants_return = bool(_RETURN.search(_NOT_RETURN.sub("", text)))
     if wants_exchange != wants_return:
         return "exchange" if wants_exchange else "return"
     return None
