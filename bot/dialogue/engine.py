@@ -23,6 +23,7 @@ from bot.catalogue import has, text as t
 from bot.dialogue import appointments, privacy, understanding
 from bot.dialogue.extract import (
     asks_about_code,
+    asks_to_reschedule,
     bare_ticket_number,
     claims_photo,
     denies,
@@ -214,6 +215,11 @@ class DialogueEngine:
         if asks_about_code(parse, text):
             # "E4 是什么意思": the knowledge base first; the repair is offered with the answer.
             return await self._inquiry(conv, parse, text, offer_repair=True)
+        if intent in ("installation_request", "repair_request") and asks_to_reschedule(text):
+            # "洗碗机安装的时间我想换一下": moving the booked visit, or a new one? Asked.
+            moving = replace(parse, intent="change_appointment",
+                             ranking=((intent, parse.confidence),))
+            return [understanding.ask(conv, moving, text)]
         if understanding.needs_asking(parse):
             return [understanding.ask(conv, parse, text)]
         if intent == FALLBACK_INTENT or parse.confidence < MIN_CONFIDENCE:

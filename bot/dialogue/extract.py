@@ -315,3 +315,17 @@ def topic_of(parse, text: str) -> str | None:
     if set(topics) <= {"warranty", "fee"} and _ASKS_PRICE.search(text):
         return "parts" if _PART.search(text) else "fee"
     return topics[0] if topics else None
+
+
+# Moving a booked visit: 改期, 改到星期四, "move the installation to Thursday", reschedule.
+_RESCHEDULE = re.compile(
+    r"改期|改约|改約|另约|另約|改(?:个|個)?时间|改(?:个|個)?時間|(?:换|換|调|調)(?:个|個)?(?:时间|時間|日子)|"
+    r"(?:时间|時間|日子|日期)[^，,。]{0,4}(?:换|換|改|调|調)|"
+    r"改(?:到|成|去|做)?(?:星期|礼拜|禮拜|周|週|明天|后天|後天|聽日|下(?:午|晝|昼|礼拜|禮拜|星期|周|週))|"
+    r"\breschedul|\bpostpone|\bmove\b.{0,40}\b(?:to|from)\b|"
+    r"\bchange\s+the\s+(?:time|date|day|appointment|slot)|\banother\s+(?:day|time|date)", re.I)
+
+
+def asks_to_reschedule(text: str) -> bool:
+    """Whether the words ask to move a booked visit to another time."""
+    return bool(_RESCHEDULE.search(text))
