@@ -114,7 +114,7 @@ async def _beside_details(nlu: NluClient, text: str, whole: Parse) -> Parse:
     now = local_naive()  # only whether a clause names a time, not which
 
     def detail(clause: str) -> bool:
-        short = len(clause) <= 10 or len(clause.split()) <= 5
+        short = len(clause) <= 14 or len(clause.split()) <= 6
         return bool(find_phone(clause) or find_address(clause)
                     or short and parse_when(clause, now=now) is not None)
 
@@ -126,10 +126,13 @@ async def _beside_details(nlu: NluClient, text: str, whole: Parse) -> Parse:
         request = await nlu.parse("，".join(rest))
     except NluUnavailable:
         return whole
-    if request.intent not in _FORM_REQUESTS or request.confidence < 0.6:
+    # What is left asks for something, or says more details: the likeliest request in it.
+    asked = [(name, confidence) for name, confidence in
+             ((request.intent, request.confidence), *request.ranking)
+             if name not in ("inform", "out_of_scope", FALLBACK_INTENT)]
+    if not asked or asked[0][0] not in _FORM_REQUESTS or asked[0][1] < 0.45:
         return whole
-    return replace(whole, intent=request.intent, confidence=request.confidence,
-                   ranking=request.ranking)
+    return replace(whole, intent=asked[0][0], confidence=asked[0][1], ranking=request.ranking)
 
 
 def _runner_up(parse: Parse) -> float:
