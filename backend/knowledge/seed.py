@@ -9,6 +9,7 @@ seed.yml groups the three translations of one entry together:
       zh-Hant: {…}
       en: {…}
       sample: true             # optional: example data, not the company's real terms
+      added_in: "0014"         # optional: a later migration adds it to older databases
 
 Migration 0002 inserts these rows into a new database; migration 0013 marks the sample ones
 (`sample`, which staff see; customers get the answer alone).
@@ -47,13 +48,17 @@ def strip_sample_marker(answer: str) -> tuple[str, bool]:
     return rest, True
 
 
-def load_seed(path: Path = SEED_FILE, *, with_sample: bool = False) -> list[dict]:
+def load_seed(path: Path = SEED_FILE, *, with_sample: bool = False,
+              added_in: str | None = None) -> list[dict]:
     """One dict per entry and language: topic, product, city, language, question, answer,
     keywords (single-space separated, or None); `with_sample`: also `sample` (the columns
-    migration 0002 created have no such field)."""
+    migration 0002 created have no such field). `added_in`: only the groups a later migration
+    adds to databases seeded before them (`added_in: "0014"`)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     rows = []
     for group in data["entries"]:
+        if added_in is not None and str(group.get("added_in")) != added_in:
+            continue
         for language in LANGUAGES:
             text = group.get(language)
             if text is None:

@@ -23,6 +23,7 @@ from bot.catalogue import has, text as t
 from bot.dialogue import appointments, privacy, understanding
 from bot.dialogue.extract import (
     asks_about_code,
+    asks_about_trouble,
     asks_to_reschedule,
     bare_ticket_number,
     claims_photo,
@@ -215,6 +216,11 @@ class DialogueEngine:
         if asks_about_code(parse, text):
             # "E4 是什么意思": the knowledge base first; the repair is offered with the answer.
             return await self._inquiry(conv, parse, text, offer_repair=True)
+        if intent in ("repair_request", "complaint", "inquiry") and asks_about_trouble(text):
+            # "为什么洗衣机底下漏水": the self-checks for that trouble if there are any.
+            checks = await self._self_checks(conv, parse, text)
+            if checks:
+                return checks
         if intent in ("installation_request", "repair_request") and asks_to_reschedule(text):
             # "洗碗机安装的时间我想换一下": moving the booked visit, or a new one? Asked.
             moving = replace(parse, intent="change_appointment",
@@ -823,6 +829,22 @@ class DialogueEngine:
         except BackendUnavailable:
             return [Reply(t(lang, "error.backend_down"))]
         return [Reply(t(lang, "inquiry.ticket", number=created["number"]))]
+
+    async def _self_checks(self, conv: Conversation, parse: Parse, text: str) -> list[Reply]:
+        """The troubleshooting entry for the trouble described, with the repair offered; none
+        when the knowledge base has none for it (the request goes on as it was)."""
+        lang = conv.language
+        try:
+            entry = await self.backend.answer(
+                language=lang, topic=None, city=None, text=text,
+                product=parse.entity("product") or find_product(text))
+        except BackendUnavailable:
+            return []
+        if not entry or entry.get("topic") != "usage":
+            return []
+        return [Reply(entry["answer"], buttons=[
+            [Button(t(lang, "menu.repair"), f"{MENU}repair")],
+            [Button(t(lang, "inquiry.helped"), HELPED), Button(t(lang, "menu.human"), f"{MENU}human")]])]
 
     async def _praise(self, conv: Conversation, number: str | None, text: str) -> list[Reply]:
         """Thank the customer, and record the praise on the ticket it is about (the one named,

@@ -329,3 +329,19 @@ _RESCHEDULE = re.compile(
 def asks_to_reschedule(text: str) -> bool:
     """Whether the words ask to move a booked visit to another time."""
     return bool(_RESCHEDULE.search(text))
+
+
+# Asking why a fault happens or what to do about it ("点解漏水", "can I fix it myself"), not (yet)
+# for someone to come.
+_TROUBLE_QUESTION = re.compile(
+    r"为什么|為什麼|为啥|為啥|點解|点解|什么原因|什麼原因|咩原因|乜原因|怎么回事|怎麼回事|正常吗|正常嗎|"
+    r"正唔正常|自己(?:能|可以|点|點|怎么|怎麼)?(?:处理|處理|搞|修|弄|解决|解決|整)|怎么办|怎麼辦|點算|点算|"
+    r"\bwhy\b|what\s+causes|is\s+(?:it|this|that)\s+normal|(?:can|could)\s+i\s+(?:fix|sort|solve)|"
+    r"\bmyself\b|what\s+(?:should|can)\s+i\s+do", re.I)
+
+
+def asks_about_trouble(text: str) -> bool:
+    """A question about a fault (why, what to do, can I fix it myself) that asks for no visit
+    and complains of nobody: self-checks first, the repair offered beside them."""
+    return (bool(_TROUBLE_QUESTION.search(text)) and not asks_for_visit(text)
+            and not complains_outright(text))

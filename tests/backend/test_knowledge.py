@@ -82,7 +82,7 @@ def seed_entries() -> list[SimpleNamespace]:
 def test_seed_groups_have_all_three_languages_and_valid_entries() -> None:
     groups = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))["entries"]
     for group in groups:
-        assert set(group) - {"topic", "product", "city", "sample"} == set(LANGUAGES), group
+        assert set(group) - {"topic", "product", "city", "sample", "added_in"} == set(LANGUAGES), group
         assert group.get("product") in (None, *PRODUCTS)
     for row in load_seed():
         entry = KnowledgeEntryIn(**row)  # the same rules as staff input
@@ -370,9 +370,9 @@ async def test_staff_list_filters_and_pages(client: httpx.AsyncClient) -> None:
     hours = await listing(topic="hours")
     assert {item["language"] for item in hours["items"]} == set(LANGUAGES)
     fridge = await listing(product="雪櫃", language="en")
-    fridge_codes = sum(1 for row in load_error_codes()
-                       if row["product"] == "冰箱" and row["language"] == "en")
-    assert fridge["total"] == 3 + fridge_codes  # warranty, parts, usage; its error codes
+    fridge_rows = sum(1 for row in (*load_seed(), *load_error_codes())
+                      if row["product"] == "冰箱" and row["language"] == "en")
+    assert fridge["total"] == fridge_rows  # warranty, parts, usage, its troubles and codes
     assert {item["product"] for item in fridge["items"]} == {"冰箱"}
 
     page = await listing(topic="outlet", limit=5, offset=5)

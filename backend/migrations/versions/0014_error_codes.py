@@ -1,7 +1,9 @@
 """The error-code tables (backend/knowledge/error_codes.yml) become knowledge entries: per code
 and language one for its product and one general entry giving the code's meaning on each
-product, all usage, all sample data. An entry already there word for word is not added twice;
-the downgrade removes the sample entries that are, word for word, these.
+product, all usage, all sample data. And the troubleshooting entries of seed.yml marked
+`added_in: "0014"` (leaks, dishwasher salt and filter, ...) reach databases seeded before them
+(a new database has them from migration 0002). An entry already there word for word is not
+added twice; the downgrade removes the sample entries that are, word for word, these.
 
 Revision ID: 0014
 Revises: 0013
@@ -15,7 +17,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from backend.knowledge.seed import load_error_codes
+from backend.knowledge.seed import load_error_codes, load_seed
 
 revision = "0014"
 down_revision = "0013"
@@ -41,13 +43,17 @@ def _existing(connection) -> dict[tuple, int]:
     return {_key(row): row["id"] for row in rows}
 
 
+def _rows() -> list[dict]:
+    return [*load_seed(with_sample=True, added_in=revision), *load_error_codes()]
+
+
 def upgrade() -> None:
     connection = op.get_bind()
     existing = _existing(connection)
     now = datetime.now(UTC)
     if connection.dialect.name == "sqlite":
         now = now.replace(tzinfo=None)  # stored as naive UTC, like backend.database.UTCDateTime
-    new = [{**row, "updated_at": now} for row in load_error_codes() if _key(row) not in existing]
+    new = [{**row, "updated_at": now} for row in _rows() if _key(row) not in existing]
     if new:
         op.bulk_insert(ENTRIES, new)
 
@@ -56,6 +62,7 @@ def downgrade() -> None:
     connection = op.get_bind()
     existing = _existing(connection)
     ids = [existing[_key(row)] for row in load_error_codes() if _key(row) in existing]
+    # The troubleshooting entries stay: a database new with 0002 has them from its seed.
     if ids:
         connection.execute(sa.delete(ENTRIES).where(ENTRIES.c.id.in_(ids),
                                                     ENTRIES.c.sample.is_(True)))
