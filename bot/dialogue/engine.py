@@ -30,6 +30,7 @@ from bot.dialogue.extract import (
     denies,
     find_order_number,
     find_product,
+    is_only_product,
     is_question,
     topic_of,
     only_points_to_photo,
@@ -221,6 +222,11 @@ class DialogueEngine:
             checks = await self._self_checks(conv, parse, text)
             if checks:
                 return checks
+        if is_only_product(text):
+            # "aircon": what about it? The likely requests, as buttons.
+            about = replace(parse, intent="repair_request", ranking=(
+                ("installation_request", 0.5), ("inquiry", 0.5), ("return_exchange", 0.5)))
+            return [understanding.ask(conv, about, text)]
         if intent in ("installation_request", "repair_request") and asks_to_reschedule(text):
             # "洗碗机安装的时间我想换一下": moving the booked visit, or a new one? Asked.
             moving = replace(parse, intent="change_appointment",

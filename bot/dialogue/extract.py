@@ -196,8 +196,8 @@ def is_non_answer(text: str) -> bool:
 
 def is_only_product(text: str) -> bool:
     """The answer names an appliance and nothing else ("冰箱", "the washing machine")."""
-    rest = re.sub(r"[\s,.，。!！]+", "", text.lower())
-    rest = re.sub(r"^(?:my|the|a|我的|我家|我家的|系|係|是)", "", rest)
+    rest = re.sub(r"^\s*(?:(?:my|the|a|an|our)\s+|我的|我家的|我家|系|係|是)", "", text.lower())
+    rest = re.sub(r"[\s,.，。!！]+", "", rest)
     return bool(rest) and any(rest == w.replace(" ", "") for w in PRODUCT_WORDS)
 
 
@@ -308,12 +308,17 @@ _PART = re.compile(r"配件|零件|部件|滤芯|濾芯|濾心|滤网|濾網|过
                    r"\bfilters?\b|\bremote\b|\bhose\b|replacement", re.I)
 
 
+_BUYS = re.compile(r"买|買|购买|購買|订购|訂購|哪里有卖|哪裡有賣|邊度有得買|\bbuy\b|\border\b|\bpurchase", re.I)
+
+
 def topic_of(parse, text: str) -> str | None:
     """The knowledge topic asked about: the NLU's, except that the price of a part is about
     parts, and what a visit costs out of warranty is about fees, not the warranty it names."""
     topics = parse.entities.get("topic", [])
     if set(topics) <= {"warranty", "fee"} and _ASKS_PRICE.search(text):
         return "parts" if _PART.search(text) else "fee"
+    if set(topics) <= {"usage"} and _PART.search(text) and _BUYS.search(text):
+        return "parts"  # "can I buy a replacement filter": where and what it costs
     return topics[0] if topics else None
 
 
