@@ -24,6 +24,7 @@ from bot.dialogue import appointments, privacy, understanding
 from bot.dialogue.extract import (
     asks_about_code,
     asks_about_trouble,
+    asks_for_visit,
     asks_to_reschedule,
     bare_ticket_number,
     claims_photo,
@@ -88,6 +89,9 @@ MIN_CONFIDENCE = understanding.MIN_CONFIDENCE
 INTERRUPT_CONFIDENCE = 0.8
 MAX_FAILURES = 3
 # Fields of a form that the ticket carries as such; the rest go into the ticket's details.
+# What a question about why a fault happens may be read as (the self-checks come first).
+_TROUBLE_INTENTS = ("repair_request", "complaint", "inquiry", "expedite", "out_of_scope",
+                    "inform", FALLBACK_INTENT)
 TICKET_FIELDS = ("product", "description", "error_code", "phone", "address")
 
 
@@ -217,7 +221,7 @@ class DialogueEngine:
         if asks_about_code(parse, text):
             # "E4 是什么意思": the knowledge base first; the repair is offered with the answer.
             return await self._inquiry(conv, parse, text, offer_repair=True)
-        if intent in ("repair_request", "complaint", "inquiry") and asks_about_trouble(text):
+        if intent in _TROUBLE_INTENTS and asks_about_trouble(text):
             # "为什么洗衣机底下漏水": the self-checks for that trouble if there are any.
             checks = await self._self_checks(conv, parse, text)
             if checks:
@@ -251,7 +255,12 @@ class DialogueEngine:
                 return self._cancel_form(conv)
             return await self._choose_ticket(conv, _number(parse, text), CANCEL_TICKET)
         if intent == "expedite":
-            return await self._choose_ticket(conv, _number(parse, text), EXPEDITE)
+            number = _number(parse, text)
+            if number is None and asks_for_visit(text) and (find_product(text) or parse.entity(
+                    "product")) and not await self._has_open_ticket(conv):
+                # "能不能尽快派个师傅来看看" with nothing open to hurry: a repair, soon.
+                return self._start_form(conv, FORMS["repair"], parse, text)
+            return await self._choose_ticket(conv, number, EXPEDITE)
         if intent == "inquiry":
             return await self._inquiry(conv, parse, text)
         if intent == "praise":
@@ -735,6 +744,12 @@ class DialogueEngine:
             return [Reply(t(lang, "error.backend_down"))]
         conv.with_staff = False
         return None
+
+    async def _has_open_ticket(self, conv: Conversation) -> bool:
+        try:
+            return bool(await self._open_tickets(conv))
+        except BackendUnavailable:
+            return True  # not known: the usual way (which says the backend is down)
 
     async def _open_tickets(self, conv: Conversation) -> list[dict]:
         tickets = await self.backend.list_tickets(conv.channel, conv.chat_id)

@@ -255,7 +255,7 @@ _ASKS_FOR_VISIT = re.compile(
     r"上嚟|嚟睇|過嚟|过来看|過來看|來看|来看|到府|叫修|"
     r"send\s+(?:someone|somebody|a\s+tech|an?\s+engineer|a\s+technician)|come\s+(?:and|to)|"
     r"(?:someone|somebody|a\s+technician|an?\s+engineer)\s+to\s+(?:come|look|check|fix)|"
-    r"book\s+a\s+repair|repair\s+it|fix\s+it", re.I)
+    r"book\s+a\s+repair|(?:repair|fix)\s+it(?!\s+(?:myself|ourselves))", re.I)
 # Words that complain outright (of the service, not of the appliance).
 _COMPLAINS = re.compile(r"投诉|投訴|申诉|申訴|客诉|客訴|complain|complaint|unacceptable|escalate|"
                         r"态度|態度|rude|manager|经理|經理|主管|supervisor", re.I)

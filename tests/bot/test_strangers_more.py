@@ -2,7 +2,10 @@
 detail is a repair (not "details only"); an error code is answered from the code tables,
 with or without the appliance; a statement while a form asks is an answer, not a question
 that interrupts it; a complaint needs no remedy; "still on its way" is not delivered; robot
-vacuums, ovens and dryers are appliances; English with a Chinese word in it is English."""
+vacuums, ovens and dryers are appliances; English with a Chinese word in it is English; a
+long story that asks for someone to come is a repair; "why does it leak" gets the self-checks
+first; an appliance's name alone and a moved visit said as a new request are asked back;
+the price of a part is a parts question."""
 
 from __future__ import annotations
 
@@ -10,7 +13,10 @@ import pytest
 
 from bot.catalogue import text as t
 from bot.dialogue.engine import SUBMIT
-from bot.dialogue.extract import is_question, says_delivered
+from bot.dialogue.extract import is_question, says_delivered, topic_of
+from bot.dialogue.forms import return_or_exchange
+from nlu.client import Parse
+from nlu.entities import find_phone
 from bot.language import detect_language
 from tests.bot.conftest import NOW
 from tests.support.chats import EngineChat
@@ -120,3 +126,83 @@ def test_delivered_or_not_in_the_customers_words(text, delivered) -> None:
 ])
 def test_a_question_is_told_from_a_statement(text, question) -> None:
     assert is_question(text) is question
+
+
+@pytest.mark.rasa
+async def test_a_long_story_that_asks_for_someone_to_come_is_a_repair(chat) -> None:
+    await chat.say(
+        "事情是这样的，家里这台冰箱是前年买的，一直挺好。上周开始冷藏室老是结冰，菜都冻坏了，"
+        "冷冻室反而化了，冰淇淋都成水了。我把温度调来调去也没用，拔了电源半天再插上还是一样。"
+        "家里老人小孩都要吃饭，现在天天扔东西，真的很烦。能不能尽快派个师傅来看看是什么毛病，"
+        "要换零件也行，钱我们出。")
+    assert t("zh-Hans", "form.repair.intro") in chat.text
+
+
+@pytest.mark.rasa
+@pytest.mark.parametrize("text", [
+    "为什么洗碗机每次洗完底下都有一滩水？", "部冷氣室內機成日滴水，點解嘅？",
+    "why is my washing machine leaking from the bottom, can I fix it myself?"])
+async def test_why_a_fault_happens_gets_the_self_checks_first(chat, text) -> None:
+    await chat.say(text)
+    assert "menu:repair" in chat.buttons() and chat.tickets() == []
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form is None  # the repair is offered, not started
+
+
+@pytest.mark.rasa
+async def test_an_appliances_name_alone_is_asked_about(chat) -> None:
+    await chat.say("aircon")
+    assert "guess:repair_request" in chat.buttons()
+    assert "guess:installation_request" in chat.buttons()
+    await chat.press("guess:repair_request")
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form is not None and conv.form.slots.get("product") == "空调"
+
+
+@pytest.mark.rasa
+@pytest.mark.parametrize("text", ["洗碗机安装的时间我想换一下",
+                                  "can you move the TV installation to thursday 2pm instead?"])
+async def test_a_moved_visit_said_as_a_new_request_is_asked_back(chat, text) -> None:
+    await chat.say(text)
+    assert "guess:change_appointment" in chat.buttons()
+    assert chat.tickets() == []
+
+
+@pytest.mark.rasa
+async def test_a_complaint_names_the_appliance_it_mentions(chat) -> None:
+    await chat.say("我要投诉那个修空调的师傅，态度太差了，电话里直接挂我电话")
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form is not None and conv.form.name == "complaint"
+    assert conv.form.slots.get("product") == "空调"
+
+
+@pytest.mark.parametrize(("text", "topics", "topic"), [
+    ("过了保修期叫师傅上门要收多少钱?", ["warranty"], "fee"),
+    ("how much u charge for a house call if no longer under warranty", ["warranty"], "fee"),
+    ("淨水器的濾心一支多少錢?", [], "parts"),
+    ("油烟机的接油杯摔裂了,单买一个多少钱", ["fee"], "parts"),
+    ("Can I buy a replacement grease filter for my range hood?", ["usage"], "parts"),
+    ("冰箱保修多久", ["warranty"], "warranty"),
+    ("洗碗机的过滤网怎么拆洗", ["usage"], "usage"),
+])
+def test_the_price_of_a_part_and_of_a_visit_are_told_apart(text, topics, topic) -> None:
+    parse = Parse(intent="inquiry", confidence=0.9, entities={"topic": topics} if topics else {})
+    assert topic_of(parse, text) == topic
+
+
+@pytest.mark.parametrize(("text", "wanted"), [
+    ("我要退货退款，不换了", "return"), ("唔要換，退錢", "return"), ("不退了，换一台", "exchange"),
+    ("I want a refund, no exchange", "return"), ("退货", "return"), ("换货", "exchange")])
+def test_return_or_exchange_with_the_other_refused(text, wanted) -> None:
+    assert return_or_exchange(text) == wanted
+
+
+def test_written_cantonese_stays_traditional_in_a_hong_kong_chat() -> None:
+    assert detect_language("未知呀，睇吓先", current="zh-Hant", answering="when") == "zh-Hant"
+    assert detect_language("我想修空调", current="zh-Hant") == "zh-Hans"
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("電話98765432", "98765432"), ("8765 4321", "87654321"), ("4123 4567", "41234567")])
+def test_hong_kong_numbers_of_every_prefix(text, phone) -> None:
+    assert find_phone(text) == phone
