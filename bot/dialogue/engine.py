@@ -28,6 +28,7 @@ from bot.dialogue.extract import (
     asks_to_reschedule,
     bare_ticket_number,
     claims_photo,
+    corrected,
     denies,
     find_order_number,
     find_product,
@@ -254,13 +255,12 @@ class DialogueEngine:
             if conv.form:
                 return self._cancel_form(conv)
             return await self._choose_ticket(conv, _number(parse, text), CANCEL_TICKET)
+        if intent in ("expedite", "ticket_status") and _number(parse, text) is None and (
+                asks_for_visit(text) and not await self._has_open_ticket(conv)):
+            # "能不能尽快派个师傅来看看", "那幫我安排維修好了" with nothing open: a new repair.
+            return self._start_form(conv, FORMS["repair"], parse, text)
         if intent == "expedite":
-            number = _number(parse, text)
-            if number is None and asks_for_visit(text) and (find_product(text) or parse.entity(
-                    "product")) and not await self._has_open_ticket(conv):
-                # "能不能尽快派个师傅来看看" with nothing open to hurry: a repair, soon.
-                return self._start_form(conv, FORMS["repair"], parse, text)
-            return await self._choose_ticket(conv, number, EXPEDITE)
+            return await self._choose_ticket(conv, _number(parse, text), EXPEDITE)
         if intent == "inquiry":
             return await self._inquiry(conv, parse, text)
         if intent == "praise":
@@ -398,6 +398,12 @@ class DialogueEngine:
             if spec.narrative and describes_in_detail(text):
                 form.slots[spec.narrative] = " ".join(text.split())[:1000]
             self._take_details(form, spec, text, parse)
+        # The appliance and code the last answer was about, unless this request names others.
+        names = {slot.name for slot in spec.slots}
+        for name, value in (conv.context or {}).items():
+            if value and name in names and name not in form.slots:
+                form.slots[name] = value
+        conv.context = None
         return [Reply(t(conv.language, f"form.{spec.name}.intro")), self._next_step(conv)]
 
     def _take_details(self, form: Form, spec: FormSpec, text: str, parse: Parse | None,
@@ -502,7 +508,11 @@ class DialogueEngine:
         now = self.clock()
         if not form.attachments and only_points_to_photo(text):
             return [self._ask(conv, slot.name)]  # no photo came: said before the question
-        value = "" if (text == "" and slot.optional) else slot.accept(text, parse, now)
+        # "13601128834，不对，是13601128843": the corrected value, else the whole answer.
+        fixed = corrected(text)
+        value = slot.accept(fixed, None, now) if fixed and slot.name != "description" else None
+        if value is None:
+            value = "" if (text == "" and slot.optional) else slot.accept(text, parse, now)
         if value is None and slot.optional and denies(text):
             value = ""  # "没有", "no code", "睇唔到有咩號碼": none to give
         if value is None and form.attachments and claims_photo(text):
@@ -836,6 +846,7 @@ class DialogueEngine:
                     [Button(t(lang, "menu.repair"), f"{MENU}repair"),
                      Button(t(lang, "menu.human"), f"{MENU}human")]])]
             if entry:
+                self._remember(conv, parse, text)
                 buttons = [] if in_form else [[Button(t(lang, "inquiry.helped"), HELPED),
                                                Button(t(lang, "menu.human"), f"{MENU}human")]]
                 if offer_repair and not in_form:
@@ -863,9 +874,17 @@ class DialogueEngine:
             return []
         if not entry or entry.get("topic") != "usage":
             return []
+        self._remember(conv, parse, text)
         return [Reply(entry["answer"], buttons=[
             [Button(t(lang, "menu.repair"), f"{MENU}repair")],
             [Button(t(lang, "inquiry.helped"), HELPED), Button(t(lang, "menu.human"), f"{MENU}human")]])]
+
+    @staticmethod
+    def _remember(conv: Conversation, parse: Parse, text: str) -> None:
+        """Keep what an answer was about for a repair asked for next."""
+        context = {"product": parse.entity("product") or find_product(text),
+                   "error_code": parse.entity("error_code")}
+        conv.context = {k: v for k, v in context.items() if v} or None
 
     async def _praise(self, conv: Conversation, number: str | None, text: str) -> list[Reply]:
         """Thank the customer, and record the praise on the ticket it is about (the one named,

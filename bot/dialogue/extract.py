@@ -125,6 +125,12 @@ def _chinese_address(text: str) -> str | None:
     return None
 
 
+# Words of a story, not of an address ("Bought a TV from your Nathan Road shop in March").
+_EN_STORY = re.compile(r"\b(?:i|i'?m|i'?ve|my|me|we|our|you|your|it|its|this|that|was|were|"
+                       r"bought|since|when|because|every|last|randomly|keeps?|broke|broken)\b",
+                       re.I)
+
+
 def _english_address(text: str) -> str | None:
     # Split into sentences, then take the comma-separated run that holds a street word and a
     # number (123 Nathan Road, Flat 5B, 12/F, Tower 2 ...).
@@ -140,7 +146,7 @@ def _english_address(text: str) -> str | None:
                 part = part[:stop.start()].strip(" -:")
             looks = bool(_EN_STREET.search(part) or re.search(r"\d", part)
                          or (run and re.match(r"^[A-Z][a-zA-Z .'-]+$", part)))
-            if part and looks and not find_phone(part):
+            if part and looks and not find_phone(part) and not _EN_STORY.search(part):
                 run.append(part)
             elif run:
                 break
@@ -173,6 +179,8 @@ _DENIES = re.compile(r"冇|没|沒|無|无|唔|不|\b(?:no|not|none|never|can'?t
                      r"doesn'?t|isn'?t|nothing|nope|nah|nil)\b|\bn/?a\b", re.I)
 # Leaving a form: "算了", "不用了", "never mind", "forget it".
 _STOP = re.compile(r"^(?:算了|不用了|唔使了|唔使喇|唔要了|不要了|不修了|唔修喇|取消吧|先不用|暂时不用|暫時不用)|"
+                   r"(?:沒事|没事|冇事)了|(?:好|修|搞掂|搞定)了[，, ]*(?:不用|唔使|沒事|没事)|"
+                   r"\b(?:it'?s\s+(?:fine|ok|working)\s+now|works\s+now|sorted\s+it|fixed\s+it\s+myself)\b|"
                    r"\b(?:never\s?mind|forget\s+it|forget\s+about\s+it|no\s+longer\s+need|"
                    r"don'?t\s+need\s+(?:it|a\s+repair|anyone)\s+(?:anymore|any\s+more|now))\b",
                    re.I)
@@ -252,13 +260,17 @@ _CODE_QUESTION = re.compile(
     r"what'?s|how\s+(?:do\s+i|to|can\s+i)|\?|？", re.I)
 _ASKS_FOR_VISIT = re.compile(
     r"派|上门|上門|师傅来|師傅來|師傅嚟|师傅过来|師傅過來|报修|報修|维修|維修|修理|"
-    r"上嚟|嚟睇|過嚟|过来看|過來看|來看|来看|到府|叫修|"
+    r"上嚟|嚟睇|過嚟|过来看|過來看|來看|来看|到府|叫修|来给|來給|来帮|來幫|嚟幫|来个人|來個人|"
+    r"来装|來裝|嚟裝|给装|給裝|安排|瞅瞅|预约|預約|约埋|約埋|"
+    r"\barrange\b|\bsend\s+(?:an?\s+)?(?:installer|guy|man|person)|"
     r"send\s+(?:someone|somebody|a\s+tech|an?\s+engineer|a\s+technician)|come\s+(?:and|to)|"
     r"(?:someone|somebody|a\s+technician|an?\s+engineer)\s+to\s+(?:come|look|check|fix)|"
     r"book\s+a\s+repair|(?:repair|fix)\s+it(?!\s+(?:myself|ourselves))", re.I)
 # Words that complain outright (of the service, not of the appliance).
 _COMPLAINS = re.compile(r"投诉|投訴|申诉|申訴|客诉|客訴|complain|complaint|unacceptable|escalate|"
-                        r"态度|態度|rude|manager|经理|經理|主管|supervisor", re.I)
+                        r"态度|態度|rude|manager|经理|經理|主管|supervisor|rip[- ]?off|charged\s+me|"
+                        r"overcharg|scam|disgrace|垃圾|骗|騙|坑人|离谱|離譜|过分|過分|凭什么|憑什麼|"
+                        r"乱收|亂收|放鸽子|放飛機|没来|沒來|冇嚟|no[- ]show|never\s+(?:came|showed)", re.I)
 _NOT_A_CODE_QUESTION = ("ticket_status", "complaint", "cancel_request", "expedite",
                         "change_appointment", "installation_request", "return_exchange",
                         "human_agent", "data_export", "data_deletion")
@@ -350,3 +362,28 @@ def asks_about_trouble(text: str) -> bool:
     and complains of nobody: self-checks first, the repair offered beside them."""
     return (bool(_TROUBLE_QUESTION.search(text)) and not asks_for_visit(text)
             and not complains_outright(text))
+
+
+# Installing, not repairing: 装上, 安裝, "wall mount".
+_INSTALL = re.compile(r"安装|安裝|装上|裝上|来装|來裝|嚟裝|给装|給裝|装一下|裝一下|"
+                      r"\binstall(?!ed)|\bmount\b", re.I)
+
+
+def wants_installation(text: str) -> bool:
+    return bool(_INSTALL.search(text))
+
+
+# "哦不对", "no sorry", "I mean": what follows corrects what came before.
+_CORRECTION = re.compile(r"哦不对|不对|不對|哦不|唔係唔係|唔係|打错|打錯|说错|說錯|讲错|講錯|"
+                         r"\bno\s+sorry\b|\bsorry\s*,?\s*i\s+mean|\bi\s+mean\b|\bwait\s+no\b|"
+                         r"\bcorrection\b|\bactually\b", re.I)
+
+
+def corrected(text: str) -> str | None:
+    """What follows the last correction in a message ("12号 哦不对 是14号" -> "是14号"), or
+    None when it corrects nothing."""
+    matches = list(_CORRECTION.finditer(text))
+    if not matches:
+        return None
+    rest = text[matches[-1].end():].strip(" ，,.。:：…")
+    return rest or None

@@ -275,8 +275,11 @@ _NOT_RETURN = re.compile(r"(?:不|唔|不要|唔要|不想|唔想|别|別)(?:退
 def return_or_exchange(text: str) -> str | None:
     if text in ("return", "exchange"):
         return text
-    wants_exchange = bool(_EXCHANGE.search(_NOT_EXCHANGE.sub("", text)))
-    wants_return = bool(_RETURN.search(_NOT_RETURN.sub("", text)))
+    exchange = _EXCHANGE.search(_NOT_EXCHANGE.sub(" ", text))
+    refund = _RETURN.search(_NOT_RETURN.sub(" ", text))
+    if exchange and refund:  # both named: the one said first is the one wanted
+        return "exchange" if exchange.start() < refund.start() else "return"
+    wants_exchange, wants_return = bool(exchange), bool(refund)
     if wants_exchange != wants_return:
         return "exchange" if wants_exchange else "return"
     return None

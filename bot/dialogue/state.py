@@ -71,12 +71,15 @@ class Conversation:
     with_staff: bool = False
     # "Did you mean …?" asked: {"text": the words to act on once the customer chooses}.
     guess: dict | None = None
+    # What the last answer was about ({"product", "error_code"}): a repair asked for right
+    # after an answer on E4 of the dishwasher does not ask for them again.
+    context: dict | None = None
 
     def to_json(self) -> str:
         return json.dumps({"language": self.language,
                            "form": asdict(self.form) if self.form else None,
                            "survey": self.survey, "with_staff": self.with_staff,
-                           "guess": self.guess},
+                           "guess": self.guess, "context": self.context},
                           ensure_ascii=False)
 
     @classmethod
@@ -85,7 +88,7 @@ class Conversation:
         form = Form(**data["form"]) if data.get("form") else None
         return cls(channel=channel, chat_id=chat_id, language=data.get("language"), form=form,
                    survey=data.get("survey"), with_staff=data.get("with_staff", False),
-                   guess=data.get("guess"))
+                   guess=data.get("guess"), context=data.get("context"))
 
 
 class Base(DeclarativeBase):

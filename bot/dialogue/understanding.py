@@ -1,8 +1,9 @@
 """How far the bot trusts a parse.
 
 - A long message is read sentence by sentence as well as whole, so a story that ends in "please
-  send someone" is a repair request, not a complaint because it is long (`understand`); a long
-  story that asks for a visit and says nothing against the service is a repair.
+  send someone" is a repair request, not a complaint because it is long (`understand`).
+- A "complaint" that asks for a visit and says nothing against the service ("那你们来个人给瞅瞅
+  吧") is the request for the visit: an installation when it says so, else a repair.
 - A message that reads as details only (an address, a phone) is read again without them: 「洗衣机
   显示E21不转了，地址…，电话…，明天下午在家」 asks for a repair; the details fill the form.
 - Nothing a customer cannot undo (seeing or erasing their personal data, cancelling a ticket)
@@ -19,7 +20,12 @@ from dataclasses import replace
 
 from backend.clock import local_naive
 from bot.catalogue import text as t
-from bot.dialogue.extract import asks_for_visit, complains_outright, find_address
+from bot.dialogue.extract import (
+    asks_for_visit,
+    complains_outright,
+    find_address,
+    wants_installation,
+)
 from bot.dialogue.state import Conversation
 from bot.dialogue.types import Button, Reply
 from bot.dialogue.when import parse_when
@@ -60,6 +66,10 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
     whole = await nlu.parse(text[:limit])
     if whole.intent in _OVERRULABLE[1:] or whole.confidence < 0.5:
         whole = await _beside_details(nlu, text[:limit], whole)
+    if whole.intent == "complaint" and asks_for_visit(text) and not complains_outright(text):
+        # "那你们来个人给瞅瞅吧", "嘛时候来给装上啊": frustration that asks for a visit and says
+        # nothing against the service is the request for the visit.
+        return _as_visit(whole, text)
     if len(text) <= LONG:
         return whole
     sentences = [s.strip() for s in _SENTENCE.split(text) if len(s.strip()) >= 4]
@@ -80,12 +90,6 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
         for name, values in part.entities.items():
             entities.setdefault(name, list(values))
     best = max(score, key=score.__getitem__, default=whole.intent)
-    if whole.intent == "complaint" and asks_for_visit(text) and not complains_outright(text):
-        # A story of what the appliance does that asks for someone to come, with no word
-        # against the service: a repair, however much of it reads as a grievance.
-        return replace(whole, intent="repair_request", entities=entities,
-                       confidence=max((p.confidence for p in parts
-                                       if p.intent == "repair_request"), default=0.6))
     if whole.intent == "complaint" and not any(
             p.intent == "complaint" and p.confidence >= 0.8 for p in parts):
         # A story read as a grievance as a whole, with no sentence that complains outright:
@@ -133,6 +137,13 @@ async def _beside_details(nlu: NluClient, text: str, whole: Parse) -> Parse:
     if not asked or asked[0][0] not in _FORM_REQUESTS or asked[0][1] < 0.45:
         return whole
     return replace(whole, intent=asked[0][0], confidence=asked[0][1], ranking=request.ranking)
+
+
+def _as_visit(parse: Parse, text: str) -> Parse:
+    """The parse as the visit it asks for: an installation when it says so, else a repair."""
+    intent = "installation_request" if wants_installation(text) else "repair_request"
+    confidence = dict(parse.ranking).get(intent, 0.0)
+    return replace(parse, intent=intent, confidence=max(confidence, 0.6))
 
 
 def _runner_up(parse: Parse) -> float:
