@@ -219,6 +219,11 @@ class DialogueEngine:
         """A request outside a form: a question about a code, an unsure parse asked back, or
         what was asked."""
         intent = parse.intent
+        if product := parse.entity("product") or find_product(text):
+            # What the customer talks about: a repair asked for next does not ask again.
+            conv.context = {"product": product,
+                            **({"error_code": code} if (code := parse.entity("error_code"))
+                               else {})}
         if asks_about_code(parse, text):
             # "E4 是什么意思": the knowledge base first; the repair is offered with the answer.
             return await self._inquiry(conv, parse, text, offer_repair=True)
@@ -239,7 +244,13 @@ class DialogueEngine:
             return [understanding.ask(conv, moving, text)]
         if understanding.needs_asking(parse):
             return [understanding.ask(conv, parse, text)]
-        if intent == FALLBACK_INTENT or parse.confidence < MIN_CONFIDENCE:
+        if intent in (FALLBACK_INTENT, "out_of_scope") or parse.confidence < MIN_CONFIDENCE:
+            if find_product(text) or parse.entity("product"):
+                # "灶台左边那个眼点不着火了": about an appliance, unclear what for. Asked, the
+                # repair first.
+                about = replace(parse, intent="repair_request", ranking=(
+                    ("inquiry", 0.5), ("installation_request", 0.5), ("return_exchange", 0.5)))
+                return [understanding.ask(conv, about, text)]
             return [self._menu(conv, "fallback.unsure")]
         return await self._act_on_intent(conv, parse, text)
 
@@ -249,16 +260,16 @@ class DialogueEngine:
         intent, lang = parse.intent, conv.language
         if intent in INTENT_FORMS:
             return self._start_form(conv, FORMS[INTENT_FORMS[intent]], parse, text)
+        if intent in ("expedite", "ticket_status") and _number(parse, text) is None and (
+                asks_for_visit(text) and not await self._has_open_ticket(conv)):
+            # "能不能尽快派个师傅来看看", "那幫我安排維修好了" with nothing open: a new repair.
+            return self._start_form(conv, FORMS["repair"], parse, text)
         if intent == "ticket_status":
             return await self._ticket_status(conv, _number(parse, text))
         if intent == "cancel_request":
             if conv.form:
                 return self._cancel_form(conv)
             return await self._choose_ticket(conv, _number(parse, text), CANCEL_TICKET)
-        if intent in ("expedite", "ticket_status") and _number(parse, text) is None and (
-                asks_for_visit(text) and not await self._has_open_ticket(conv)):
-            # "能不能尽快派个师傅来看看", "那幫我安排維修好了" with nothing open: a new repair.
-            return self._start_form(conv, FORMS["repair"], parse, text)
         if intent == "expedite":
             return await self._choose_ticket(conv, _number(parse, text), EXPEDITE)
         if intent == "inquiry":

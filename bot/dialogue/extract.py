@@ -50,6 +50,11 @@ def find_product(text: str) -> str | None:
     return canonical_product(text) or guess_product(text)
 
 
+# Words close to an appliance's name that are words of their own ("won't heat" is no heater).
+_EN_VERBS = frozenset({"heat", "heats", "heated", "wash", "washes", "washed", "drain", "drains",
+                       "cook", "cooks", "cooked", "cool", "cools", "cooled", "dry", "dries"})
+
+
 def guess_product(text: str) -> str | None:
     """The product a misspelt message names ("my fridg", "washng machine", "洗碗幾"), when
     exactly one product is that close; None rather than a coin toss ("洗晚机": 洗碗机 or 洗衣机?)."""
@@ -59,7 +64,7 @@ def guess_product(text: str) -> str | None:
     for size in (1, 2):
         for i in range(len(words) - size + 1):
             piece = " ".join(words[i:i + size])
-            if len(piece) >= 4:
+            if len(piece) >= 4 and piece not in _EN_VERBS:
                 close = difflib.get_close_matches(piece, _EN_PRODUCTS, n=3, cutoff=0.8)
                 found.update(_PRODUCT_OF[name] for name in close)
     for run in re.findall(r"[\u3400-\u9fff]+", text):
