@@ -9,14 +9,17 @@ the price of a part is a parts question."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from backend.config import DEV_STAFF_TOKEN
 from bot.catalogue import text as t
 from bot.dialogue.engine import SUBMIT
 from bot.dialogue.extract import is_question, says_delivered, topic_of
 from bot.dialogue.forms import return_or_exchange
 from nlu.client import Parse
 from nlu.entities import find_phone
+from bot.dialogue.when import parse_when
 from bot.language import detect_language
 from tests.bot.conftest import NOW
 from tests.support.chats import EngineChat
@@ -206,3 +209,94 @@ def test_written_cantonese_stays_traditional_in_a_hong_kong_chat() -> None:
     ("電話98765432", "98765432"), ("8765 4321", "87654321"), ("4123 4567", "41234567")])
 def test_hong_kong_numbers_of_every_prefix(text, phone) -> None:
     assert find_phone(text) == phone
+
+
+@pytest.mark.rasa
+async def test_a_self_correction_in_an_answer_gives_the_corrected_value(chat) -> None:
+    await chat.say("洗衣机显示E4，一直响，帮我book一个时间")
+    while "form:cancel" in chat.buttons() and t("zh-Hans", "form.repair.ask.phone") not in chat.text:
+        if "skip:error_code" in chat.buttons():
+            await chat.press("skip:error_code")
+        else:
+            await chat.say("北京市朝阳区望京西园三区312号楼1单元1103")
+    await chat.say("我手机是13601128834，不对，是13601128843")
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form.slots["phone"] == "13601128843"
+
+
+@pytest.mark.rasa
+async def test_a_repair_after_an_answer_keeps_its_appliance_and_code(chat) -> None:
+    await chat.say("洗碗机显示E4啥意思啊")
+    assert "E4" in chat.text
+    await chat.say("整了半天还是不行 那你们来个人给瞅瞅吧")
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form is not None and conv.form.name == "repair"
+    assert (conv.form.slots.get("product"), conv.form.slots.get("error_code")) == ("洗碗机", "E4")
+
+
+@pytest.mark.rasa
+async def test_an_unclear_message_about_an_appliance_is_asked_back_repair_first(chat) -> None:
+    await chat.say("灶台左边那个眼点不着火了，右边的还正常")
+    offered = [b for b in chat.buttons() if b.startswith("guess:")]
+    assert offered and offered[0] == "guess:repair_request", chat.buttons()
+
+
+@pytest.mark.rasa
+async def test_asking_for_a_visit_with_nothing_open_starts_a_repair(chat) -> None:
+    await chat.say("電池換過了還是一樣耶，那幫我安排維修好了")
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form is not None and conv.form.name == "repair"
+
+
+@pytest.mark.rasa
+async def test_a_moved_visit_skips_the_times_the_customer_cannot_make(chat) -> None:
+    number = chat.open_ticket()
+    day = parse_when("周五", now=chat.now).date.isoformat()
+    scheduled = httpx.post(f"{chat.backend_url}/api/v1/tickets/{number}/schedule", timeout=10,
+                           json={"date": day, "window": "morning", "note": None},
+                           headers={"Authorization": f"Bearer {DEV_STAFF_TOKEN}"})
+    assert scheduled.status_code == 200, scheduled.text
+    await chat.say("师傅周五上午来，我那天要加班，能不能change到下周一下午？")
+    [ticket] = chat.tickets()
+    wanted = parse_when("下周一下午", now=chat.now)
+    assert ticket["appointment_request"] == str(wanted)
+
+
+@pytest.mark.rasa
+async def test_frustration_that_asks_for_an_installation_is_not_a_complaint(chat) -> None:
+    await chat.say("介新买的燃气灶到了 嘛时候来给装上啊 我们家老灶已经拆了 这两天都没法做饭")
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form is not None and conv.form.name == "installation"
+
+
+@pytest.mark.rasa
+async def test_an_overcharge_stays_a_complaint(chat) -> None:
+    await chat.say("u charged me HK$450 to look at my oven for 10 min and he didnt even fix it. rip off")
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form is None or conv.form.name == "complaint"
+
+
+@pytest.mark.parametrize(("text", "code"), [("it says UE", "UE"), ("洗衣机显示dE", "DE"),
+                                            ("blue light", None)])
+def test_letter_codes_on_the_display(text, code) -> None:
+    from nlu.entities import ERROR_CODE_RE, normalise_error_code
+
+    found = ERROR_CODE_RE.search(text)
+    assert (normalise_error_code(found.group(0)) if found else None) == code
+
+
+@pytest.mark.parametrize(("text", "stops"), [
+    ("可以了 沒事了 不好意思😅", True), ("it's working now, sorry", True), ("没事了", True),
+    ("有事找你们", False), ("it is not working", False)])
+def test_nothing_wrong_after_all_leaves_the_form(text, stops) -> None:
+    from bot.dialogue.extract import wants_to_stop
+
+    assert wants_to_stop(text) is stops
+
+
+def test_a_story_about_a_shop_on_a_road_is_no_address() -> None:
+    from bot.dialogue.extract import find_address
+
+    assert find_address("Bought a 65 inch TV from your Nathan Road shop in March and since last "
+                        "week it randomly turns itself off every 20 min or so") is None
+    assert "Austin Rd West" in find_address("23/F, Tower 1, The Harbourside, 1 Austin Rd West, Kowloon")
