@@ -101,6 +101,18 @@ def _replay(ticket: Ticket, request_fingerprint: str) -> CreateResult:
     return CreateResult(ticket=ticket, created=False)
 
 
+async def _product_of_related(db_session: AsyncSession, customer_id: int,
+                              details: dict | None) -> str | None:
+    """The product of the customer's own ticket a complaint names (`details.related_ticket`),
+    so staff see what the complaint is about; None for a number that is not theirs."""
+    number = (details or {}).get("related_ticket")
+    if not isinstance(number, str) or not number:
+        return None
+    return (await db_session.execute(
+        select(Ticket.product).where(Ticket.number == number, Ticket.customer_id == customer_id)
+    )).scalar_one_or_none()
+
+
 async def create_ticket(*, db_session: AsyncSession, data: TicketCreate, idempotency_key: str,
                         timezone: str, alert_chat_id: str | None = None) -> CreateResult:
     """Create a ticket (and its customer and chat identity if new), once per idempotency key:
@@ -137,6 +149,8 @@ async def create_ticket(*, db_session: AsyncSession, data: TicketCreate, idempot
                 created_at=now,
             )],
         )
+        if ticket.type == TicketType.complaint and not ticket.product:
+            ticket.product = await _product_of_related(db_session, customer.id, data.details)
         await outlet_service.propose(db_session=db_session, ticket=ticket)
         await sla_service.start_clocks(db_session=db_session, ticket=ticket,
                                        customer_tier=customer.tier)

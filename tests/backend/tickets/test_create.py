@@ -204,3 +204,20 @@ async def test_too_many_or_too_long_details_are_refused(create) -> None:
     assert (await create(key="k-d2", details={f"k{i}": "v" for i in range(21)})).status_code == 422
     assert (await create(key="k-d3", attachments=[{"kind": "virus", "file_id": "x",
                                                    "channel": "telegram"}])).status_code == 422
+
+
+async def test_a_complaint_about_a_ticket_takes_that_tickets_product(create) -> None:
+    repair = (await create(key="k-1", product="洗衣机")).json()
+    others = (await create(key="k-2", product="空调",
+                           customer_overrides={"chat_id": "someone-else"})).json()
+
+    about = (await create(key="k-3", type="complaint", product=None,
+                          details={"related_ticket": repair["number"]})).json()
+    not_theirs = (await create(key="k-4", type="complaint", product=None,
+                               details={"related_ticket": others["number"]})).json()
+    named = (await create(key="k-5", type="complaint", product="冰箱",
+                          details={"related_ticket": repair["number"]})).json()
+
+    assert about["product"] == "洗衣机"
+    assert not_theirs["product"] is None  # another customer's ticket says nothing here
+    assert named["product"] == "冰箱"  # what the customer said stands
