@@ -219,7 +219,7 @@ class DialogueEngine:
         """A request outside a form: a question about a code, an unsure parse asked back, or
         what was asked."""
         intent = parse.intent
-        if product := parse.entity("product") or find_product(text):
+        if product := parse.entity("product") or canonical_product(text):
             # What the customer talks about: a repair asked for next does not ask again.
             conv.context = {"product": product,
                             **({"error_code": code} if (code := parse.entity("error_code"))
@@ -434,8 +434,9 @@ class DialogueEngine:
             if form.slots.get("item", "")[-6:].isdigit() and product:
                 form.slots.setdefault("product", product)
         elif "product" in spec.extras and "product" not in form.slots:
-            # A complaint about "the air-conditioner technician": the ticket names the product.
-            if product := find_product(text):
+            # A complaint about "the air-conditioner technician": the ticket names the product
+            # (as written: a near spelling is no evidence here, 电机板 is not 电视机).
+            if product := canonical_product(text):
                 form.slots["product"], taken = product, True
         for slot in spec.slots:
             if slot.find is None or slot.name in form.slots or slot.name == besides:
