@@ -93,19 +93,23 @@ def load_error_codes(path: Path = ERROR_CODES_FILE) -> list[dict]:
             code = str(code).upper()
             by_code.setdefault(code, []).append((product, texts))
             for language in LANGUAGES:
-                name = product if language == "zh-Hans" else names[product][language]
-                rows.append(_code_row(templates[language], language, product, name, code,
+                rows.append(_code_row(templates[language], language, product,
+                                      _name(names, product, language), code,
                                       texts[language].strip()))
     for code, meanings in by_code.items():
         for language in LANGUAGES:
             lines = "\n".join(
-                templates[language]["line"].format(
-                    name=product if language == "zh-Hans" else names[product][language],
-                    text=_first_sentence(texts[language]))
+                templates[language]["line"].format(name=_name(names, product, language),
+                                                   text=_first_sentence(texts[language]))
                 for product, texts in meanings)
             rows.append(_code_row(templates[language], language, None, "", code, lines,
                                   general=True))
     return rows
+
+
+def _name(names: dict, product: str, language: str) -> str:
+    """A product's name in a language (the canonical one is Simplified)."""
+    return product if language == "zh-Hans" else names[product][language]
 
 
 def _first_sentence(text: str) -> str:

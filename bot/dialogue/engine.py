@@ -89,10 +89,12 @@ MIN_CONFIDENCE = understanding.MIN_CONFIDENCE
 # Inside a form, another request must be said clearly to win over an answer to the question.
 INTERRUPT_CONFIDENCE = 0.8
 MAX_FAILURES = 3
-# Fields of a form that the ticket carries as such; the rest go into the ticket's details.
 # What a question about why a fault happens may be read as (the self-checks come first).
 _TROUBLE_INTENTS = ("repair_request", "complaint", "inquiry", "expedite", "out_of_scope",
                     "inform", FALLBACK_INTENT)
+# What a message about an appliance may be for, when it does not say: the repair first.
+_ABOUT_AN_APPLIANCE = ("repair_request", "installation_request", "inquiry", "return_exchange")
+# Fields of a form that the ticket carries as such; the rest go into the ticket's details.
 TICKET_FIELDS = ("product", "description", "error_code", "phone", "address")
 
 
@@ -221,9 +223,7 @@ class DialogueEngine:
         intent = parse.intent
         if product := parse.entity("product") or canonical_product(text):
             # What the customer talks about: a repair asked for next does not ask again.
-            conv.context = {"product": product,
-                            **({"error_code": code} if (code := parse.entity("error_code"))
-                               else {})}
+            self._remember(conv, parse, product)
         if asks_about_code(parse, text):
             # "E4 是什么意思": the knowledge base first; the repair is offered with the answer.
             return await self._inquiry(conv, parse, text, offer_repair=True)
@@ -234,23 +234,19 @@ class DialogueEngine:
                 return checks
         if is_only_product(text):
             # "aircon": what about it? The likely requests, as buttons.
-            about = replace(parse, intent="repair_request", ranking=(
-                ("installation_request", 0.5), ("inquiry", 0.5), ("return_exchange", 0.5)))
-            return [understanding.ask(conv, about, text)]
+            return [understanding.offer(conv, _ABOUT_AN_APPLIANCE, text)]
         if intent in ("installation_request", "repair_request") and asks_to_reschedule(text):
             # "洗碗机安装的时间我想换一下": moving the booked visit, or a new one? Asked.
-            moving = replace(parse, intent="change_appointment",
-                             ranking=((intent, parse.confidence),))
-            return [understanding.ask(conv, moving, text)]
+            return [understanding.offer(conv, ("change_appointment", intent), text)]
         if understanding.needs_asking(parse):
             return [understanding.ask(conv, parse, text)]
         if intent in (FALLBACK_INTENT, "out_of_scope") or parse.confidence < MIN_CONFIDENCE:
             if find_product(text) or parse.entity("product"):
                 # "灶台左边那个眼点不着火了": about an appliance, unclear what for. Asked, the
                 # repair first.
-                about = replace(parse, intent="repair_request", ranking=(
-                    ("inquiry", 0.5), ("installation_request", 0.5), ("return_exchange", 0.5)))
-                return [understanding.ask(conv, about, text)]
+                return [understanding.offer(
+                    conv, ("repair_request", "inquiry", "installation_request",
+                           "return_exchange"), text)]
             return [self._menu(conv, "fallback.unsure")]
         return await self._act_on_intent(conv, parse, text)
 
@@ -848,9 +844,9 @@ class DialogueEngine:
         lang = conv.language
         try:
             code = parse.entity("error_code") if offer_repair else None
+            product = parse.entity("product") or find_product(text)
             entry = await self.backend.answer(
-                language=lang, topic=topic_of(parse, text),
-                product=parse.entity("product") or find_product(text),
+                language=lang, topic=topic_of(parse, text), product=product,
                 city=parse.entity("city"), text=text, code=code)
             if code and not (entry and code.lower() in entry["answer"].lower()):
                 # Nothing on this code: said so, not another answer in its place.
@@ -858,7 +854,7 @@ class DialogueEngine:
                     [Button(t(lang, "menu.repair"), f"{MENU}repair"),
                      Button(t(lang, "menu.human"), f"{MENU}human")]])]
             if entry:
-                self._remember(conv, parse, text)
+                self._remember(conv, parse, product)
                 buttons = [] if in_form else [[Button(t(lang, "inquiry.helped"), HELPED),
                                                Button(t(lang, "menu.human"), f"{MENU}human")]]
                 if offer_repair and not in_form:
@@ -878,24 +874,24 @@ class DialogueEngine:
         """The troubleshooting entry for the trouble described, with the repair offered; none
         when the knowledge base has none for it (the request goes on as it was)."""
         lang = conv.language
+        product = parse.entity("product") or find_product(text)
         try:
             entry = await self.backend.answer(
-                language=lang, topic=None, city=None, text=text,
-                product=parse.entity("product") or find_product(text))
+                language=lang, topic=None, city=None, text=text, product=product)
         except BackendUnavailable:
             return []
         if not entry or entry.get("topic") != "usage":
             return []
-        self._remember(conv, parse, text)
+        self._remember(conv, parse, product)
         return [Reply(entry["answer"], buttons=[
             [Button(t(lang, "menu.repair"), f"{MENU}repair")],
             [Button(t(lang, "inquiry.helped"), HELPED), Button(t(lang, "menu.human"), f"{MENU}human")]])]
 
     @staticmethod
-    def _remember(conv: Conversation, parse: Parse, text: str) -> None:
-        """Keep what an answer was about for a repair asked for next."""
-        context = {"product": parse.entity("product") or find_product(text),
-                   "error_code": parse.entity("error_code")}
+    def _remember(conv: Conversation, parse: Parse, product: str | None) -> None:
+        """Keep the appliance (and the code) a message or an answer was about, for a repair
+        asked for next."""
+        context = {"product": product, "error_code": parse.entity("error_code")}
         conv.context = {k: v for k, v in context.items() if v} or None
 
     async def _praise(self, conv: Conversation, number: str | None, text: str) -> list[Reply]:

@@ -295,7 +295,7 @@ def asks_about_code(parse, text: str) -> bool:
     """A question about an error code the display shows, not a request for a visit."""
     if parse.intent in _NOT_A_CODE_QUESTION or not parse.entity("error_code"):
         return False
-    return bool(_CODE_QUESTION.search(text)) and not _ASKS_FOR_VISIT.search(text)
+    return bool(_CODE_QUESTION.search(text)) and not asks_for_visit(text)
 
 
 # A question, not a statement: "多少钱?", "點樣加軟水鹽", "how often ...". A statement while a

@@ -279,7 +279,6 @@ def return_or_exchange(text: str) -> str | None:
     refund = _RETURN.search(_NOT_RETURN.sub(" ", text))
     if exchange and refund:  # both named: the one said first is the one wanted
         return "exchange" if exchange.start() < refund.start() else "return"
-    wants_exchange, wants_return = bool(exchange), bool(refund)
-    if wants_exchange != wants_return:
-        return "exchange" if wants_exchange else "return"
+    if exchange or refund:
+        return "exchange" if exchange else "return"
     return None

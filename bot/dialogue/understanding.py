@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from backend.clock import local_naive
@@ -57,14 +58,16 @@ _REQUESTS = ("repair_request", "installation_request", "return_exchange", "inqui
              "ticket_status", "expedite", "change_appointment", "human_agent", "complaint")
 MAX_SENTENCES = 8
 _FORM_REQUESTS = ("repair_request", "installation_request", "return_exchange", "inquiry")
-_OVERRULABLE = ("complaint", "out_of_scope", "inform", FALLBACK_INTENT)
+# Readings that make no request: such a message may make one besides the details it gives.
+_NO_REQUEST = ("out_of_scope", "inform", FALLBACK_INTENT)
+_OVERRULABLE = ("complaint", *_NO_REQUEST)
 
 
 async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
     """The parse of a message; a long one also sentence by sentence, where a request said in
     one sentence (a repair, a question) wins over a whole that reads as a complaint."""
     whole = await nlu.parse(text[:limit])
-    if whole.intent in _OVERRULABLE[1:] or whole.confidence < 0.5:
+    if whole.intent in _NO_REQUEST or whole.confidence < 0.5:
         whole = await _beside_details(nlu, text[:limit], whole)
     if whole.intent == "complaint" and asks_for_visit(text) and not complains_outright(text):
         # "那你们来个人给瞅瞅吧", "嘛时候来给装上啊": frustration that asks for a visit and says
@@ -175,10 +178,17 @@ def choices(parse: Parse, limit: int = 4) -> list[str]:
 def ask(conv: Conversation, parse: Parse, text: str) -> Reply:
     """"Did you mean …?" with the likeliest requests and "none of these"; the words are kept
     for when the customer chooses."""
+    return offer(conv, choices(parse), text)
+
+
+def offer(conv: Conversation, intents: Sequence[str], text: str) -> Reply:
+    """"Did you mean …?" with these requests, in this order, and "none of these" (an
+    appliance's name alone: repair first; a moved visit said as a new request: the move
+    first)."""
     lang = conv.language
     conv.guess = {"text": text}
     buttons = [[Button(t(lang, f"guess.option.{intent}"), f"{GUESS}{intent}")]
-               for intent in choices(parse)]
+               for intent in intents]
     buttons.append([Button(t(lang, "guess.none"), GUESS_NONE)])
     return Reply(t(lang, "guess.ask"), buttons=buttons)
 
