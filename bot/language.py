@@ -54,10 +54,17 @@ def _says_enough(text: str, language: str) -> bool:
     return len(_HAN.findall(text)) >= 6
 
 
+def _mostly_english(text: str, han: str) -> bool:
+    """English sentences with a few Chinese words in them ("My 热水器 no hot water lah, the 师傅
+    came last year also same problem"): at least twice as many English words as characters."""
+    english = [w for w in _LATIN_WORD.findall(text) if w.lower() not in _NEUTRAL_WORDS]
+    return len(english) >= max(6, 2 * len(han))
+
+
 def _detect(text: str, *, current: str | None, hint: str | None) -> str:
     fallback = current or from_locale(hint) or DEFAULT_LANGUAGE
     han = "".join(_HAN.findall(text))
-    if han and len(han) <= 4 and _says_enough(text, "en"):
+    if han and (len(han) <= 4 and _says_enough(text, "en") or _mostly_english(text, han)):
         return "en"  # English with a Chinese word in it: "my fridge (雪櫃) not cold since last nite"
     if han:
         script = hanzidentifier.identify(han)

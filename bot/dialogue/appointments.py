@@ -14,17 +14,15 @@ The dialogue engine calls in at three points: `status_reply` (rendering a status
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.backend_client import BackendUnavailable
 from bot.catalogue import text as t
-from bot.dialogue.extract import corrected
 from bot.dialogue.forms import accept_when, explain_when
 from bot.dialogue.state import Conversation, Form
 from bot.dialogue.types import Button, InboundMessage, Reply
-from bot.dialogue.when import Appointment, parse_when
+from bot.dialogue.when import Appointment
 from nlu.client import FALLBACK_INTENT, Parse
 from nlu.entities import canonical_ticket_number
 
@@ -113,41 +111,11 @@ async def on_intent(engine: DialogueEngine, conv: Conversation, parse: Parse,
                         f"{OTHER_TIME}{tk['number']}")] for tk in visits[:5]])]
         number = visits[0]["number"]
     now = engine.clock()
-    value = accept_when(_wanted_part(text, now), parse, now)
+    value = accept_when(text, parse, now)
     if value is None:
         conv.form = Form(name=PENDING, slots={"ticket": number}, asking="when")
         return [_ask(lang, "appointment.ask_time", number=number)]
     return await _request_change(engine, conv, number, value)
-
-
-# "改到", "推到", "改做", "move it to": what follows is the time wanted, not the one kept.
-_CHANGE_TO = re.compile(r"改到|改成|改为|改為|改做|改去|改喺|推到|推迟到|推遲到|延到|换到|換到|调到|調到|"
-                        r"换成|換成|change\s*到|"
-                        r"\b(?:move[d]?|change[d]?|reschedule[d]?|push(?:ed)?)\b.{0,30}?\bto\b", re.I)
-# A time the customer cannot make: "我那天要加班", "周六我不在家", "can't be home on Friday".
-_CANNOT = re.compile(r"不在家|唔喺屋企|唔在家|要加班|要返工|要上班|没空|沒空|唔得閒|不方便|唔方便|有事|"
-                     r"\bcan'?t\s+(?:be|make|do)\b|\bcannot\s+(?:be|make|do)\b|"
-                     r"\bnot\s+(?:home|available|free|around)\b|\bbusy\b|\bworking\b|\baway\b",
-                     re.I)
-_CLAUSE = re.compile(r"[，,。.;；!！?？]+|\s{2,}")
-
-
-def _wanted_part(text: str, now: datetime) -> str:
-    """The words about the new time: the correction when the customer corrects themselves
-    ("改到周六 哦不 周日上午"), without the times they cannot make ("周六我不在家"); then after
-    "改到 / move it to" when the day or window is there, else the words after it followed by
-    those before ("聽日可唔可以改做下晝": 聽日 and 下晝)."""
-    fixed = corrected(text)
-    if fixed and parse_when(fixed, now=now) is not None:
-        text = fixed
-    kept = [c for c in _CLAUSE.split(text) if c.strip() and not _CANNOT.search(c)]
-    if kept and parse_when(" ".join(kept), now=now) is not None:
-        text = "，".join(kept)
-    marker = _CHANGE_TO.search(text)
-    if marker is None:
-        return text
-    after, before = text[marker.end():], text[:marker.start()]
-    return after if parse_when(after, now=now) is not None else f"{after} {before}"
 
 
 async def _request_change(engine: DialogueEngine, conv: Conversation, number: str,

@@ -22,6 +22,7 @@ _ZH_DOOR = re.compile(
     r"路|街|道|巷|弄|里(?=\d)|号|號|室|楼|樓|栋|棟|幢|座|单元|單元|层|層|小区|小區|社区|社區|"
     r"大厦|大廈|花园|花園|公寓|苑|村|邨|屋苑|广场|廣場|中心|段|[A-Za-z]?\d+\s*[/樓楼F]")
 # What comes before an address in a sentence: 我住, 地址是, 住喺 ...
+_ZH_LABEL = re.compile(r"地址(?:是|係|系|为|為|喺)?\s*[:：]?\s*")
 _ZH_CUE = re.compile(r"^.*?(?:地址(?:是|係|系|为|為|喺|:|：)?|我(?:家)?住(?:在|喺|係)?|住(?:在|喺)|"
                      r"家(?:在|喺)|位于|位於|(?<![現现实實存])在(?!家))\s*")
 # Where a Chinese address stops: the phone, the time, "at home", a new request.
@@ -80,10 +81,11 @@ _NOT_DELIVERED = re.compile(r"还没送|還沒送|未送|没送到|沒送到|未
                             r"(?:下|这|這|今)?(?:礼拜|禮拜|星期|周|週)\S{0,2}(?:才|先)?(?:会|會)?(?:送|到)|"
                             r"not (?:been )?delivered|hasn'?t (?:been delivered|arrived)|not yet|"
                             r"not arrived|before (?:it|the delivery) arrives|(?:will|to) be delivered|"
-                            r"(?:arriving|arrives|coming|deliver(?:ing|y)?)\s+(?:on|this|next|tomorrow)|"
+                            r"(?:arriving|arrives|coming|deliver(?:ing|y)?)\s+(?:(?:is|will\s+be|should\s+be)\s+)?"
+                            r"(?:on|this|next|tomorrow|in\s+\d)|"
                             r"on (?:its|the) way", re.I)
-_DELIVERED = re.compile(r"送到了|已送到|已经送到|已經送到|送来了|送來了|送咗|到货了|到貨了|已到货|已到貨|"
-                        r"收到了|送到家|送到屋企|搬咗嚟|到了|到咗|\bdelivered\b|\barrived\b|"
+_DELIVERED = re.compile(r"送到了|送道了|已送到|已经送到|已經送到|送来了|送來了|送咗|到货了|到貨了|已到货|已到貨|"
+                        r"收到了|送到家|送到屋企|搬咗嚟|到了|到咗|\bdeliv(?:ered|red|erd|ed)\b|\barriv(?:ed|d)\b|"
                         r"got (?:the|my|it|a) (?:new )?", re.I)
 
 
@@ -109,7 +111,7 @@ def find_address(text: str) -> str | None:
     zh = _chinese_address(text)
     if zh:
         return zh
-    return _english_address(text) if not _HAN.search(text) else None
+    return _english_address(text) if len(_HAN.findall(text)) <= 4 else None
 
 
 def _chinese_address(text: str) -> str | None:
@@ -119,7 +121,7 @@ def _chinese_address(text: str) -> str | None:
                 or _ZH_ROAD_NUMBER.search(clause)):
             continue
         # From where the address starts (after 我住 / 地址是 ...) to where it stops.
-        cue = _ZH_CUE.match(clause)
+        cue = _ZH_LABEL.search(clause) or _ZH_CUE.match(clause)
         candidate = clause[cue.end():] if cue and len(clause) - cue.end() >= 5 else clause
         candidate = _ZH_TAIL.sub("", candidate).strip(" ：:")
         phone = find_phone(candidate)
@@ -136,9 +138,15 @@ _EN_STORY = re.compile(r"\b(?:i|i'?m|i'?ve|my|me|we|our|you|your|it|its|this|tha
                        re.I)
 
 
+_EN_ABBREVIATION = re.compile(r"\b(no|st|rd|ave|blk|apt|bldg|flr|fl|rm|dr|mt|sec|ln)\.(?=\s*\w)", re.I)
+_DOT = "\u2024"  # a one-dot leader stands in for the dot while sentences are split
+
+
 def _english_address(text: str) -> str | None:
     # Split into sentences, then take the comma-separated run that holds a street word and a
     # number (123 Nathan Road, Flat 5B, 12/F, Tower 2 ...).
+    # "No. 18", "St. James": an abbreviation's dot does not end the sentence.
+    text = _EN_ABBREVIATION.sub(lambda m: m.group(1) + _DOT, text)
     for sentence in re.split(r"[.;!?\n]+(?:\s|$)", text):
         parts = [p.strip() for p in sentence.split(",")]
         run: list[str] = []
@@ -160,7 +168,7 @@ def _english_address(text: str) -> str | None:
         address = ", ".join(run)
         if (_EN_STREET.search(address) and re.search(r"\d", address)
                 and len(address.split()) >= 3):
-            return address
+            return address.replace(_DOT, ".")
     return None
 
 
@@ -184,7 +192,7 @@ _DENIES = re.compile(r"冇|没|沒|無|无|唔|不|\b(?:no|not|none|never|can'?t
                      r"doesn'?t|isn'?t|nothing|nope|nah|nil)\b|\bn/?a\b", re.I)
 # Leaving a form: "算了", "不用了", "never mind", "forget it".
 _STOP = re.compile(r"^(?:算了|不用了|唔使了|唔使喇|唔要了|不要了|不修了|唔修喇|取消吧|先不用|暂时不用|暫時不用)|"
-                   r"(?:沒事|没事|冇事)了|(?:好|修|搞掂|搞定)了[，, ]*(?:不用|唔使|沒事|没事)|"
+                   r"(?:沒事|没事|冇事)(?:了|喇|啦|嘞)|(?:好|修|搞掂|搞定)了[，, ]*(?:不用|唔使|沒事|没事)|"
                    r"\b(?:it'?s\s+(?:fine|ok|working)\s+now|works\s+now|sorted\s+it|fixed\s+it\s+myself)\b|"
                    r"\b(?:never\s?mind|forget\s+it|forget\s+about\s+it|no\s+longer\s+need|"
                    r"don'?t\s+need\s+(?:it|a\s+repair|anyone)\s+(?:anymore|any\s+more|now))\b",
@@ -201,10 +209,27 @@ def wants_to_stop(text: str) -> bool:
     return bool(_STOP.search(text.strip()))
 
 
+# Putting the answer off: "门牌号不记得了，我下楼看一眼", "原因我不知道耶", "wait let me check".
+_DEFERS = re.compile(
+    r"(?:不记得|不記得|记不清|記不清|记不起|記不起|唔記得|忘了|忘记了|忘記了|不知道|唔知|不清楚|唔清楚)"
+    r"[了喇啦耶欸诶呢哦喔啊呀]*(?:[，,。.!！\s]|$)|"
+    r"(?:我|等我)?(?:去|下楼|下樓|落樓|落去|先)?(?:看|睇|查|找|搵)(?:一下|一眼|下|吓)(?:先)?[再啦吧]?"
+    r"(?:[，,。.!！\s]|$)|"
+    r"(?:问问|問問|问一下|問一下|問下|问下)(?:我)?(?:老婆|老公|太太|先生|家人|屋企人|妈|媽|爸|仔|女)?|"
+    r"\b(?:let\s+me|lemme|i'?ll|i\s+will|i\s+need\s+to|gotta|have\s+to)\s+"
+    r"(?:check|ask|look|find\s+out|see)\b|\bask(?:ing)?\s+my\s+\w+|^\s*(?:wait|hold\s+on|hmm+)\b|"
+    r"\b(?:don'?t|do\s+not|can'?t|cannot)\s+(?:know|remember|recall)\s*[.!?]*\s*$|"
+    r"\bnot\s+sure\s*[.!?]*\s*$|\bforgot\b", re.I)
+
+
 def is_non_answer(text: str) -> bool:
-    """"不知道", "随便", "see photo", "ok", an emoji: words that do not give a detail."""
+    """"不知道", "随便", "see photo", "ok", an emoji: words that do not give a detail; or a short
+    reply that puts the answer off ("不记得了，我下楼看一眼", "wait let me check") and holds no
+    number."""
     text = text.strip()
-    return not text or bool(_NON_ANSWER.match(text)) or bool(_EMOJI_ONLY.match(text))
+    if not text or _NON_ANSWER.match(text) or _EMOJI_ONLY.match(text):
+        return True
+    return len(text) <= 60 and not re.search(r"\d", text) and bool(_DEFERS.search(text))
 
 
 def is_only_product(text: str) -> bool:
@@ -218,9 +243,10 @@ def is_only_product(text: str) -> bool:
 _PHOTO_CLAIM = re.compile(
     r"(?:照片|图片|圖片|相片|附图|附圖|截图|截圖|铭牌|銘牌|发票|發票)[^。！？!?]{0,6}"
     r"(?:发|發|传|傳|附|上传|上傳|给你|俾你|畀你|了|咗|在这|喺度|如下|见|見)|"
-    r"(?:发|發|传|傳|附|上传|上傳|send|sent|attach(?:ed)?|upload(?:ed)?)[^。！？!?]{0,8}"
+    r"(?:发|發|传|傳|附|上传|上傳|send|sent|attach(?:ed)?|upload(?:ed)?)[^。！？!?]{0,12}"
     r"(?:照片|图|圖|相片|photo|pic|picture|image|screenshot)|"
     r"(?:看|見|见|睇)(?:下|一下)?(?:附|上)?(?:图|圖|照片|相片|相)|"
+    r"(?:拍|影)(?:了|咗|好)?(?:给你|給你|俾你|畀你|发你|發你|过来|過來|上来|上來)|"
     r"(?:photo|pic|picture|image|screenshot)s?\b[^.!?]{0,40}\b(?:attached|above|below)\b|"
     r"(?:photo|pic|picture|image|screenshot)s?\s+(?:is\s+|are\s+)?here|"
     r"see\s+(?:the\s+|my\s+)?(?:attached\s+)?(?:photo|pic|picture|image|screenshot)", re.I)
@@ -321,21 +347,32 @@ _ASKS_PRICE = re.compile(r"多少钱|多少錢|幾多錢|几多钱|幾錢|收多
 
 # A part on its own: 滤芯, 進水管, 接油杯, "a replacement filter".
 _PART = re.compile(r"配件|零件|部件|滤芯|濾芯|濾心|滤网|濾網|过滤网|過濾網|进水管|進水管|排水管|接油杯|油杯|油盒|"
-                   r"遥控器|遙控器|遙控|门封|門封|单买|單買|单独买|單獨買|买得到|買得到|\bspare|\bparts?\b|"
-                   r"\bfilters?\b|\bremote\b|\bhose\b|replacement", re.I)
+                   r"遥控器|遙控器|遙控|门封|門封|单买|單買|单独买|單獨買|淨係買|净系买|只买|只買|买得到|買得到|"
+                   r"层架|層架|隔板|抽屉|抽屜|搁架|擱架|旋钮|旋鈕|把手|\bspare|\bparts?\b|"
+                   r"\bfilters?\b|\bremote\b|\bhose\b|\bshel(?:f|ves)\b|\bdrawers?\b|replacement", re.I)
 
 
 _BUYS = re.compile(r"买|買|购买|購買|订购|訂購|哪里有卖|哪裡有賣|邊度有得買|\bbuy\b|\border\b|\bpurchase", re.I)
 
 
+# How to take apart, clean or use something: "油网咋拆下来洗", "濾網要怎麼清", "how do I clean".
+_HOW_TO = re.compile(r"(?:咋|怎么|怎麼|怎样|怎樣|点样|點樣|點|如何|要点|要點)\s*(?:样|樣)?\s*"
+                     r"(?:拆|洗|清|用|装回|裝回|换|換|更换|更換|保养|保養|除|去)|"
+                     r"\bhow\s+(?:do|to|can|should)\s+(?:i\s+|we\s+|you\s+)?"
+                     r"(?:clean|remove|use|wash|replace|change|take|descale|reset)\b", re.I)
+
+
 def topic_of(parse, text: str) -> str | None:
     """The knowledge topic asked about: the NLU's, except that the price of a part is about
-    parts, and what a visit costs out of warranty is about fees, not the warranty it names."""
+    parts, what a visit costs out of warranty is about fees, not the warranty it names, and how
+    to clean or take apart a part is about usage, not where the part is or what it costs."""
     topics = parse.entities.get("topic", [])
     if set(topics) <= {"warranty", "fee"} and _ASKS_PRICE.search(text):
         return "parts" if _PART.search(text) else "fee"
-    if set(topics) <= {"usage"} and _PART.search(text) and _BUYS.search(text):
+    if _PART.search(text) and _BUYS.search(text) and set(topics) <= {"usage", "parts"}:
         return "parts"  # "can I buy a replacement filter": where and what it costs
+    if _HOW_TO.search(text) and set(topics) <= {"usage", "parts", "outlet"}:
+        return "usage"
     return topics[0] if topics else None
 
 
@@ -381,7 +418,8 @@ def wants_installation(text: str) -> bool:
 # "哦不对", "no sorry", "I mean": what follows corrects what came before.
 _CORRECTION = re.compile(r"哦不对|不对|不對|哦不|唔係唔係|唔係|打错|打錯|说错|說錯|讲错|講錯|"
                          r"\bno\s+sorry\b|\bsorry\s*,?\s*i\s+mean|\bi\s+mean\b|\bwait\s+no\b|"
-                         r"\bcorrection\b|\bactually\b", re.I)
+                         r"\bcorrection\b|\bactually\b|\bno\s*,?\s*wait\b|\boops\b|"
+                         r"\bsorry\s*,?\s*i\s+meant\b|\bmake\s+(?:it|that)\b", re.I)
 
 
 def corrected(text: str) -> str | None:
@@ -392,3 +430,20 @@ def corrected(text: str) -> str | None:
         return None
     rest = text[matches[-1].end():].strip(" ，,.。:：…")
     return rest or None
+
+
+# Taking back what one started to ask: "cancel pls.. no wait dont cancel", "别取消了", "唔好刪".
+_RETRACTS = re.compile(r"(?:别|別|不要|唔好|不用|唔使|毋須|无须|無須|不想|唔想|先不)\s*(?:帮我|幫我|同我)?"
+                       r"(?:取消|删除|刪除|删|刪|cancel)|"
+                       r"\b(?:don'?t|dont|do\s+not|no\s+need\s+to)\s+(?:cancel|delete|erase|remove)\b|"
+                       r"\bno\s*,?\s*wait\b|\bwait\s*,?\s*no\b", re.I)
+
+
+def retracted(text: str) -> str | None:
+    """What follows a request taken back ("no wait dont cancel, i just want to know when the
+    technician is coming" -> "i just want to know ..."), "" when nothing follows, or None when
+    nothing is taken back."""
+    matches = list(_RETRACTS.finditer(text))
+    if not matches:
+        return None
+    return text[matches[-1].end():].strip(" ，,.。:：…!！了啦吧")

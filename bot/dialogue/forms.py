@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.dialogue.extract import (
+    corrected,
     find_address,
     find_product,
     is_non_answer,
@@ -114,7 +115,38 @@ def accept_error_code(text: str, parse: Parse | None, now: datetime) -> str | No
     return normalise_entity("error_code", match.group(0)) if match else None
 
 
+# "改到", "推到", "改做", "move it to": what follows is the time wanted, not the one kept.
+_CHANGE_TO = re.compile(r"改到|改成|改为|改為|改做|改去|改喺|推到|推迟到|推遲到|延到|换到|換到|调到|調到|"
+                        r"换成|換成|change\s*到|"
+                        r"\b(?:move[d]?|change[d]?|reschedule[d]?|push(?:ed)?)\b.{0,30}?\bto\b", re.I)
+# A time the customer cannot make: "我那天要加班", "周六我不在家", "can't be home on Friday".
+_CANNOT = re.compile(r"不在家|没人|沒人|冇人|唔喺屋企|唔在家|要加班|要返工|要上班|没空|沒空|唔得閒|不方便|唔方便|有事|"
+                     r"\bcan'?t\s+(?:be|make|do)\b|\bcannot\s+(?:be|make|do)\b|"
+                     r"\bnot\s+(?:home|available|free|around)\b|\bno\s*one\s+(?:home|in)\b|\bnobody\b|\bbusy\b|\bworking\b|\baway\b",
+                     re.I)
+_TIME_CLAUSE = re.compile(r"[，,。.;；!！?？]+|\s{2,}")
+
+
+def wanted_time(text: str, now: datetime) -> str:
+    """The words about the new time: the correction when the customer corrects themselves
+    ("改到周六 哦不 周日上午"), without the times they cannot make ("周六我不在家"); then after
+    "改到 / move it to" when the day or window is there, else the words after it followed by
+    those before ("聽日可唔可以改做下晝": 聽日 and 下晝)."""
+    fixed = corrected(text)
+    if fixed and parse_when(fixed, now=now) is not None:
+        text = fixed
+    kept = [c for c in _TIME_CLAUSE.split(text) if c.strip() and not _CANNOT.search(c)]
+    if kept and parse_when(" ".join(kept), now=now) is not None:
+        text = "，".join(kept)
+    marker = _CHANGE_TO.search(text)
+    if marker is None:
+        return text
+    after, before = text[marker.end():], text[:marker.start()]
+    return after if parse_when(after, now=now) is not None else f"{after} {before}"
+
+
 def accept_when(text: str, parse: Parse | None, now: datetime) -> str | None:
+    text = wanted_time(text, now)
     appointment = parse_when(text, now=now)
     if appointment is None or problem_with(appointment, text, now=now):
         return None
@@ -122,6 +154,7 @@ def accept_when(text: str, parse: Parse | None, now: datetime) -> str | None:
 
 
 def explain_when(text: str, now: datetime) -> str:
+    text = wanted_time(text, now)
     appointment = parse_when(text, now=now)
     if appointment is None:
         return "invalid.when"
@@ -262,7 +295,9 @@ def _yes_no(text: str, parse: Parse | None) -> str | None:
 
 
 _RETURN = re.compile(r"退(?!换|換)|refund|return|money back", re.I)
-_EXCHANGE = re.compile(r"换|換|exchange|replace|swap", re.I)
+_EXCHANGE = re.compile(r"换|換|exchange|replace|swap|"
+                       r"\b(?:want|wanna|need|to|can|pls|please)\s+(?:a\s+)?change\b(?!\s+(?:the\s+)?(?:time|date|day))",
+                       re.I)
 
 
 # "不换了", "唔要換", "no exchange": the other one.

@@ -10,6 +10,8 @@
   and no action on an existing ticket happens on an unsure parse: the bot asks back, "Did you
   mean …?", with the likeliest requests as buttons (`needs_asking`, `ask`). The button carries
   the intent; the customer's words are kept on the conversation to act on once they choose.
+  A cancellation or erasure taken back in the same message ("cancel pls.. no wait dont
+  cancel, when is the technician coming") is read from what follows, or asked back.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bot.dialogue.extract import (
     asks_for_visit,
     complains_outright,
     find_address,
+    retracted,
     wants_installation,
 )
 from bot.dialogue.state import Conversation
@@ -61,12 +64,21 @@ _FORM_REQUESTS = ("repair_request", "installation_request", "return_exchange", "
 # Readings that make no request: such a message may make one besides the details it gives.
 _NO_REQUEST = ("out_of_scope", "inform", FALLBACK_INTENT)
 _OVERRULABLE = ("complaint", *_NO_REQUEST)
+# What cannot be undone: a request for it that the customer takes back is not acted on.
+_IRREVERSIBLE = ("cancel_request", "data_deletion")
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
     """The parse of a message; a long one also sentence by sentence, where a request said in
     one sentence (a repair, a question) wins over a whole that reads as a complaint."""
     whole = await nlu.parse(text[:limit])
+    if whole.intent in _IRREVERSIBLE and (rest := retracted(text)) is not None:
+        # "cancel pls.. no wait dont cancel, i just want to know when they come": what
+        # follows is the request; with nothing after it, the bot asks.
+        if len(rest) >= 4 and len(rest.split()) + len(_HAN.findall(rest)) >= 4:
+            return await nlu.parse(rest[:limit])
+        return replace(whole, confidence=min(whole.confidence, MIN_CONFIDENCE))
     if whole.intent in _NO_REQUEST or whole.confidence < 0.5:
         whole = await _beside_details(nlu, text[:limit], whole)
     if whole.intent == "complaint" and asks_for_visit(text) and not complains_outright(text):

@@ -31,8 +31,9 @@ class Appointment:
 
 
 _RELATIVE = [
-    (r"大后天|大後天|大後日|大后日", 3), (r"后天|後天|後日|后日|day after tomorrow", 2),
-    (r"明天|明日|聽日|听日|tomorrow|tmr|tmrw", 1), (r"今天|今日|today|tonight", 0),
+    (r"大后天|大後天|大後日|大后日", 3), (r"后天|後天|後日|后日|后儿|後兒|day after tomorrow", 2),
+    (r"明天|明日|明儿|明兒|聽日|听日|tomorrow|tmr|tmrw|tmw", 1),
+    (r"今天|今日|今儿|今兒|today|tonight|tdy", 0),
 ]
 _CN_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 _EN_WEEKDAY = {name: i for i, name in enumerate(
@@ -41,8 +42,8 @@ _EN_WEEKDAY.update({name[:3]: i for name, i in list(_EN_WEEKDAY.items())})
 _MONTHS = {name: i + 1 for i, name in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
 _WINDOW_WORDS = [
-    ("morning", r"上午|早上|早晨|上晝|朝早|morning|\bam\b"),
-    ("afternoon", r"下午|中午|下晝|晏晝|afternoon|noon"),
+    ("morning", r"上午|早上|早晨|上晝|朝早|morning|\bmorn\b|\bmrng\b|\bam\b"),
+    ("afternoon", r"下午|中午|下晝|晏晝|afternoon|noon|\baftn\b|\barvo\b|\baft\b"),
     ("evening", r"晚上|傍晚|夜晚|今晚|evening|tonight|night"),
 ]
 
