@@ -131,7 +131,9 @@ class BackendClient:
         params.update({k: v for k, v in (("topic", topic), ("product", product),
                                           ("city", city), ("code", code)) if v})
         response = await self._request("GET", "/api/v1/knowledge/answer", params=params)
-        if response.status_code == 404:
+        if response.status_code == 422:  # a parameter it does not know: no answer, not "down"
+            log.warning("knowledge answer refused its parameters (%s)", sorted(params))
+        if response.status_code in (404, 422):
             return None
         if response.status_code != 200:
             raise BackendUnavailable(f"HTTP {response.status_code}")

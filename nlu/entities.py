@@ -145,8 +145,8 @@ def normalise_entity(name: str, value: str) -> str:
         return normalise_error_code(value)
     if name == "product":
         return canonical_product(value) or value
-    if name == "topic":
-        return _synonym_table()["topic"].get(_lookup_key(value), value)
+    if name == "topic":  # a topic the knowledge base does not have is no topic
+        return _synonym_table()["topic"].get(_lookup_key(value), "")
     if name == "city":
         # 北京市 / 台北市 -> 北京 / 台北 (as the customer would usually write it)
         return value[:-1] if len(value) > 2 and value.endswith("市") else value

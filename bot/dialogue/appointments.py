@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.backend_client import BackendUnavailable
 from bot.catalogue import text as t
+from bot.dialogue.extract import is_non_answer
 from bot.dialogue.forms import accept_when, explain_when
 from bot.dialogue.state import Conversation, Form
 from bot.dialogue.types import Button, InboundMessage, Reply
@@ -146,12 +147,13 @@ async def on_pending(engine: DialogueEngine, conv: Conversation, message: Inboun
     lang, form = conv.language, conv.form
     number, now = form.slots["ticket"], engine.clock()
     value = accept_when(text, None, now)
-    if value is None:
+    if value is None and not is_non_answer(text):  # "我得问问我媳妇哪天在家": asked again
         parse = await engine._understand(text)
         if (parse is not None and parse.intent not in _NOT_A_REQUEST
                 and parse.confidence >= INTERRUPT_CONFIDENCE):
             conv.form = None
             return None
+    if value is None:
         form.failures += 1
         problem = Reply(t(lang, explain_when(text, now)))
         if form.failures >= MAX_FAILURES:

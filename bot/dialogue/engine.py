@@ -25,6 +25,7 @@ from bot.dialogue.extract import (
     asks_about_code,
     asks_about_trouble,
     asks_for_visit,
+    asks_to_cancel,
     asks_to_reschedule,
     bare_ticket_number,
     claims_photo,
@@ -36,6 +37,7 @@ from bot.dialogue.extract import (
     is_question,
     topic_of,
     only_points_to_photo,
+    puts_off,
     wants_to_stop,
 )
 from bot.dialogue.forms import (
@@ -238,6 +240,13 @@ class DialogueEngine:
         if intent in ("installation_request", "repair_request") and asks_to_reschedule(text):
             # "洗碗机安装的时间我想换一下": moving the booked visit, or a new one? Asked.
             return [understanding.offer(conv, ("change_appointment", intent), text)]
+        if intent in ("installation_request", "repair_request") and asks_to_cancel(text):
+            # "cancel my range hood installation pls": cancelling the visit, surely; asked.
+            return [understanding.offer(conv, ("cancel_request", intent), text)]
+        if puts_off(text) and (intent in (FALLBACK_INTENT, "out_of_scope")
+                               or understanding.needs_asking(parse)):
+            # "等下，我问问我老婆" while a choice waits: nothing is done, nothing asked.
+            return [Reply(t(conv.language, "smalltalk.wait"))]
         if understanding.needs_asking(parse):
             return [understanding.ask(conv, parse, text)]
         if intent in (FALLBACK_INTENT, "out_of_scope") or parse.confidence < MIN_CONFIDENCE:

@@ -213,7 +213,7 @@ def wants_to_stop(text: str) -> bool:
 _DEFERS = re.compile(
     r"(?:不记得|不記得|记不清|記不清|记不起|記不起|唔記得|忘了|忘记了|忘記了|不知道|唔知|不清楚|唔清楚)"
     r"[了喇啦耶欸诶呢哦喔啊呀]*(?:[，,。.!！\s]|$)|"
-    r"(?:我|等我)?(?:去|下楼|下樓|落樓|落去|先)?(?:看|睇|查|找|搵)(?:一下|一眼|下|吓)(?:先)?[再啦吧]?"
+    r"(?:我|等我|让我|讓我)(?:去|下楼|下樓|落樓|落去|先)?(?:看|睇|查|找|搵)(?:一下|一眼|下|吓|看|睇|查)(?:先)?[再啦吧]?"
     r"(?:[，,。.!！\s]|$)|"
     r"(?:问问|問問|问一下|問一下|問下|问下)(?:我)?(?:老婆|老公|太太|先生|家人|屋企人|妈|媽|爸|仔|女)?|"
     r"\b(?:let\s+me|lemme|i'?ll|i\s+will|i\s+need\s+to|gotta|have\s+to)\s+"
@@ -229,6 +229,11 @@ def is_non_answer(text: str) -> bool:
     text = text.strip()
     if not text or _NON_ANSWER.match(text) or _EMOJI_ONLY.match(text):
         return True
+    return puts_off(text)
+
+
+def puts_off(text: str) -> bool:
+    """A short reply that puts the answer off and holds no number ("等下，我问问我老婆")."""
     return len(text) <= 60 and not re.search(r"\d", text) and bool(_DEFERS.search(text))
 
 
@@ -383,6 +388,16 @@ _RESCHEDULE = re.compile(
     r"改(?:到|成|去|做)?(?:星期|礼拜|禮拜|周|週|明天|后天|後天|聽日|下(?:午|晝|昼|礼拜|禮拜|星期|周|週))|"
     r"\breschedul|\bpostpone|\bmove\b.{0,40}\b(?:to|from)\b|"
     r"\bchange\s+the\s+(?:time|date|day|appointment|slot)|\banother\s+(?:day|time|date)", re.I)
+
+
+# Cancelling a booked visit: "cancel my range hood installation", "取消安装预约".
+_CANCELS_VISIT = re.compile(
+    r"^\W*(?:(?:pls|please|can\s+you|could\s+you|i\s+want\s+to|i'?d\s+like\s+to)\s+)?cancel\b|"
+    r"^\W*(?:请|請|麻烦|麻煩|帮我|幫我|我要|我想|想)?\s*(?:取消|撤销|撤銷)", re.I)
+
+
+def asks_to_cancel(text: str) -> bool:
+    return bool(_CANCELS_VISIT.search(text)) and retracted(text) is None
 
 
 def asks_to_reschedule(text: str) -> bool:

@@ -154,6 +154,8 @@ def accept_when(text: str, parse: Parse | None, now: datetime) -> str | None:
 
 
 def explain_when(text: str, now: datetime) -> str:
+    if is_non_answer(text):
+        return "invalid.non_answer"
     text = wanted_time(text, now)
     appointment = parse_when(text, now=now)
     if appointment is None:

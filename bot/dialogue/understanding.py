@@ -73,12 +73,14 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
     """The parse of a message; a long one also sentence by sentence, where a request said in
     one sentence (a repair, a question) wins over a whole that reads as a complaint."""
     whole = await nlu.parse(text[:limit])
-    if whole.intent in _IRREVERSIBLE and (rest := retracted(text)) is not None:
-        # "cancel pls.. no wait dont cancel, i just want to know when they come": what
-        # follows is the request; with nothing after it, the bot asks.
+    if (rest := retracted(text)) is not None:
+        # "cancel pls.. no wait dont cancel, i just want to know when they come", "她说别取消，
+        # 还是要修的": what follows is the request; with nothing after it, a cancellation or
+        # erasure is asked back.
         if len(rest) >= 4 and len(rest.split()) + len(_HAN.findall(rest)) >= 4:
             return await nlu.parse(rest[:limit])
-        return replace(whole, confidence=min(whole.confidence, MIN_CONFIDENCE))
+        if whole.intent in _IRREVERSIBLE:
+            return replace(whole, confidence=min(whole.confidence, MIN_CONFIDENCE))
     if whole.intent in _NO_REQUEST or whole.confidence < 0.5:
         whole = await _beside_details(nlu, text[:limit], whole)
     if whole.intent == "complaint" and asks_for_visit(text) and not complains_outright(text):
