@@ -251,7 +251,7 @@ _PHOTO_CLAIM = re.compile(
     r"(?:发|發|传|傳|附|上传|上傳|send|sent|attach(?:ed)?|upload(?:ed)?)[^。！？!?]{0,12}"
     r"(?:照片|图|圖|相片|photo|pic|picture|image|screenshot)|"
     r"(?:看|見|见|睇)(?:下|一下)?(?:附|上)?(?:图|圖|照片|相片|相)|"
-    r"(?:拍|影)(?:了|咗|好)?(?:给你|給你|俾你|畀你|发你|發你|过来|過來|上来|上來)|"
+    r"(?:拍|影)[照相片]?(?:了|咗|好)?(?:传|傳|发|發)?(?:给你|給你|俾你|畀你|发你|發你|过来|過來|上来|上來)|"
     r"(?:photo|pic|picture|image|screenshot)s?\b[^.!?]{0,40}\b(?:attached|above|below)\b|"
     r"(?:photo|pic|picture|image|screenshot)s?\s+(?:is\s+|are\s+)?here|"
     r"see\s+(?:the\s+|my\s+)?(?:attached\s+)?(?:photo|pic|picture|image|screenshot)", re.I)
@@ -363,6 +363,9 @@ _BUYS = re.compile(r"买|買|购买|購買|订购|訂購|哪里有卖|哪裡有�
 # How to take apart, clean or use something: "油网咋拆下来洗", "濾網要怎麼清", "how do I clean".
 _HOW_TO = re.compile(r"(?:咋|怎么|怎麼|怎样|怎樣|点样|點樣|點|如何|要点|要點)\s*(?:样|樣)?\s*"
                      r"(?:拆|洗|清|用|装回|裝回|换|換|更换|更換|保养|保養|除|去)|"
+                     r"多久(?:要|需要|得)?(?:换|換|更换|更換|清洗|清|洗)|"
+                     r"自己(?:能|可以|可唔可以|可不可以|會|会)?(?:换|換|拆|清|洗|装|裝)|"
+                     r"\bhow\s+often\b|\b(?:can|could)\s+i\s+(?:change|replace|clean)\s+it\s+myself\b|"
                      r"\bhow\s+(?:do|to|can|should)\s+(?:i\s+|we\s+|you\s+)?"
                      r"(?:clean|remove|use|wash|replace|change|take|descale|reset)\b", re.I)
 
