@@ -249,7 +249,9 @@ class DialogueEngine:
             return [Reply(t(conv.language, "smalltalk.wait"))]
         if understanding.needs_asking(parse):
             return [understanding.ask(conv, parse, text)]
-        if intent in (FALLBACK_INTENT, "out_of_scope") or parse.confidence < MIN_CONFIDENCE:
+        if intent in (FALLBACK_INTENT, "out_of_scope", "inform") or (
+                parse.confidence < MIN_CONFIDENCE):
+            # Details with no request ("17 Stanley Village Road, 5300 4000") are unclear too.
             if find_product(text) or parse.entity("product"):
                 # "灶台左边那个眼点不着火了": about an appliance, unclear what for. Asked, the
                 # repair first.

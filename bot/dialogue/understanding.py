@@ -125,7 +125,7 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
     return replace(whole, intent=best, confidence=confidence, entities=entities)
 
 
-_CLAUSES = re.compile(r"[，,。;；!！\n]+")
+_CLAUSES = re.compile(r"[，,。;；!！\n]+|(?<=[.?])\s+")
 
 
 async def _beside_details(nlu: NluClient, text: str, whole: Parse) -> Parse:

@@ -100,6 +100,16 @@ def test_how_to_clean_is_usage_and_buying_a_shelf_is_parts(text, nlu_topics, top
     assert topic_of(parse, text) == topic
 
 
+@pytest.mark.parametrize(("text", "phone"), [
+    ("012-345 6789", "0123456789"), ("+60 12-345 6789", "+60123456789"),
+    ("+65 9123 4567", "+6591234567"), ("+44 20 7946 0958", "+442079460958"),
+    ("RS-20261208-0001", None), ("订单号 0123456789012", None)])
+def test_malaysian_and_international_numbers_are_phones(text, phone) -> None:
+    from nlu.entities import find_phone
+
+    assert find_phone(text) == phone
+
+
 def test_a_topic_the_knowledge_base_does_not_have_is_no_topic() -> None:
     assert normalise_entity("topic", "下班") == "hours"
     assert normalise_entity("topic", "天气") == ""
@@ -175,6 +185,17 @@ async def test_a_new_time_put_off_is_asked_again(chat) -> None:
     await chat.say("周四下午吧")
     [ticket] = chat.tickets()
     assert ticket["appointment_request"] == str(parse_when("周四下午", now=chat.now))
+
+
+@pytest.mark.rasa
+async def test_a_fault_with_every_detail_in_english_sentences_is_not_turned_away(chat) -> None:
+    await chat.say("Gas hob smells of gas even when it's off, please send someone. 17 Stanley "
+                   "Village Road, Stanley. 5300 4000. Tomorrow at 9am.")
+    if "guess:repair_request" in chat.buttons():
+        await chat.press("guess:repair_request")
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form is not None and conv.form.name == "repair"
+    assert conv.form.slots.get("phone") == "53004000"
 
 
 @pytest.mark.rasa
