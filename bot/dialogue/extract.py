@@ -142,6 +142,12 @@ _EN_ABBREVIATION = re.compile(r"\b(no|st|rd|ave|blk|apt|bldg|flr|fl|rm|dr|mt|sec
 _DOT = "\u2024"  # a one-dot leader stands in for the dot while sentences are split
 
 
+def names_a_street(text: str) -> bool:
+    """English words of an address without a number ("Flat C, Kornhill, Quarry Bay"), not a
+    sentence about one ("I don't know the street name")."""
+    return bool(_EN_STREET.search(text)) and not _EN_STORY.search(text)
+
+
 def _english_address(text: str) -> str | None:
     # Split into sentences, then take the comma-separated run that holds a street word and a
     # number (123 Nathan Road, Flat 5B, 12/F, Tower 2 ...).

@@ -16,9 +16,10 @@ from bot.dialogue.extract import (
     find_product,
     is_non_answer,
     is_only_product,
+    names_a_street,
     says_delivered,
 )
-from bot.dialogue.when import parse_when, problem_with
+from bot.dialogue.when import earliest, parse_when, problem_with
 from nlu.client import Parse
 # Products offered as buttons are the canonical names the NLU normalises to.
 from nlu.entities import (
@@ -77,7 +78,8 @@ _SENTENCE = re.compile(r"[的了还還不没沒是在有吗嗎呢吧很都就也
 
 # An answer to "where" that names a road, a building or a door (Mainland, HK, Taiwan).
 _DOOR = re.compile(r"路|街|道|巷|弄|号|號|室|楼|樓|栋|棟|幢|座|单元|單元|层|層|村|邨|苑|"
-                   r"大厦|大廈|花园|花園|小区|小區|公寓|屋|\d")
+                   r"大厦|大廈|花园|花園|小区|小區|公寓|屋|城|閣|阁|軒|轩|園|园|庭|居|坊|院|灣|湾|"
+                   r"山莊|山庄|廣場|广场|\d")
 
 
 def accept_address(text: str, parse: Parse | None, now: datetime) -> str | None:
@@ -93,6 +95,8 @@ def accept_address(text: str, parse: Parse | None, now: datetime) -> str | None:
     if len(_HAN.findall(text)) >= 4 and _DOOR.search(text):
         return text
     words = _WORD.findall(text)
+    if len(words) >= 3 and names_a_street(text):
+        return text
     return text if len(words) >= 2 and re.search(r"\d", text) else None
 
 
@@ -145,12 +149,29 @@ def wanted_time(text: str, now: datetime) -> str:
     return after if parse_when(after, now=now) is not None else f"{after} {before}"
 
 
+# "越快越好", "asap", "今日得唔得": the earliest day that can still be booked; "随时都行", "any time"
+# said as the answer too (shown in the summary, where the customer can change it).
+_SOONEST = re.compile(r"越快越好|越早越好|尽快|盡快|尽早|盡早|最快|愈快愈好|快啲|\basap\b|"
+                      r"\bas\s+soon\s+as\s+(?:possible|you\s+can)\b|\bearliest\b", re.I)
+_ANY_TIME = re.compile(r"^\W*(?:随时|隨時|随便|隨便|都可以|都行|都得|幾時都得|几时都得|什么时候都行|"
+                       r"甚麼時候都可以|什麼時候都可以|any\s*time|whenever)", re.I)
+
+
 def accept_when(text: str, parse: Parse | None, now: datetime) -> str | None:
     text = wanted_time(text, now)
     appointment = parse_when(text, now=now)
     if appointment is None or problem_with(appointment, text, now=now):
         return None
     return str(appointment)
+
+
+def accept_visit_time(text: str, parse: Parse | None, now: datetime) -> str | None:
+    """A first visit's time: as accept_when, and "asap" / "any time" is the earliest day."""
+    value = accept_when(text, parse, now)
+    soonest = _SOONEST.search(text) or (len(text) <= 16 and _ANY_TIME.search(text))
+    if value is None and soonest and parse_when(text, now=now) is None:
+        value = str(earliest(now))
+    return value
 
 
 def explain_when(text: str, now: datetime) -> str:
@@ -241,7 +262,7 @@ PRODUCT = Slot("product", accept_product, PRODUCTS, entity="product", explain=ex
 ADDRESS = Slot("address", accept_address, explain=explain_address, find=find_address)
 PHONE = Slot("phone", accept_phone, entity="phone", find=find_phone)
 # The visit time is read from the whole message (parse_when finds its words).
-WHEN = Slot("when", accept_when, entity="time", explain=explain_when, find=lambda text: text)
+WHEN = Slot("when", accept_visit_time, entity="time", explain=explain_when, find=lambda text: text)
 
 REPAIR = FormSpec(
     name="repair", ticket_type="repair", narrative="description", accepts_photos=True,

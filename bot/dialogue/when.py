@@ -143,6 +143,15 @@ def parse_when(text: str, *, now: datetime) -> Appointment | None:
     return Appointment(day, window)
 
 
+def earliest(now: datetime) -> Appointment:
+    """The first day a visit can still be booked: today until an hour before service ends,
+    else tomorrow; any time that day."""
+    today = Appointment(now.date(), None)
+    if problem_with(today, "", now=now) is None:
+        return today
+    return Appointment(now.date() + timedelta(days=1), None)
+
+
 def problem_with(appointment: Appointment, text: str, *, now: datetime) -> str | None:
     """Why the appointment cannot be booked (a catalogue key), or None when it can."""
     _, outside_hours = _window(text.lower())

@@ -203,3 +203,30 @@ async def test_closing_time_is_answered_not_an_error(chat) -> None:
     await chat.say("你们客服几点下班？周末有人吗")
     assert t("zh-Hans", "error.backend_down") not in chat.text
     assert "8:00" in chat.text and not chat.tickets()
+
+
+@pytest.mark.parametrize("text", ["越快越好", "asap pls", "今日得唔得", "随时都行", "any time"])
+def test_as_soon_as_possible_is_the_earliest_day_that_can_be_booked(text) -> None:
+    from bot.dialogue.forms import accept_visit_time
+
+    morning, late = (datetime.combine(NOW.date(), datetime.min.time()).replace(hour=h)
+                     for h in (9, 19))
+    assert accept_visit_time(text, None, morning) == NOW.date().isoformat()
+    if "今日" not in text:  # "today" cannot be had that late; the others take tomorrow
+        tomorrow = parse_when("明天", now=late).date.isoformat()
+        assert accept_visit_time(text, None, late) == tomorrow
+        assert accept_when(text, None, morning) is None  # moving a booked visit needs a time
+
+
+def test_contact_me_any_time_is_no_visit_time() -> None:
+    from bot.dialogue.forms import accept_visit_time
+
+    assert accept_visit_time("随时联系我，电话13800000000，我家在北京市朝阳区", None, TUESDAY) is None
+
+
+@pytest.mark.parametrize(("text", "accepted"), [
+    ("沙田第一城", True), ("Flat C, Kornhill, Quarry Bay", True),
+    ("Rose Cottage, Stanley Village Road", True), ("I dont know the street name", False),
+    ("same as before", False)])
+def test_addresses_without_a_number(text, accepted) -> None:
+    assert (accept_address(text, None, TUESDAY) is not None) is accepted
