@@ -149,12 +149,10 @@ def wanted_time(text: str, now: datetime) -> str:
     return after if parse_when(after, now=now) is not None else f"{after} {before}"
 
 
-# "越快越好", "asap", "今日得唔得": the earliest day that can still be booked; "随时都行", "any time"
-# said as the answer too (shown in the summary, where the customer can change it).
+# "越快越好", "asap", "今日得唔得": the earliest day that can still be booked (shown in the summary,
+# where the customer can change it). "随便", "any time" is asked again: which day, then?
 _SOONEST = re.compile(r"越快越好|越早越好|尽快|盡快|尽早|盡早|最快|愈快愈好|快啲|\basap\b|"
                       r"\bas\s+soon\s+as\s+(?:possible|you\s+can)\b|\bearliest\b", re.I)
-_ANY_TIME = re.compile(r"^\W*(?:随时|隨時|随便|隨便|都可以|都行|都得|幾時都得|几时都得|什么时候都行|"
-                       r"甚麼時候都可以|什麼時候都可以|any\s*time|whenever)", re.I)
 
 
 def accept_when(text: str, parse: Parse | None, now: datetime) -> str | None:
@@ -166,10 +164,9 @@ def accept_when(text: str, parse: Parse | None, now: datetime) -> str | None:
 
 
 def accept_visit_time(text: str, parse: Parse | None, now: datetime) -> str | None:
-    """A first visit's time: as accept_when, and "asap" / "any time" is the earliest day."""
+    """A first visit's time: as accept_when, and "asap" is the earliest day."""
     value = accept_when(text, parse, now)
-    soonest = _SOONEST.search(text) or (len(text) <= 16 and _ANY_TIME.search(text))
-    if value is None and soonest and parse_when(text, now=now) is None:
+    if value is None and _SOONEST.search(text) and parse_when(text, now=now) is None:
         value = str(earliest(now))
     return value
 
