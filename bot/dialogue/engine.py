@@ -856,8 +856,9 @@ class DialogueEngine:
         try:
             code = parse.entity("error_code") if offer_repair else None
             product = parse.entity("product") or find_product(text)
+            topic = topic_of(parse, text)
             entry = await self.backend.answer(
-                language=lang, topic=topic_of(parse, text), product=product,
+                language=lang, topic=topic, product=product,
                 city=parse.entity("city"), text=text, code=code)
             if code and not (entry and code.lower() in entry["answer"].lower()):
                 # Nothing on this code: said so, not another answer in its place.
@@ -868,7 +869,8 @@ class DialogueEngine:
                 self._remember(conv, parse, product)
                 buttons = [] if in_form else [[Button(t(lang, "inquiry.helped"), HELPED),
                                                Button(t(lang, "menu.human"), f"{MENU}human")]]
-                if offer_repair and not in_form:
+                if not in_form and (offer_repair or product and topic in ("warranty", "fee")):
+                    # "还在保修吗" about an appliance: the repair is one tap away.
                     buttons.insert(0, [Button(t(lang, "menu.repair"), f"{MENU}repair")])
                 return [Reply(entry["answer"], buttons=buttons)]
             created = await self.backend.create_ticket(

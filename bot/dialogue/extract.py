@@ -84,7 +84,8 @@ _NOT_DELIVERED = re.compile(r"还没送|還沒送|未送|没送到|沒送到|未
                             r"(?:arriving|arrives|coming|deliver(?:ing|y)?)\s+(?:(?:is|will\s+be|should\s+be)\s+)?"
                             r"(?:on|this|next|tomorrow|in\s+\d)|"
                             r"on (?:its|the) way", re.I)
-_DELIVERED = re.compile(r"送到了|送道了|已送到|已经送到|已經送到|送来了|送來了|送咗|到货了|到貨了|已到货|已到貨|"
+_DELIVERED = re.compile(r"送到了|送道了|已送到|刚送到|剛送到|刚到货|剛到貨|已经在家|已經在家|箱子还|箱子還|"
+                        r"(?:东西|東西|机器|機器|货|貨)(?:已经|已經)(?:在|到)|已经送到|已經送到|送来了|送來了|送咗|到货了|到貨了|已到货|已到貨|"
                         r"收到了|送到家|送到屋企|搬咗嚟|到了|到咗|\bdeliv(?:ered|red|erd|ed)\b|\barriv(?:ed|d)\b|"
                         r"got (?:the|my|it|a) (?:new )?", re.I)
 
@@ -117,12 +118,14 @@ def find_address(text: str) -> str | None:
 def _chinese_address(text: str) -> str | None:
     for clause in _CLAUSE.split(text):
         clause = clause.strip()
-        if not ((_ZH_PLACE.search(clause) and _ZH_DOOR.search(clause))
+        label = _ZH_LABEL.search(clause)  # "地址：柴灣環翠邨澤翠樓1103室" says what it is
+        if not ((_ZH_PLACE.search(clause) or label) and _ZH_DOOR.search(clause)
                 or _ZH_ROAD_NUMBER.search(clause)):
             continue
         # From where the address starts (after 我住 / 地址是 ...) to where it stops.
-        cue = _ZH_LABEL.search(clause) or _ZH_CUE.match(clause)
-        candidate = clause[cue.end():] if cue and len(clause) - cue.end() >= 5 else clause
+        cue = label or _ZH_CUE.match(clause)
+        candidate = (clause[cue.end():] if cue and (label or len(clause) - cue.end() >= 5)
+                     else clause)
         candidate = _ZH_TAIL.sub("", candidate).strip(" ：:")
         phone = find_phone(candidate)
         if phone:
@@ -197,7 +200,7 @@ _ZH_PRODUCTS = [w for w in PRODUCT_WORDS if not w.isascii() and len(w) == 3]
 _DENIES = re.compile(r"冇|没|沒|無|无|唔|不|\b(?:no|not|none|never|can'?t|cannot|don'?t|didn'?t|"
                      r"doesn'?t|isn'?t|nothing|nope|nah|nil)\b|\bn/?a\b", re.I)
 # Leaving a form: "算了", "不用了", "never mind", "forget it".
-_STOP = re.compile(r"^(?:算了|不用了|唔使了|唔使喇|唔要了|不要了|不修了|唔修喇|取消吧|先不用|暂时不用|暫時不用)|"
+_STOP = re.compile(r"^[\W啊哦噢呀哎唉誒欸嗯吖]*(?:算了|不用了|唔使了|唔使喇|唔要了|不要了|不修了|唔修喇|取消吧|先不用|暂时不用|暫時不用)|"
                    r"(?:沒事|没事|冇事)(?:了|喇|啦|嘞)|(?:好|修|搞掂|搞定)了[，, ]*(?:不用|唔使|沒事|没事)|"
                    r"\b(?:it'?s\s+(?:fine|ok|working)\s+now|works\s+now|sorted\s+it|fixed\s+it\s+myself)\b|"
                    r"\b(?:never\s?mind|forget\s+it|forget\s+about\s+it|no\s+longer\s+need|"
@@ -260,7 +263,8 @@ _PHOTO_CLAIM = re.compile(
     r"(?:拍|影)[照相片]?(?:了|咗|好)?(?:传|傳|发|發)?(?:给你|給你|俾你|畀你|发你|發你|过来|過來|上来|上來)|"
     r"(?:photo|pic|picture|image|screenshot)s?\b[^.!?]{0,40}\b(?:attached|above|below)\b|"
     r"(?:photo|pic|picture|image|screenshot)s?\s+(?:is\s+|are\s+)?here|"
-    r"see\s+(?:the\s+|my\s+)?(?:attached\s+)?(?:photo|pic|picture|image|screenshot)", re.I)
+    r"see\s+(?:the\s+|my\s+)?(?:attached\s+)?(?:photo|pic|picture|image|screenshot)|"
+    r"\bin\s+the\s+(?:photo|pic|picture|image|screenshot)\b|照片里|照片裡|相入面|图里|圖裡|圖中|图中", re.I)
 
 
 def claims_photo(text: str) -> bool:
@@ -360,6 +364,8 @@ _ASKS_PRICE = re.compile(r"多少钱|多少錢|幾多錢|几多钱|幾錢|收多
 _PART = re.compile(r"配件|零件|部件|滤芯|濾芯|濾心|滤网|濾網|过滤网|過濾網|进水管|進水管|排水管|接油杯|油杯|油盒|"
                    r"遥控器|遙控器|遙控|门封|門封|单买|單買|单独买|單獨買|淨係買|净系买|只买|只買|买得到|買得到|"
                    r"层架|層架|隔板|抽屉|抽屜|搁架|擱架|旋钮|旋鈕|把手|\bspare|\bparts?\b|"
+                   r"轮子|輪子|碗篮|碗籃|门封条|門封條|\bwheels?\b|\bracks?\b|\bbaskets?\b|\bknobs?\b|"
+                   r"\bgaskets?\b|\bdoor\s+seals?\b|"
                    r"\bfilters?\b|\bremote\b|\bhose\b|\bshel(?:f|ves)\b|\bdrawers?\b|replacement", re.I)
 
 
@@ -383,7 +389,7 @@ def topic_of(parse, text: str) -> str | None:
     topics = parse.entities.get("topic", [])
     if set(topics) <= {"warranty", "fee"} and _ASKS_PRICE.search(text):
         return "parts" if _PART.search(text) else "fee"
-    if _PART.search(text) and _BUYS.search(text) and set(topics) <= {"usage", "parts"}:
+    if _PART.search(text) and _BUYS.search(text) and set(topics) <= {"usage", "parts", "outlet"}:
         return "parts"  # "can I buy a replacement filter": where and what it costs
     if _HOW_TO.search(text) and set(topics) <= {"usage", "parts", "outlet"}:
         return "usage"
@@ -392,7 +398,7 @@ def topic_of(parse, text: str) -> str | None:
 
 # Moving a booked visit: 改期, 改到星期四, "move the installation to Thursday", reschedule.
 _RESCHEDULE = re.compile(
-    r"改期|改约|改約|另约|另約|改(?:个|個)?时间|改(?:个|個)?時間|(?:换|換|调|調)(?:个|個)?(?:时间|時間|日子)|"
+    r"(?:往后|往後|推后|推後|延后|延後)(?:挪|推|延|改|移)|挪(?:一挪|挪|到|去|个|個)|改期|改约|改約|另约|另約|改(?:个|個)?时间|改(?:个|個)?時間|(?:换|換|调|調)(?:个|個)?(?:时间|時間|日子)|"
     r"(?:时间|時間|日子|日期)[^，,。]{0,4}(?:换|換|改|调|調)|"
     r"改(?:到|成|去|做)?(?:星期|礼拜|禮拜|周|週|明天|后天|後天|聽日|下(?:午|晝|昼|礼拜|禮拜|星期|周|週))|"
     r"\breschedul|\bpostpone|\bmove\b.{0,40}\b(?:to|from)\b|"
@@ -401,12 +407,17 @@ _RESCHEDULE = re.compile(
 
 # Cancelling a booked visit: "cancel my range hood installation", "取消安装预约".
 _CANCELS_VISIT = re.compile(
-    r"^\W*(?:(?:pls|please|can\s+you|could\s+you|i\s+want\s+to|i'?d\s+like\s+to)\s+)?cancel\b|"
-    r"^\W*(?:请|請|麻烦|麻煩|帮我|幫我|我要|我想|想)?\s*(?:取消|撤销|撤銷)", re.I)
+    r"(?:^|[.!,]\s*|\b(?:pls|please|can\s+you|could\s+you|(?:i|we)\s+(?:need|want|would\s+like)\s+to|"
+    r"(?:i|we)'?d\s+like\s+to)\s+)cancel\b|"
+    r"(?:^|[，,。!！]\s*|请|請|麻烦|麻煩|帮我|幫我|我要|我想|想|需要)\s*(?:取消|撤销|撤銷)", re.I)
 
 
 def asks_to_cancel(text: str) -> bool:
     return bool(_CANCELS_VISIT.search(text)) and retracted(text) is None
+
+
+def asks_price(text: str) -> bool:
+    return bool(_ASKS_PRICE.search(text))
 
 
 def asks_to_reschedule(text: str) -> bool:
@@ -460,14 +471,17 @@ def corrected(text: str) -> str | None:
 _RETRACTS = re.compile(r"(?:别|別|不要|唔好|不用|唔使|毋須|无须|無須|不想|唔想|先不)\s*(?:帮我|幫我|同我)?"
                        r"(?:取消|删除|刪除|删|刪|cancel)|"
                        r"\b(?:don'?t|dont|do\s+not|no\s+need\s+to)\s+(?:cancel|delete|erase|remove)\b|"
+                       r"\bnot\s+(?:cancel+ing|deleting)\b|(?:还|還|暂|暫)?(?:不是|唔係)(?:要|想)?(?:取消|删|刪)|"
                        r"\bno\s*,?\s*wait\b|\bwait\s*,?\s*no\b", re.I)
 
 
-def retracted(text: str) -> str | None:
-    """What follows a request taken back ("no wait dont cancel, i just want to know when the
-    technician is coming" -> "i just want to know ..."), "" when nothing follows, or None when
-    nothing is taken back."""
+def retracted(text: str) -> tuple[str, str] | None:
+    """(what came before, what follows) a request taken back ("no wait dont cancel, i just want
+    to know when the technician is coming" -> what follows is "i just want to know ..."), or
+    None when nothing is taken back."""
     matches = list(_RETRACTS.finditer(text))
     if not matches:
         return None
-    return text[matches[-1].end():].strip(" ，,.。:：…!！了啦吧")
+    strip = " ，,.。:：…!！了啦吧-"
+    return (text[:matches[0].start()].strip(strip),
+            re.sub(r"^(?:yet|住|先)\b", "", text[matches[-1].end():].strip(strip)).strip(strip))

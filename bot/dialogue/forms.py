@@ -17,6 +17,7 @@ from bot.dialogue.extract import (
     is_non_answer,
     is_only_product,
     names_a_street,
+    puts_off,
     says_delivered,
 )
 from bot.dialogue.when import earliest, parse_when, problem_with
@@ -27,6 +28,7 @@ from nlu.entities import (
     canonical_ticket_number,
     find_phone,
     normalise_entity,
+    normalise_phone,
     product_words,
 )
 
@@ -108,8 +110,26 @@ def explain_address(text: str, now: datetime) -> str:
     return "invalid.address"
 
 
+# An answer to "which phone number" that is a number as written anywhere: "(847) 555-0142",
+# "07700 900412", "0412 345 678", "+44 20 7946 0958"; words around it ("my number is") allowed.
+_PHONE_WORDS = re.compile(r"(?:my\s+)?(?:(?:mobile|cell|phone|tel|contact)\s*(?:number|no\.?|#)?|"
+                          r"number|call\s+me\s+(?:on|at)|it'?s|is|電話|电话|手機|手机|號碼|号码|係|是)"
+                          r"[\s:：]*", re.I)
+_ANY_PHONE = re.compile(r"^\+?[\d\s\-().]{7,22}$")
+_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
+
+
 def accept_phone(text: str, parse: Parse | None, now: datetime) -> str | None:
-    return find_phone(text)
+    found = find_phone(text)
+    if found:
+        return found
+    rest = _PHONE_WORDS.sub(" ", text).strip(" .,，。")
+    digits = re.sub(r"\D", "", rest)
+    if not _ANY_PHONE.match(rest) or _DATE.match(rest) or not 9 <= len(digits) <= 15:
+        return None
+    if not rest.startswith("+") and (digits.startswith("1") or digits.startswith("09")):
+        return None  # a Mainland or Taiwan mobile with a digit too many or too few: typed wrong
+    return normalise_phone(rest)
 
 
 def accept_error_code(text: str, parse: Parse | None, now: datetime) -> str | None:
@@ -121,10 +141,10 @@ def accept_error_code(text: str, parse: Parse | None, now: datetime) -> str | No
 
 # "改到", "推到", "改做", "move it to": what follows is the time wanted, not the one kept.
 _CHANGE_TO = re.compile(r"改到|改成|改为|改為|改做|改去|改喺|推到|推迟到|推遲到|延到|换到|換到|调到|調到|"
-                        r"换成|換成|change\s*到|"
+                        r"换成|換成|change\s*到|改(?=星期|礼拜|禮拜|周|週|明|后天|後天|後日|下|聽日|听日|今|\d)|"
                         r"\b(?:move[d]?|change[d]?|reschedule[d]?|push(?:ed)?)\b.{0,30}?\bto\b", re.I)
 # A time the customer cannot make: "我那天要加班", "周六我不在家", "can't be home on Friday".
-_CANNOT = re.compile(r"不在家|没人|沒人|冇人|唔喺屋企|唔在家|要加班|要返工|要上班|没空|沒空|唔得閒|不方便|唔方便|有事|"
+_CANNOT = re.compile(r"不在家|没人|沒人|冇人|(?<!得)唔得|(?<!行)不行|(?<!可)不可以|(?<!可)唔可以|唔喺屋企|唔在家|要加班|要返工|要上班|没空|沒空|唔得閒|不方便|唔方便|有事|"
                      r"\bcan'?t\s+(?:be|make|do)\b|\bcannot\s+(?:be|make|do)\b|"
                      r"\bnot\s+(?:home|available|free|around)\b|\bno\s*one\s+(?:home|in)\b|\bnobody\b|\bbusy\b|\bworking\b|\baway\b",
                      re.I)
@@ -172,7 +192,7 @@ def accept_visit_time(text: str, parse: Parse | None, now: datetime) -> str | No
 
 
 def explain_when(text: str, now: datetime) -> str:
-    if is_non_answer(text):
+    if puts_off(text):  # "我得问问我媳妇哪天在家": no time yet ("随便" gets the examples)
         return "invalid.non_answer"
     text = wanted_time(text, now)
     appointment = parse_when(text, now=now)

@@ -25,8 +25,10 @@ from backend.clock import local_naive
 from bot.catalogue import text as t
 from bot.dialogue.extract import (
     asks_for_visit,
+    asks_price,
     complains_outright,
     find_address,
+    is_question,
     retracted,
     wants_installation,
 )
@@ -63,7 +65,7 @@ MAX_SENTENCES = 8
 _FORM_REQUESTS = ("repair_request", "installation_request", "return_exchange", "inquiry")
 # Readings that make no request: such a message may make one besides the details it gives.
 _NO_REQUEST = ("out_of_scope", "inform", FALLBACK_INTENT)
-_OVERRULABLE = ("complaint", *_NO_REQUEST)
+_OVERRULABLE = ("complaint", "praise", *_NO_REQUEST)
 # What cannot be undone: a request for it that the customer takes back is not acted on.
 _IRREVERSIBLE = ("cancel_request", "data_deletion")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -73,14 +75,17 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
     """The parse of a message; a long one also sentence by sentence, where a request said in
     one sentence (a repair, a question) wins over a whole that reads as a complaint."""
     whole = await nlu.parse(text[:limit])
-    if (rest := retracted(text)) is not None:
+    if (taken_back := retracted(text)) is not None:
         # "cancel pls.. no wait dont cancel, i just want to know when they come", "她说别取消，
-        # 还是要修的": what follows is the request; with nothing after it, a cancellation or
-        # erasure is asked back.
-        if len(rest) >= 4 and len(rest.split()) + len(_HAN.findall(rest)) >= 4:
-            return await nlu.parse(rest[:limit])
+        # 还是要修的": what follows is the request; "if I cancel is there a fee? Not cancelling
+        # yet": the question before it. With neither, a cancellation or erasure is asked back.
+        before, after = taken_back
+        for part in ((before,) if is_question(before) else ()) + (after,):
+            if len(part) >= 4 and len(part.split()) + len(_HAN.findall(part)) >= 4:
+                return _about_a_fee(await nlu.parse(part[:limit]), part)
         if whole.intent in _IRREVERSIBLE:
             return replace(whole, confidence=min(whole.confidence, MIN_CONFIDENCE))
+    whole = _about_a_fee(whole, text)
     if whole.intent in _NO_REQUEST or whole.confidence < 0.5:
         whole = await _beside_details(nlu, text[:limit], whole)
     if whole.intent == "complaint" and asks_for_visit(text) and not complains_outright(text):
@@ -123,6 +128,13 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
         return replace(whole, entities=entities)
     confidence = max(p.confidence for p in (*parts, whole) if p.intent == best)
     return replace(whole, intent=best, confidence=confidence, entities=entities)
+
+
+def _about_a_fee(parse: Parse, text: str) -> Parse:
+    """"取消要收费吗", "is there a fee if I cancel?": a question about the fee, not the act."""
+    if parse.intent in _IRREVERSIBLE and is_question(text) and asks_price(text):
+        return replace(parse, intent="inquiry")
+    return parse
 
 
 _CLAUSES = re.compile(r"[，,。;；!！\n]+|(?<=[.?])\s+")

@@ -231,3 +231,52 @@ def test_any_time_is_no_visit_time(text) -> None:  # which day, then? asked agai
     ("same as before", False)])
 def test_addresses_without_a_number(text, accepted) -> None:
     assert (accept_address(text, None, TUESDAY) is not None) is accepted
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("07700 900412", "07700900412"), ("(847) 555-0142", "8475550142"),
+    ("my number is 0412 345 678", "0412345678"), ("1382345678", None), ("091234567", None),
+    ("5123456", None), ("2026-12-08", None)])
+def test_a_phone_answer_written_as_anywhere_is_taken_a_mistyped_local_one_is_not(
+        text, phone) -> None:
+    from bot.dialogue.forms import accept_phone
+
+    assert accept_phone(text, None, TUESDAY) == phone
+
+
+@pytest.mark.parametrize(("text", "wanted"), [
+    ("星期五唔得 改星期六朝早", "周六上午"),
+    ("師傅約咗星期五朝早，但我嗰日要返工走唔開，可唔可以改去星期四下晝？", "周四下午")])
+def test_a_day_that_will_not_do_is_not_the_day_wanted(text, wanted) -> None:
+    now = datetime.combine(NOW.date(), TUESDAY.time())
+    assert accept_when(text, None, now) == str(parse_when(wanted, now=now))
+
+
+@pytest.mark.parametrize(("text", "delivered"), [
+    ("今天上午刚送到，箱子还堆在客厅", "yes"), ("东西已经在家里了，纸箱都没拆", "yes"),
+    ("说是后天才送到我想问问送到以后能不能让师傅给装一下", "no")])
+def test_delivered_in_other_words(text, delivered) -> None:
+    assert says_delivered(text) == delivered
+
+
+def test_a_labelled_address_without_a_district_is_found_and_a_sentence_about_it_is_not() -> None:
+    assert find_address("黑畫面。地址：柴灣環翠邨澤翠樓1103室，電話 6591 3307") == "柴灣環翠邨澤翠樓1103室"
+    assert find_address("我不知道地址是什么") is None
+
+
+def test_cancelling_and_moving_said_in_passing() -> None:
+    from bot.dialogue.extract import asks_to_cancel, asks_to_reschedule
+
+    assert asks_to_cancel("Hi, I need to cancel the water purifier installation (IN-20261208-0016).")
+    assert not asks_to_cancel("if I cancel the booking is there a fee?")
+    assert asks_to_reschedule("洗碗机安装能不能往后挪一挪？")
+
+
+@pytest.mark.rasa
+async def test_a_question_about_a_cancellation_fee_cancels_nothing(chat) -> None:
+    number = chat.open_ticket()
+    await chat.say("Quick one - if I cancel the booking is there a fee? Not cancelling yet, just "
+                   "want to know")
+    assert not any(b.startswith("cancelok:") for b in chat.buttons())
+    [ticket] = chat.tickets()
+    assert ticket["number"] == number and ticket["status"] != "cancelled"
