@@ -108,7 +108,33 @@ def _day(text: str, today: date) -> date | None:
                    r"saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat)\b", text)
     if en:
         return _weekday(today, _EN_WEEKDAY[en.group(2)[:3]], next_week=en.group(1) == "next")
-    return None
+    return _day_of_month(text, today)
+
+
+# A day of the month alone: "20号下午", "the 15th", "15/12" or "12/15" (whichever comes first
+# from today). Not a building, floor or door number: 3号楼, 15th floor, 5号院.
+_CN_DAY = re.compile(r"(?<![^\s，,。:：;；月是到改在约約或和、])(\d{1,2})\s*[号號日]"
+                     r"(?![\d楼樓院门門室栋棟座单單线線仔铺舖])")
+_EN_DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b(?!\s*(?:floor|fl\b|flr|street|st\b|ave|"
+                     r"avenue|road|rd\b|lane|block|blk))")
+_NUMERIC_DAY = re.compile(r"(?<![\d/\-])(\d{1,2})/(\d{1,2})(?![\d/])")
+
+
+def _day_of_month(text: str, today: date) -> date | None:
+    numeric = _NUMERIC_DAY.search(text)
+    if numeric:
+        a, b = int(numeric.group(1)), int(numeric.group(2))
+        candidates = [d for d in (_next_date(b, a, today), _next_date(a, b, today)) if d]
+        return min(candidates, default=None)
+    alone = _CN_DAY.search(text) or _EN_DAY.search(text)
+    if not alone:
+        return None
+    day = int(alone.group(1))
+    this_month = _safe_date(today.year, today.month, day)
+    if this_month and this_month >= today:
+        return this_month
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    return _safe_date(year, month, day)
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

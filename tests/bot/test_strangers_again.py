@@ -280,3 +280,21 @@ async def test_a_question_about_a_cancellation_fee_cancels_nothing(chat) -> None
     assert not any(b.startswith("cancelok:") for b in chat.buttons())
     [ticket] = chat.tickets()
     assert ticket["number"] == number and ticket["status"] != "cancelled"
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("20号下午", 20), ("改到20号上午", 20), ("the 15th in the morning", 15), ("on the 3rd", 3)])
+def test_a_day_of_the_month_alone_is_its_next_occurrence(text, day) -> None:
+    found = parse_when(text, now=TUESDAY)
+    assert found is not None and found.date.day == day and found.date >= TUESDAY.date()
+
+
+@pytest.mark.parametrize("text", ["3号楼", "我住5号院", "15th floor", "人民南路四段12号",
+                                  "深圳市南山区南海大道3025号阳光公寓12B"])
+def test_a_building_floor_or_door_number_is_no_day(text) -> None:
+    assert parse_when(text, now=TUESDAY) is None
+
+
+def test_a_numeric_date_is_read_either_way_round_whichever_comes_first() -> None:
+    assert parse_when("15/12 afternoon", now=TUESDAY).date.isoformat() == "2026-12-15"
+    assert parse_when("12/15 pm", now=TUESDAY).date.isoformat() == "2026-12-15"
