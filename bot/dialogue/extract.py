@@ -56,6 +56,11 @@ _EN_VERBS = frozenset({"heat", "heats", "heated", "wash", "washes", "washed", "d
                        "cook", "cooks", "cooked", "cool", "cools", "cooled", "dry", "dries"})
 
 
+def _last_word_near(piece: str, name: str) -> bool:
+    last, name_last = piece.split()[-1], name.split()[-1]
+    return difflib.SequenceMatcher(None, last, name_last).ratio() >= 0.75
+
+
 def guess_product(text: str) -> str | None:
     """The product a misspelt message names ("my fridg", "washng machine", "洗碗幾"), when
     exactly one product is that close; None rather than a coin toss ("洗晚机": 洗碗机 or 洗衣机?)."""
@@ -67,7 +72,8 @@ def guess_product(text: str) -> str | None:
             piece = " ".join(words[i:i + size])
             if len(piece) >= 4 and piece not in _EN_VERBS:
                 close = difflib.get_close_matches(piece, _EN_PRODUCTS, n=3, cutoff=0.8)
-                found.update(_PRODUCT_OF[name] for name in close)
+                # Each word must be near its own: "kitchen floor" is no "kitchen hood".
+                found.update(_PRODUCT_OF[name] for name in close if _last_word_near(piece, name))
     for run in re.findall(r"[\u3400-\u9fff]+", text):
         for i in range(len(run) - 2):
             close = difflib.get_close_matches(run[i:i + 3], _ZH_PRODUCTS, n=5, cutoff=0.66)
@@ -311,6 +317,8 @@ _ASKS_FOR_VISIT = re.compile(
     r"\barrange\b|\bsend\s+(?:an?\s+)?(?:installer|guy|man|person)|"
     r"send\s+(?:someone|somebody|a\s+tech|an?\s+engineer|a\s+technician)|come\s+(?:and|to)|"
     r"(?:someone|somebody|a\s+technician|an?\s+engineer)\s+to\s+(?:come|look|check|fix)|"
+    r"(?:can|could|will)\s+(?:someone|somebody|a\s+tech\w*|an?\s+engineer|you)\s+"
+    r"(?:come|call|pop|drop|swing)\b|(?:engineer|technician|someone)\s+could\s+(?:call|come)|"
     r"book\s+a\s+repair|(?:repair|fix)\s+it(?!\s+(?:myself|ourselves))", re.I)
 # Words that complain outright (of the service, not of the appliance).
 _COMPLAINS = re.compile(r"投诉|投訴|申诉|申訴|客诉|客訴|complain|complaint|unacceptable|escalate|"

@@ -37,7 +37,7 @@ PRODUCT_WORDS = product_words()
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]+")
-_ERROR_CODE = re.compile(r"\b[A-Za-z]{1,2}\s?-?\d{1,3}\b")
+_ERROR_CODE = re.compile(r"\b[A-Za-z]{1,2}\s?-?\d{1,3}\b|\b\d[A-Za-z]\b")  # E4, F-21; 4C
 _ORDER_NUMBER = re.compile(r"\b[A-Za-z]{0,4}\d{6,24}\b")
 
 

@@ -298,3 +298,27 @@ def test_a_building_floor_or_door_number_is_no_day(text) -> None:
 def test_a_numeric_date_is_read_either_way_round_whichever_comes_first() -> None:
     assert parse_when("15/12 afternoon", now=TUESDAY).date.isoformat() == "2026-12-15"
     assert parse_when("12/15 pm", now=TUESDAY).date.isoformat() == "2026-12-15"
+
+
+def test_kitchen_floor_is_no_kitchen_hood() -> None:
+    from bot.dialogue.extract import find_product, guess_product
+
+    assert find_product("my Bosch SMS6 is flooding the kitchen floor!! water coming out") is None
+    assert guess_product("my washng machine broke") == "洗衣机"
+
+
+def test_a_digit_and_letter_code_said_to_be_an_error_is_a_code() -> None:
+    from bot.dialogue.forms import accept_error_code
+    from nlu.entities import ERROR_CODE_RE
+
+    assert ERROR_CODE_RE.search("showing 4C error and not taking water").group(0) == "4C"
+    assert ERROR_CODE_RE.search("the fridge is at 4C inside") is None
+    assert accept_error_code("4C", None, TUESDAY) == "4C"
+
+
+@pytest.mark.parametrize("text", ["Can someone come before Saturday?",
+                                  "we should be most grateful if an engineer could call"])
+def test_asking_in_english_for_someone_to_come_asks_for_a_visit(text) -> None:
+    from bot.dialogue.extract import asks_for_visit
+
+    assert asks_for_visit(text)
