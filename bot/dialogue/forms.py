@@ -10,13 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.dialogue.addresses import find_address, names_a_street
 from bot.dialogue.extract import (
     corrected,
-    find_address,
     find_product,
     is_non_answer,
     is_only_product,
-    names_a_street,
     puts_off,
     says_delivered,
 )

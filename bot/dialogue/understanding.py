@@ -23,11 +23,11 @@ from dataclasses import replace
 
 from backend.clock import local_naive
 from bot.catalogue import text as t
+from bot.dialogue.addresses import find_address
 from bot.dialogue.extract import (
     asks_for_visit,
     asks_price,
     complains_outright,
-    find_address,
     is_question,
     retracted,
     wants_installation,

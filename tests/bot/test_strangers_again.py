@@ -14,9 +14,9 @@ import pytest
 
 from backend.config import DEV_STAFF_TOKEN
 from bot.catalogue import text as t
+from bot.dialogue.addresses import find_address
 from bot.dialogue.extract import (
     claims_photo,
-    find_address,
     is_non_answer,
     says_delivered,
     topic_of,

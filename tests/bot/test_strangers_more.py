@@ -300,7 +300,7 @@ def test_nothing_wrong_after_all_leaves_the_form(text, stops) -> None:
 
 
 def test_a_story_about_a_shop_on_a_road_is_no_address() -> None:
-    from bot.dialogue.extract import find_address
+    from bot.dialogue.addresses import find_address
 
     assert find_address("Bought a 65 inch TV from your Nathan Road shop in March and since last "
                         "week it randomly turns itself off every 20 min or so") is None
