@@ -375,15 +375,24 @@ def corrected(text: str) -> str | None:
 _RETRACTS = re.compile(r"(?:别|別|不要|唔好|不用|唔使|毋須|无须|無須|不想|唔想|先不)\s*(?:帮我|幫我|同我)?"
                        r"(?:取消|删除|刪除|删|刪|cancel)|"
                        r"\b(?:don'?t|dont|do\s+not|no\s+need\s+to)\s+(?:cancel|delete|erase|remove)\b|"
-                       r"\bnot\s+(?:cancel+ing|deleting)\b|(?:还|還|暂|暫)?(?:不是|唔係)(?:要|想)?(?:取消|删|刪)|"
-                       r"\bno\s*,?\s*wait\b|\bwait\s*,?\s*no\b", re.I)
+                       r"\bnot\s+(?:cancel+ing|deleting)\b|(?:还|還|暂|暫)?(?:不是|唔係)(?:要|想)?(?:取消|删|刪)",
+                       re.I)
+# "no wait": what came before is taken back, whatever it was.
+_TAKES_BACK = re.compile(r"\bno\s*,?\s*wait\b|\bwait\s*,?\s*no\b", re.I)
+
+
+def refuses_to_undo(text: str) -> bool:
+    """"别取消", "don't cancel", "not cancelling yet": a cancellation or erasure said not to be
+    wanted."""
+    return bool(_RETRACTS.search(text))
 
 
 def retracted(text: str) -> tuple[str, str] | None:
     """(what came before, what follows) a request taken back ("no wait dont cancel, i just want
     to know when the technician is coming" -> what follows is "i just want to know ..."), or
     None when nothing is taken back."""
-    matches = list(_RETRACTS.finditer(text))
+    matches = sorted([*_RETRACTS.finditer(text), *_TAKES_BACK.finditer(text)],
+                     key=lambda m: m.start())
     if not matches:
         return None
     strip = " ，,.。:：…!！了啦吧-"

@@ -29,6 +29,7 @@ from bot.dialogue.extract import (
     asks_price,
     complains_outright,
     is_question,
+    refuses_to_undo,
     retracted,
     wants_installation,
 )
@@ -75,10 +76,12 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
     """The parse of a message; a long one also sentence by sentence, where a request said in
     one sentence (a repair, a question) wins over a whole that reads as a complaint."""
     whole = await nlu.parse(text[:limit])
-    if (taken_back := retracted(text)) is not None:
+    taken_back = retracted(text)
+    if taken_back is not None and (whole.intent in _IRREVERSIBLE or refuses_to_undo(text)):
         # "cancel pls.. no wait dont cancel, i just want to know when they come", "她说别取消，
         # 还是要修的": what follows is the request; "if I cancel is there a fee? Not cancelling
         # yet": the question before it. With neither, a cancellation or erasure is asked back.
+        # ("洗衣机不转了, no wait, it's the dryer" corrects a detail: read as usual.)
         before, after = taken_back
         for part in ((before,) if is_question(before) else ()) + (after,):
             if len(part) >= 4 and len(part.split()) + len(_HAN.findall(part)) >= 4:

@@ -322,3 +322,10 @@ def test_asking_in_english_for_someone_to_come_asks_for_a_visit(text) -> None:
     from bot.dialogue.extract import asks_for_visit
 
     assert asks_for_visit(text)
+
+
+@pytest.mark.rasa
+async def test_no_wait_in_a_repair_corrects_a_detail_not_the_request(chat) -> None:
+    await chat.say("please send someone to fix my washing machine, no wait, sorry it's the dryer")
+    conv = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert conv.form is not None and conv.form.name == "repair", chat.text
