@@ -41,11 +41,41 @@ _EN_STOP = re.compile(r"\b(?:phone|tel|mobile|call|contact|my\s+number|number\s+
 
 
 def find_address(text: str) -> str | None:
-    """The address inside a message that says more (the fault, the phone, the time), or None."""
+    """The address inside a message that says more (the fault, the phone, the time), or None;
+    corrected where the customer corrects it ("四段12号 哦不对 是14号 3栋" -> "四段14号 3栋")."""
+    fix = _ZH_CORRECTION.search(text)
+    if fix:
+        said = text[:fix.start()].rstrip(" …。，,")
+        before = _chinese_address(said)
+        after = [c for c in _CLAUSE.split(text[fix.end():].lstrip(" ，,:：…")) if c.strip()]
+        if before and said.endswith(before) and after:  # the correction follows the address
+            return _spliced(before, _ZH_TAIL.sub("", after[0]).strip(" 是係系"))
     zh = _chinese_address(text)
     if zh:
         return zh
     return _english_address(text) if len(_HAN.findall(text)) <= 4 else None
+
+
+_ZH_CORRECTION = re.compile(r"[\s…。，,]*(?:哦不对|不对|不對|唔係唔係|唔係|唔啱|打错|打錯|说错|說錯|讲错|講錯)"
+                            r"[了喇啦，,\s]*")
+# Where a correction starts: a number and its unit (14号) or a name and its kind (海天閣).
+_UNIT = re.compile(r"^(\d+)\s*(\S)|^([\u3400-\u9fff]{1,4}?)(" + _ZH_DOOR.pattern + ")")
+
+
+def _spliced(before: str, after: str) -> str:
+    """The address with its corrected part: what `after` starts with replaces the last part of
+    the same kind in `before`; `after` alone when it is an address of its own."""
+    unit = _UNIT.match(after)
+    if unit and unit.group(1):  # "14号 3栋": the last number before 号
+        spots = list(re.finditer(rf"\d+\s*{re.escape(unit.group(2))}", before))
+    elif unit:  # "海天閣20樓A室": the last name before 閣
+        spots = list(re.finditer(rf"[\u3400-\u9fff]{{1,{len(unit.group(3))}}}"
+                                 rf"{re.escape(unit.group(4))}", before))
+    else:
+        spots = []
+    if spots:
+        return before[:spots[-1].start()] + after
+    return after if len(_HAN.findall(after)) >= 5 and _ZH_DOOR.search(after) else before
 
 
 def _chinese_address(text: str) -> str | None:

@@ -529,7 +529,8 @@ class DialogueEngine:
             return [self._ask(conv, slot.name)]  # no photo came: said before the question
         # "13601128834，不对，是13601128843": the corrected value, else the whole answer.
         fixed = corrected(text)
-        value = slot.accept(fixed, None, now) if fixed and slot.name != "description" else None
+        value = (slot.accept(fixed, None, now)  # an address splices its own corrections
+                 if fixed and slot.name not in ("description", "address") else None)
         if value is None:
             value = "" if (text == "" and slot.optional) else slot.accept(text, parse, now)
         if value is None and slot.optional and denies(text):

@@ -329,3 +329,11 @@ async def test_no_wait_in_a_repair_corrects_a_detail_not_the_request(chat) -> No
     await chat.say("please send someone to fix my washing machine, no wait, sorry it's the dryer")
     conv = await chat.engine.store.load(chat.channel, chat.chat_id)
     assert conv.form is not None and conv.form.name == "repair", chat.text
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("咋个办嘛 地址是成都市武侯区人民南路四段12号 哦不对 是14号 3栋2单元601", "成都市武侯区人民南路四段14号 3栋2单元601"),
+    ("想順便約埋安裝。地址係太古城海星閣20樓A室… 唔係唔係，係海天閣20樓A室", "太古城海天閣20樓A室"),
+    ("我住北京市朝阳区建国路88号，温度不对，冷藏室也不冷", "北京市朝阳区建国路88号")])
+def test_an_address_corrected_as_it_is_written_is_the_corrected_one(text, address) -> None:
+    assert find_address(text) == address
