@@ -134,8 +134,10 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
 
 
 def _about_a_fee(parse: Parse, text: str) -> Parse:
-    """"取消要收费吗", "is there a fee if I cancel?": a question about the fee, not the act."""
-    if parse.intent in _IRREVERSIBLE and is_question(text) and asks_price(text):
+    """"取消要收费吗", "is there a fee if I cancel?", "how much is your call out fee?": a question
+    about the fee, not the act or a ticket's progress."""
+    if (parse.intent in (*_IRREVERSIBLE, "ticket_status", "expedite") and is_question(text)
+            and asks_price(text)):
         return replace(parse, intent="inquiry")
     return parse
 

@@ -337,3 +337,10 @@ async def test_no_wait_in_a_repair_corrects_a_detail_not_the_request(chat) -> No
     ("我住北京市朝阳区建国路88号，温度不对，冷藏室也不冷", "北京市朝阳区建国路88号")])
 def test_an_address_corrected_as_it_is_written_is_the_corrected_one(text, address) -> None:
     assert find_address(text) == address
+
+
+@pytest.mark.rasa
+async def test_the_call_out_fee_asked_before_booking_is_answered(chat) -> None:
+    await chat.say("how much is your call out fee in hong kong? just checking before i book anything")
+    assert t("en", "status.none") not in chat.text
+    assert "call-out" in chat.text.lower(), chat.text
