@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install nlu up test
+.PHONY: install nlu up lint test
 
 $(BIN)/frontdesk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,5 +23,9 @@ nlu: install
 up: nlu
 	$(BIN)/frontdesk up
 
-test: nlu
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint nlu
 	$(BIN)/python -m pytest

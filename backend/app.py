@@ -1,9 +1,11 @@
 """The backend's FastAPI application: `create_app(settings)`.
 
-The engine and session factory are made here (connecting lazily); the lifespan starts the
-outbox dispatcher and the SLA worker (unless `outbox_dispatcher_enabled` / `sla_worker_enabled`
-is off) and disposes the engine. The nonce purge always runs; the outermost middleware adds
-the security headers and the rate limits per address (backend/security/http.py).
+The engine and session factory are made here (connecting lazily); the ticket lifecycle's hooks
+are installed (backend/wiring.py); the lifespan starts the outbox dispatcher and the SLA worker
+(unless `outbox_dispatcher_enabled` / `sla_worker_enabled` is off) and disposes the engine. The
+nonce purge always runs; the outermost middleware adds the security headers and the rate
+limits per address (backend/security/http.py). What a domain error answers over HTTP is
+decided here, in one table (`DOMAIN_ERRORS`), not in the routers.
 """
 
 from __future__ import annotations
@@ -17,38 +19,69 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from backend import crypto
+from backend import business_calendar, crypto, wiring
 from backend.config import Settings, get_settings
 from backend.console.router import install as install_console
 from backend.database import make_engine, make_sessionmaker
+from backend.errors import NotFound
+from backend.handoff.router import router as handoff_router
+from backend.handoff.service import HandoffConflict
 from backend.health import router as health_router
 from backend.knowledge.router import router as knowledge_router
 from backend.notifications.dispatcher import OutboxDispatcher
 from backend.outlets.router import router as outlets_router
+from backend.outlets.service import OutletUnavailable, TicketNotOpen
 from backend.privacy.rotation import KeyRotationWorker
 from backend.privacy.router import router as privacy_router
-from backend.sla import calendar as sla_calendar
-from backend.sla.router import router as sla_router
 from backend.security.http import RateLimit, SecurityHeaders
 from backend.security.worker import NoncePurgeWorker
+from backend.sla.acceptance import CannotComplete, NothingToAnswer
+from backend.sla.appointments import DateInThePast, NoAppointment
+from backend.sla.router import router as sla_router
 from backend.sla.worker import SlaWorker
-from backend.surveys.worker import SurveyWorker
 from backend.staff.router import auth_router, console_router
-from backend.handoff.router import router as handoff_router
 from backend.staff.router import router as staff_router
+from backend.staff.service import LastAdmin, UsernameTaken
 from backend.stats.router import router as stats_router
 from backend.stats.service import ReportCache
 from backend.stats.worker import FactsWorker
 from backend.surveys.router import router as surveys_router
+from backend.surveys.worker import SurveyWorker
+from backend.tickets.errors import (
+    ActionNotAllowed,
+    IdempotencyConflict,
+    NoSuchStaff,
+    NotOfThatTeam,
+)
 from backend.tickets.router import router as tickets_router
 
 log = logging.getLogger(__name__)
+
+# What each domain error answers: `{"detail": str(error)}` with this status code (a subclass
+# answers as its base: TransitionNotAllowed as ActionNotAllowed).
+DOMAIN_ERRORS: dict[type[Exception], int] = {
+    NotFound: 404,
+    IdempotencyConflict: 409,
+    ActionNotAllowed: 409,  # and TransitionNotAllowed
+    NotOfThatTeam: 422,
+    NoSuchStaff: 422,
+    DateInThePast: 422,
+    NoAppointment: 409,
+    CannotComplete: 409,
+    NothingToAnswer: 409,
+    TicketNotOpen: 409,
+    OutletUnavailable: 422,
+    HandoffConflict: 409,
+    UsernameTaken: 409,
+    LastAdmin: 409,
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     crypto.configure(settings.field_encryption_keys)
-    sla_calendar.configure(settings)
+    business_calendar.configure(settings)
+    wiring.install_hooks()
     engine = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(engine)
     dispatcher = OutboxDispatcher(sessionmaker=sessionmaker, settings=settings)
@@ -99,6 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.stats_facts = stats_facts
     app.state.stats_cache = ReportCache()
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for error in DOMAIN_ERRORS:
+        app.add_exception_handler(error, _domain_error)
     app.include_router(health_router)
     app.include_router(tickets_router)
     app.include_router(knowledge_router)
@@ -162,3 +197,10 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         for error in exc.errors()
     ]
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    """A refusal of the domain (DOMAIN_ERRORS): its message as the detail, as an
+    HTTPException(status, message) would give it."""
+    code = next(code for error, code in DOMAIN_ERRORS.items() if isinstance(exc, error))
+    return JSONResponse({"detail": str(exc)}, status_code=code)

@@ -194,6 +194,25 @@ class BackendClient:
             raise BackendUnavailable(f"HTTP {response.status_code}")
         return True
 
+    async def personal_data(self, channel: str, chat_id: str) -> dict | None:
+        """What is held about this chat's customer; None when nothing is."""
+        response = await self._request("GET", f"{_customer(channel, chat_id)}/personal-data")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
+    async def erase_personal_data(self, channel: str, chat_id: str) -> dict | None:
+        """Erase this chat's customer ({"tickets_cancelled": n}); None when nothing is held."""
+        response = await self._request("DELETE",
+                                       f"{_customer(channel, chat_id)}/personal-data")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise BackendUnavailable(f"erasure refused: HTTP {response.status_code}")
+        return response.json()
+
     async def leave_staff(self, channel: str, chat_id: str) -> None:
         response = await self._request("POST", f"{_customer(channel, chat_id)}/handoff/leave")
         if response.status_code != 204:

@@ -18,13 +18,15 @@ from bot.backend_client import BackendClient
 from bot.channels.base import Channel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.terminal import TerminalChannel
+from bot.channels.webchat import WebChatChannel
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
 from bot.health import Readiness
-from bot.channels.webchat import WebChatChannel
 from bot.nonces import NonceStore
 from bot.push import push_routes
 from bot.ratelimit import RateLimit
+from bot.storage import BotStorage
+from bot.storage.migrate import upgrade_storage
 from bot.submissions import SubmissionRetrier
 from nlu.client import NluClient
 
@@ -39,10 +41,9 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
-    store = ConversationStore(settings.bot_database_url)
-    await store.create_tables()
-    nonces = NonceStore(settings.bot_database_url)
-    await nonces.create_tables()
+    storage = BotStorage(settings.bot_database_url)
+    await upgrade_storage(storage)
+    store, nonces = ConversationStore(storage), NonceStore(storage)
     nlu = NluClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
     backend = BackendClient(settings.backend_url, token=settings.internal_secret,
                             timeout=settings.backend_timeout_seconds)
@@ -116,6 +117,5 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
         await nlu.aclose()
         await backend.aclose()
         await readiness.aclose()
-        await nonces.close()
-        await store.close()
+        await storage.close()
         log.info("bot stopped")

@@ -1,8 +1,9 @@
 """Replay protection of the backend's pushes: each signed push's nonce is accepted once.
 
-The nonces live in the bot's own database (BOT_DATABASE_URL), in a table of this module's
-own, so several bot processes behind one address agree. A nonce is kept until its signature
-would be refused as stale anyway; expired ones are deleted now and then on the way.
+The nonces live in the bot's own database (BOT_DATABASE_URL), in `bot_push_nonces`
+(`bot.storage.models.PushNonce`), so several bot processes behind one address agree. A nonce
+is kept until its signature would be refused as stale anyway; expired ones are deleted now
+and then on the way.
 """
 
 from __future__ import annotations
@@ -12,25 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, delete, insert
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from backend.database import make_engine
 from backend.notifications.signing import PUSH_METHOD, PUSH_TARGET, Signed, verify
+from bot.storage.database import BotStorage
+from bot.storage.migrate import upgrade_storage
+from bot.storage.models import PushNonce
 
 PURGE_EVERY_SECONDS = 60.0
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class PushNonce(Base):
-    __tablename__ = "bot_push_nonces"
-    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 @dataclass(frozen=True)
@@ -40,17 +31,23 @@ class Refusal:
 
 
 class NonceStore:
-    def __init__(self, url: str) -> None:
-        self._engine = make_engine(url)
-        self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
+    """On the bot's database: a `BotStorage` shared with the other stores, or a URL (a
+    storage of the store's own, closed by `close()`)."""
+
+    def __init__(self, storage: BotStorage | str) -> None:
+        self._owns_storage = isinstance(storage, str)
+        self._storage = BotStorage(storage) if isinstance(storage, str) else storage
+        self._sessions = self._storage.sessions
         self._purged_at = 0.0
 
     async def create_tables(self) -> None:
-        async with self._engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
+        """Migrate the database to the latest revision (tests, tools; the bot does it at
+        start)."""
+        await upgrade_storage(self._storage)
 
     async def close(self) -> None:
-        await self._engine.dispose()
+        if self._owns_storage:
+            await self._storage.close()
 
     async def claim(self, signed: Signed) -> bool:
         """True the first time this nonce is seen, False for a replay."""

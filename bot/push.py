@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.nonces import NonceStore
 from bot.channels.base import Channel
 from bot.dialogue.engine import DialogueEngine
+from bot.nonces import NonceStore
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,11 @@
 """Entity normalisation shared by the bot's NLU client and the evaluator (no Rasa import).
 
 Rasa extracts entity values as the customer wrote them ("rs 20261124 0007", "138-1234-5678",
-"冷氣機"); everything downstream wants one canonical form. The patterns and the synonym
-table are read from the Rasa training data itself (nlu/data/regex.yml and
-nlu/data/synonyms.yml), so the model and this module cannot drift apart.
+"冷氣機"); everything downstream wants one canonical form. The phone and error-code patterns
+and the synonym table are read from the Rasa training data itself (nlu/data/regex.yml and
+nlu/data/synonyms.yml), so the model and this module cannot drift apart. Ticket numbers follow
+the one grammar the backend reads them with (backend/kernel/ticket_numbers.py); the Rasa copy
+of it in regex.yml is checked against it (tests/nlu/test_ticket_number_grammar.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from backend.kernel import ticket_numbers
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -48,7 +52,8 @@ def _compile(name: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-TICKET_NUMBER_RE = _compile("ticket_number")
+# A ticket number inside a text: the grammar's (the bot finds and masks numbers with it).
+TICKET_NUMBER_RE = ticket_numbers.TICKET_NUMBER_RE
 PHONE_RE = _compile("phone")
 ERROR_CODE_RE = _compile("error_code")
 
@@ -106,11 +111,7 @@ def canonical_product(value: str) -> str | None:
 
 def canonical_ticket_number(text: str) -> str | None:
     """The first ticket number in `text` as RS-20261124-0007, or None."""
-    match = TICKET_NUMBER_RE.search(text or "")
-    if not match:
-        return None
-    compact = re.sub(r"[^0-9A-Za-z]", "", match.group(0)).upper()
-    return f"{compact[:2]}-{compact[2:10]}-{compact[10:14]}"
+    return ticket_numbers.find_ticket_number(text)
 
 
 def normalise_phone(value: str) -> str:

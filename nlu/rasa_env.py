@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
+import yaml
 
 from backend.config import Settings
 
@@ -112,6 +115,49 @@ def fingerprint() -> str:
             digest.update(str(path.relative_to(PROJECT_DIR)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+# What `rasa data validate` warns about that is no fault of an NLU-only project (it has no
+# stories or rules: the dialogue is ours).
+_NOT_A_FAULT = re.compile(r"is not used in any story or rule")
+
+
+def _domain(data_dir: Path) -> dict:
+    """The intents and entities the data uses: the domain an NLU-only project has none of."""
+    intents: set[str] = set()
+    entities: set[str] = set()
+    for path in sorted(data_dir.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if "intent" in block:
+                intents.add(block["intent"])
+                examples = block.get("examples") or ""
+                entities |= set(re.findall(r"\]\((\w+)", examples))
+                entities |= set(re.findall(r'"entity":\s*"(\w+)"', examples))
+            elif "regex" in block:
+                entities.add(block["regex"])
+    return {"version": "3.1", "intents": sorted(intents), "entities": sorted(entities)}
+
+
+def validate(settings: Settings) -> list[str]:
+    """`rasa data validate` on nlu/data: the problems it finds (an empty list when there are
+    none): an intent without examples, an example under two intents, a bad annotation, a
+    synonym or regex it cannot read."""
+    with tempfile.TemporaryDirectory() as folder:
+        domain = Path(folder) / "domain.yml"
+        domain.write_text(yaml.safe_dump(_domain(PROJECT_DIR / "data"), allow_unicode=True))
+        result = subprocess.run(
+            [str(venv_bin(settings, "rasa")), "data", "validate", "--data",
+             str(PROJECT_DIR / "data"), "--config", str(PROJECT_DIR / "config.yml"),
+             "--domain", str(domain)],
+            cwd=folder, env={**rasa_environment(), "PYTHONWARNINGS": "default"},
+            capture_output=True, text=True, timeout=300,
+        )
+    output = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    problems = [line.split("UserWarning: ", 1)[1] for line in output.splitlines()
+                if "UserWarning: " in line and not _NOT_A_FAULT.search(line)]
+    if result.returncode != 0:
+        problems.append(f"rasa data validate exited {result.returncode}: {output[-2000:]}")
+    return problems
 
 
 def model_path() -> Path | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, Path, status
 
 from backend.customers.enums import Channel
 from backend.database import utcnow
@@ -17,6 +17,7 @@ from backend.deps import (
     StaffUser,
     require_roles,
 )
+from backend.errors import NotFound
 from backend.handoff import service as handoff_service
 from backend.handoff.schemas import (
     HandoffDetail,
@@ -67,7 +68,7 @@ async def customer_message(channel: Channel, chat_id: str, message: MessageIn,
     if await handoff_service.customer_message(db_session=db_session, settings=settings,
                                               channel=channel, chat_id=chat_id,
                                               text=message.text, now=utcnow()) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no open conversation with staff")
+        raise NotFound("no open conversation with staff")
     wake_outbox()
 
 
@@ -92,7 +93,7 @@ async def queue(db_session: SessionDep, _: LiveStaff) -> list[QueueEntry]:
 async def detail(handoff_id: HandoffId, db_session: SessionDep, _: LiveStaff) -> HandoffDetail:
     handoff = await handoff_service.get(db_session=db_session, handoff_id=handoff_id)
     if handoff is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such conversation")
+        raise NotFound("no such conversation")
     entry = handoff_service.queue_entry(handoff, utcnow())
     return HandoffDetail(**entry.model_dump(),
                          messages=[MessageOut.model_validate(m) for m in handoff.messages])
@@ -101,21 +102,14 @@ async def detail(handoff_id: HandoffId, db_session: SessionDep, _: LiveStaff) ->
 NOT_ACTIVE = {409: {"description": "the conversation is not active, or someone else has it"}}
 
 
-def _conflict(exc: handoff_service.HandoffConflict) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, str(exc))
-
-
 @router.post("/handoff/{handoff_id}/take", response_model=QueueEntry,
              responses={409: {"description": "someone else took it, or it is closed"}})
 async def take(handoff_id: HandoffId, db_session: SessionDep, settings: SettingsDep,
                staff: LiveStaff, wake_outbox: OutboxWakeDep) -> QueueEntry:
-    try:
-        handoff = await handoff_service.take(db_session=db_session, settings=settings,
-                                             handoff_id=handoff_id,
-                                             staff=staff.username,
-                                             display_name=staff.display_name, now=utcnow())
-    except handoff_service.HandoffConflict as exc:
-        raise _conflict(exc) from None
+    handoff = await handoff_service.take(db_session=db_session, settings=settings,
+                                         handoff_id=handoff_id,
+                                         staff=staff.username,
+                                         display_name=staff.display_name, now=utcnow())
     wake_outbox()
     return handoff_service.queue_entry(handoff, utcnow())
 
@@ -124,13 +118,10 @@ async def take(handoff_id: HandoffId, db_session: SessionDep, settings: Settings
              status_code=status.HTTP_201_CREATED, responses=NOT_ACTIVE)
 async def reply(handoff_id: HandoffId, message: MessageIn, db_session: SessionDep, staff: LiveStaff,
                 wake_outbox: OutboxWakeDep) -> MessageOut:
-    try:
-        sent = await handoff_service.reply(
-            db_session=db_session, handoff_id=handoff_id, staff=staff.username,
-            display_name=staff.display_name, text=message.text, now=utcnow(),
-            may_override=staff.role in (Role.supervisor, Role.admin))
-    except handoff_service.HandoffConflict as exc:
-        raise _conflict(exc) from None
+    sent = await handoff_service.reply(
+        db_session=db_session, handoff_id=handoff_id, staff=staff.username,
+        display_name=staff.display_name, text=message.text, now=utcnow(),
+        may_override=staff.role in (Role.supervisor, Role.admin))
     wake_outbox()
     return MessageOut.model_validate(sent)
 
@@ -139,11 +130,8 @@ async def reply(handoff_id: HandoffId, message: MessageIn, db_session: SessionDe
 async def release(handoff_id: HandoffId, db_session: SessionDep, staff: LiveStaff,
                   wake_outbox: OutboxWakeDep) -> QueueEntry:
     """Hand the conversation back to the bot; the customer is told."""
-    try:
-        handoff = await handoff_service.release(
-            db_session=db_session, handoff_id=handoff_id, staff=staff.username, now=utcnow(),
-            may_override=staff.role in (Role.supervisor, Role.admin))
-    except handoff_service.HandoffConflict as exc:
-        raise _conflict(exc) from None
+    handoff = await handoff_service.release(
+        db_session=db_session, handoff_id=handoff_id, staff=staff.username, now=utcnow(),
+        may_override=staff.role in (Role.supervisor, Role.admin))
     wake_outbox()
     return handoff_service.queue_entry(handoff, utcnow())

@@ -29,14 +29,21 @@ from backend.database import utcnow
 from backend.handoff import hours
 from backend.handoff.models import Handoff, HandoffMessage
 from backend.handoff.schemas import HandoffRequest, HandoffStatus, QueueEntry
+from backend.kernel.pushes import (
+    HandoffEnded,
+    HandoffPosition,
+    HandoffPush,
+    HandoffTaken,
+    PushKind,
+    StaffMessage,
+)
 from backend.notifications.models import OutboxMessage
 from backend.notifications.service import enqueue
+from backend.tickets import lifecycle
 from backend.tickets import service as ticket_service
-from backend.tickets.models import TicketEvent
 from backend.tickets.schemas import TicketCreate
 
 OPEN = ("waiting", "active")
-POSITION_PUSH = "handoff_position"  # the customer's place in the line: it changed, or they asked
 # PostgreSQL advisory lock: one change of the waiting line at a time.
 QUEUE_LOCK_KEY = 0x4A0D0F
 # The expected wait is learnt from the last RECENT_TAKEN customers taken within RECENT_DAYS.
@@ -124,7 +131,7 @@ async def _drop_untold_places(db_session: AsyncSession, handoff: Handoff) -> Non
     wait) makes them stale."""
     await db_session.execute(delete(OutboxMessage).where(
         OutboxMessage.ticket_id == handoff.ticket_id, OutboxMessage.delivered_at.is_(None),
-        OutboxMessage.payload["kind"].as_string() == POSITION_PUSH))
+        OutboxMessage.payload["kind"].as_string() == str(PushKind.handoff_position)))
 
 
 async def _tell_place(db_session: AsyncSession, handoff: Handoff, ahead: int, per_place: float,
@@ -132,8 +139,8 @@ async def _tell_place(db_session: AsyncSession, handoff: Handoff, ahead: int, pe
     """Push the customer their place and the expected wait (`cause`: moved | asked)."""
     await _drop_untold_places(db_session, handoff)
     enqueue(db_session=db_session, ticket_id=handoff.ticket_id, now=now,
-            payload=_push(handoff, POSITION_PUSH, now, position=ahead, cause=cause,
-                          expected_wait_minutes=expected_wait(ahead, per_place)))
+            push=_push(handoff, HandoffPosition, now, position=ahead, cause=cause,
+                       expected_wait_minutes=expected_wait(ahead, per_place)))
 
 
 async def _line_moved(db_session: AsyncSession, settings: Settings, gone: Handoff,
@@ -180,9 +187,8 @@ async def request(*, db_session: AsyncSession, settings: Settings, channel: str,
                       language=str(data.language), reason=data.reason, state="waiting",
                       requested_at=now)
     db_session.add(handoff)
-    db_session.add(TicketEvent(ticket_id=ticket.id, kind="handoff_requested", note=data.reason,
-                               actor=ticket_service.customer_actor(channel, chat_id),
-                               created_at=now))
+    lifecycle.record(db_session, ticket, "handoff_requested", note=data.reason, now=now,
+                     actor=lifecycle.customer_actor(channel, chat_id))
     if data.text:
         handoff.messages.append(HandoffMessage(sender="customer", text=data.text,
                                                created_at=now))
@@ -229,9 +235,8 @@ async def leave(*, db_session: AsyncSession, settings: Settings, channel: str, c
         return False
     was_waiting = handoff.state == "waiting"
     handoff.state, handoff.closed_at = "closed", now
-    db_session.add(TicketEvent(ticket_id=handoff.ticket_id, kind="handoff_ended",
-                               note="customer left", created_at=now,
-                               actor=ticket_service.customer_actor(channel, chat_id)))
+    lifecycle.record(db_session, handoff.ticket_id, "handoff_ended", note="customer left",
+                     now=now, actor=lifecycle.customer_actor(channel, chat_id))
     if was_waiting:
         await db_session.flush()
         await _line_moved(db_session, settings, handoff, now)
@@ -262,10 +267,11 @@ async def get(*, db_session: AsyncSession, handoff_id: int) -> Handoff | None:
     return (await db_session.execute(statement)).scalar_one_or_none()
 
 
-def _push(handoff: Handoff, kind: str, now: datetime, **fields) -> dict:
-    return {"event_id": str(uuid.uuid4()), "kind": kind, "ticket_number": handoff.ticket.number,
-            "channel": handoff.channel, "chat_id": handoff.chat_id,
-            "language": handoff.language, "occurred_at": now.isoformat(), **fields}
+def _push(handoff: Handoff, model: type[HandoffPush], now: datetime,
+          **fields: object) -> HandoffPush:
+    """A push of this kind (`model`) to the conversation's chat."""
+    return model(ticket_number=handoff.ticket.number, channel=handoff.channel,
+                 chat_id=handoff.chat_id, language=handoff.language, occurred_at=now, **fields)
 
 
 async def take(*, db_session: AsyncSession, settings: Settings, handoff_id: int, staff: str,
@@ -282,11 +288,11 @@ async def take(*, db_session: AsyncSession, settings: Settings, handoff_id: int,
     handoff = await get(db_session=db_session, handoff_id=handoff_id)
     assert handoff is not None
     await db_session.refresh(handoff)
-    db_session.add(TicketEvent(ticket_id=handoff.ticket_id, kind="handoff_taken",
-                               actor=f"staff:{staff}", created_at=now))
+    lifecycle.record(db_session, handoff.ticket_id, "handoff_taken", actor=f"staff:{staff}",
+                     now=now)
     await _line_moved(db_session, settings, handoff, now)
     enqueue(db_session=db_session, ticket_id=handoff.ticket_id, now=now,
-            payload=_push(handoff, "handoff_taken", now, staff=display_name))
+            push=_push(handoff, HandoffTaken, now, staff=display_name))
     await db_session.commit()
     return handoff
 
@@ -309,7 +315,7 @@ async def reply(*, db_session: AsyncSession, handoff_id: int, staff: str, displa
                              created_at=now)
     db_session.add(message)
     enqueue(db_session=db_session, ticket_id=handoff.ticket_id, now=now,
-            payload=_push(handoff, "staff_message", now, staff=display_name, text=text))
+            push=_push(handoff, StaffMessage, now, staff=display_name, text=text))
     await db_session.commit()
     return message
 
@@ -320,9 +326,9 @@ async def release(*, db_session: AsyncSession, handoff_id: int, staff: str, now:
     handoff = _require_owner(await get(db_session=db_session, handoff_id=handoff_id), staff,
                              may_override)
     handoff.state, handoff.closed_at = "closed", now
-    db_session.add(TicketEvent(ticket_id=handoff.ticket_id, kind="handoff_ended",
-                               actor=f"staff:{staff}", created_at=now))
+    lifecycle.record(db_session, handoff.ticket_id, "handoff_ended", actor=f"staff:{staff}",
+                     now=now)
     enqueue(db_session=db_session, ticket_id=handoff.ticket_id, now=now,
-            payload=_push(handoff, "handoff_ended", now))
+            push=_push(handoff, HandoffEnded, now))
     await db_session.commit()
     return handoff

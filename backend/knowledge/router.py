@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BeforeValidator, StringConstraints
 
 from backend.customers.enums import Language
 from backend.deps import ServiceDep, SessionDep, StaffUser, require_roles
+from backend.errors import NotFound
 from backend.knowledge import service as knowledge_service
 from backend.knowledge.enums import Topic
 from backend.knowledge.schemas import (
@@ -66,7 +67,7 @@ async def answer(db_session: SessionDep, _: ServiceDep, language: Language,
         text=text, code=code,
     )
     if entry is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_ANSWER)
+        raise NotFound(NO_ANSWER)
     return KnowledgeAnswer.model_validate(entry)
 
 
@@ -95,7 +96,7 @@ async def get_entry(entry_id: EntryId, db_session: SessionDep,
                     _: StaffReader) -> KnowledgeEntryOut:
     entry = await knowledge_service.get(db_session=db_session, entry_id=entry_id)
     if entry is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return KnowledgeEntryOut.model_validate(entry)
 
 
@@ -114,7 +115,7 @@ async def replace_entry(entry_id: EntryId, data: KnowledgeEntryIn, db_session: S
     """Replace every field of an entry (admin)."""
     entry = await knowledge_service.update(db_session=db_session, entry_id=entry_id, data=data)
     if entry is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return KnowledgeEntryOut.model_validate(entry)
 
 
@@ -123,5 +124,5 @@ async def replace_entry(entry_id: EntryId, data: KnowledgeEntryIn, db_session: S
 async def delete_entry(entry_id: EntryId, db_session: SessionDep, _: Admin) -> Response:
     """Remove an entry (admin)."""
     if not await knowledge_service.delete(db_session=db_session, entry_id=entry_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.database import utcnow
+from backend.kernel.pushes import Push, to_payload
 from backend.notifications.models import OutboxMessage
 
 
-def enqueue(*, db_session: AsyncSession, ticket_id: int, payload: dict[str, Any],
+def enqueue(*, db_session: AsyncSession, ticket_id: int, push: Push,
             now: datetime | None = None) -> OutboxMessage:
-    """Add an outbox message (payload["event_id"] is its unique id). Nothing is committed or
-    sent here: the caller commits with the change the message announces, and the dispatcher
-    delivers it."""
+    """Add an outbox message carrying `push` (`to_payload(push)`; its `event_id` is the
+    message's unique id). Nothing is committed or sent here: the caller commits with the change
+    the message announces, and the dispatcher delivers it."""
     now = now or utcnow()
-    message = OutboxMessage(event_id=payload["event_id"], ticket_id=ticket_id, payload=payload,
+    message = OutboxMessage(event_id=push.event_id, ticket_id=ticket_id, payload=to_payload(push),
                             attempts=0, next_attempt_at=now, created_at=now)
     db_session.add(message)
     return message

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from backend.deps import SessionDep, StaffUser, require_roles
+from backend.errors import NotFound
 from backend.knowledge.enums import canonical_city
 from backend.outlets import service as outlet_service
 from backend.outlets.schemas import OutletChoice, OutletIn, OutletOut, OutletPage
@@ -47,7 +48,7 @@ async def list_outlets(db_session: SessionDep, _: StaffReader,
 async def get_outlet(outlet_id: OutletId, db_session: SessionDep, _: StaffReader) -> OutletOut:
     outlet = await outlet_service.get(db_session=db_session, outlet_id=outlet_id)
     if outlet is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return OutletOut.model_validate(outlet)
 
 
@@ -65,7 +66,7 @@ async def replace_outlet(outlet_id: OutletId, data: OutletIn, db_session: Sessio
     """Replace every field of an outlet (admin)."""
     outlet = await outlet_service.update(db_session=db_session, outlet_id=outlet_id, data=data)
     if outlet is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return OutletOut.model_validate(outlet)
 
 
@@ -75,7 +76,7 @@ async def delete_outlet(outlet_id: OutletId, db_session: SessionDep, _: Admin) -
     """Deactivate an outlet (admin): it is proposed for nothing from now on; tickets keep
     referring to it."""
     if not await outlet_service.deactivate(db_session=db_session, outlet_id=outlet_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -87,15 +88,10 @@ async def choose_outlet(number: str, choice: OutletChoice, db_session: SessionDe
                         staff: Dispatcher) -> TicketDetail:
     """Confirm the ticket's proposed outlet, or choose another (dispatcher, supervisor, admin).
     Recorded as an `outlet_assigned` event; not told to the customer."""
-    try:
-        ticket = await outlet_service.assign(db_session=db_session, number=number,
-                                             outlet_id=choice.outlet_id, actor=staff.actor)
-    except outlet_service.TicketNotOpen as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    except outlet_service.OutletUnavailable as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    ticket = await outlet_service.assign(db_session=db_session, number=number,
+                                         outlet_id=choice.outlet_id, actor=staff.actor)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_TICKET)
+        raise NotFound(NO_TICKET)
     ticket = await ticket_service.get_by_number(db_session=db_session, number=ticket.number,
                                                 with_events=True)
     return TicketDetail.model_validate(ticket, from_attributes=True)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from backend.knowledge.enums import canonical_city
 from backend.outlets.places import canonical_district
@@ -85,14 +92,3 @@ class OutletPage(BaseModel):
 
 class OutletChoice(BaseModel):
     outlet_id: int = Field(ge=1, le=2**31 - 1)
-
-
-class TicketDispatch(BaseModel):
-    """A ticket's dispatch fields, in the staff's views (backend.tickets.schemas)."""
-
-    city: str | None = Field(default=None, description="from the address (plaintext)")
-    district: str | None = Field(default=None, description="from the address (plaintext)")
-    proposed_outlet_id: int | None = Field(default=None, description="the outlet covering the "
-                                           "address when the ticket came in")
-    outlet_id: int | None = Field(default=None, description="the outlet staff confirmed or "
-                                  "chose (POST /api/v1/tickets/{number}/outlet)")

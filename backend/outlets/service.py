@@ -13,9 +13,9 @@ from backend.database import utcnow
 from backend.outlets.models import Outlet
 from backend.outlets.places import parse_address
 from backend.outlets.schemas import OutletIn
-from backend.sla import service as sla_service
-from backend.tickets.enums import ON_SITE_TYPES, OPEN_STATUSES, TicketStatus
-from backend.tickets.models import Ticket, TicketEvent
+from backend.tickets import lifecycle
+from backend.tickets.enums import ON_SITE_TYPES
+from backend.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,10 @@ async def covering(*, db_session: AsyncSession, city: str | None,
     return (named or whole_city or [None])[0]
 
 
-async def propose(*, db_session: AsyncSession, ticket: Ticket) -> None:
+async def propose(*, db_session: AsyncSession, ticket: Ticket, customer: object = None) -> None:
     """Set a new ticket's `city` and `district` from its address and, for an on-site type,
-    its `proposed_outlet_id`. In the caller's transaction."""
+    its `proposed_outlet_id` (the lifecycle's `created` hook: backend/wiring.py). In the
+    caller's transaction."""
     place = parse_address(ticket.address)
     ticket.city, ticket.district = place.city, place.district
     if ticket.type in ON_SITE_TYPES:
@@ -62,18 +63,15 @@ async def assign(*, db_session: AsyncSession, number: str, outlet_id: int,
     ticket: `outlet_id` and an `outlet_assigned` event (a staff event: the first response if
     it is the first). None if there is no such ticket; TicketNotOpen, OutletUnavailable.
     Commits."""
-    ticket = await sla_service.lock_ticket(db_session=db_session, number=number)
+    ticket = await lifecycle.lock(db_session=db_session, number=number)
     if ticket is None:
         await db_session.rollback()
         return None
-    status = TicketStatus(ticket.status)
-    if status not in OPEN_STATUSES:
-        await db_session.rollback()
-        raise TicketNotOpen(f"a {status} ticket gets no outlet")
+    await lifecycle.require_open(db_session, ticket, "a {status} ticket gets no outlet",
+                                 TicketNotOpen)
     outlet = await db_session.get(Outlet, outlet_id)
     if outlet is None or not outlet.active:
-        await db_session.rollback()
-        raise OutletUnavailable("no active outlet with that id")
+        await lifecycle.refuse(db_session, OutletUnavailable("no active outlet with that id"))
     now = utcnow()
     if outlet.id == ticket.proposed_outlet_id:
         how = "the proposed one"
@@ -81,10 +79,10 @@ async def assign(*, db_session: AsyncSession, number: str, outlet_id: int,
         how = f"proposed: {ticket.proposed_outlet_id}"
     else:
         how = "none proposed"
-    ticket.outlet_id, ticket.updated_at = outlet.id, now
-    db_session.add(TicketEvent(ticket_id=ticket.id, kind=OUTLET_ASSIGNED, actor=actor,
-                               note=f"outlet {outlet.id} {outlet.name} ({how})", created_at=now))
-    await sla_service.staff_acted(db_session=db_session, ticket=ticket, now=now)
+    ticket.outlet_id = outlet.id
+    lifecycle.record(db_session, ticket, OUTLET_ASSIGNED, actor=actor, now=now, touch=True,
+                     note=f"outlet {outlet.id} {outlet.name} ({how})")
+    await lifecycle.staff_acted(db_session=db_session, ticket=ticket, now=now)
     await db_session.commit()
     log.info("ticket %s: outlet %s", ticket.number, outlet.id)
     return ticket

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, Path
 
 from backend.customers.enums import Channel
 from backend.deps import ServiceDep, SessionDep, StaffUser, require_roles
+from backend.errors import NotFound
 from backend.privacy import service as privacy_service
 from backend.privacy.enums import CUSTOMER_ACTOR
 from backend.privacy.schemas import CustomerExport, ErasureOut
@@ -36,7 +37,7 @@ async def export_own_data(channel: Channel, chat_id: str, db_session: SessionDep
     customer = await privacy_service.customer_of_chat(db_session=db_session, channel=channel,
                                                       chat_id=chat_id)
     if customer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CUSTOMER)
+        raise NotFound(NO_CUSTOMER)
     return await privacy_service.export(db_session=db_session, customer=customer,
                                         actor=CUSTOMER_ACTOR)
 
@@ -50,7 +51,7 @@ async def erase_own_data(channel: Channel, chat_id: str, db_session: SessionDep,
     customer = await privacy_service.customer_of_chat(db_session=db_session, channel=channel,
                                                       chat_id=chat_id)
     if customer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CUSTOMER)
+        raise NotFound(NO_CUSTOMER)
     return _erasure(await privacy_service.erase(db_session=db_session, customer=customer,
                                                 actor=CUSTOMER_ACTOR))
 
@@ -65,7 +66,7 @@ async def export_customer(customer_id: CustomerId, db_session: SessionDep,
     customer = await privacy_service.get_customer(db_session=db_session,
                                                   customer_id=customer_id)
     if customer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CUSTOMER)
+        raise NotFound(NO_CUSTOMER)
     return await privacy_service.export(db_session=db_session, customer=customer,
                                         actor=staff.actor)
 
@@ -78,7 +79,7 @@ async def export_customer_of_ticket(number: Annotated[str, Path(max_length=40)],
     """The same, for the customer of a ticket (its number in any spelling)."""
     customer = await privacy_service.customer_of_ticket(db_session=db_session, number=number)
     if customer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such ticket")
+        raise NotFound("no such ticket")
     return await privacy_service.export(db_session=db_session, customer=customer,
                                         actor=staff.actor)
 
@@ -93,6 +94,6 @@ async def erase_customer(customer_id: CustomerId, db_session: SessionDep,
     customer = await privacy_service.get_customer(db_session=db_session,
                                                   customer_id=customer_id)
     if customer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CUSTOMER)
+        raise NotFound(NO_CUSTOMER)
     return _erasure(await privacy_service.erase(db_session=db_session, customer=customer,
                                                 actor=staff.actor))

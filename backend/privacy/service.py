@@ -25,6 +25,7 @@ from backend.customers.enums import Channel
 from backend.customers.models import ChatIdentity, Customer
 from backend.database import utcnow
 from backend.handoff.models import Handoff, HandoffMessage
+from backend.kernel.ticket_numbers import normalise_ticket_number
 from backend.notifications.models import OutboxMessage
 from backend.privacy.enums import (
     CUSTOMER_ACTOR,
@@ -42,9 +43,8 @@ from backend.privacy.schemas import (
     TicketOut,
     TranscriptLine,
 )
-from backend.sla import service as sla_service
 from backend.surveys.models import Survey
-from backend.tickets import numbers
+from backend.tickets import lifecycle
 from backend.tickets.enums import OPEN_STATUSES, EventKind, TicketStatus
 from backend.tickets.models import Ticket, TicketEvent
 
@@ -70,7 +70,7 @@ async def get_customer(*, db_session: AsyncSession, customer_id: int) -> Custome
 
 async def customer_of_ticket(*, db_session: AsyncSession, number: str) -> Customer | None:
     """The customer of the ticket with this number, in any spelling."""
-    canonical = numbers.normalise_ticket_number(number)
+    canonical = normalise_ticket_number(number)
     if canonical is None:
         return None
     statement = (select(Customer).join(Ticket, Ticket.customer_id == Customer.id)
@@ -149,10 +149,8 @@ async def erase(*, db_session: AsyncSession, customer: Customer, actor: str) -> 
         return Erasure(customer_id=customer.id, anonymised_at=customer.anonymised_at,
                        tickets_anonymised=0, tickets_cancelled=0)
     now = utcnow()
-    tickets = list((await db_session.execute(
-        select(Ticket).where(Ticket.customer_id == customer.id).order_by(Ticket.id)
-        .with_for_update()
-    )).scalars())
+    tickets = await lifecycle.lock_all_of_customer(db_session=db_session,
+                                                   customer_id=customer.id)
     ids = [ticket.id for ticket in tickets]
     # What was written about the tickets and in them: notes, feedback, transcripts, pushes.
     await db_session.execute(update(TicketEvent).where(TicketEvent.ticket_id.in_(ids))
@@ -181,13 +179,11 @@ async def erase(*, db_session: AsyncSession, customer: Customer, actor: str) -> 
     for ticket in tickets:
         status = TicketStatus(ticket.status)
         if status in OPEN_STATUSES:
-            ticket.status = TicketStatus.cancelled
-            db_session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.status_changed,
-                                       from_status=status, to_status=TicketStatus.cancelled,
-                                       actor=ERASURE_ACTOR, note=ERASURE_NOTE, created_at=now))
-            await sla_service.status_changed(db_session=db_session, ticket=ticket,
-                                             status=TicketStatus.cancelled, actor=ERASURE_ACTOR,
-                                             now=now)
+            # Nothing is pushed or asked (no follow-up hooks: no survey is touched).
+            await lifecycle.write_status(db_session=db_session, ticket=ticket,
+                                         status=TicketStatus.cancelled, note=ERASURE_NOTE,
+                                         actor=ERASURE_ACTOR, now=now, notify=False,
+                                         follow_up=False)
             cancelled += 1
         ticket.phone = ticket.address = None
         ticket.description, ticket.details, ticket.attachments = "", {}, []

@@ -8,7 +8,6 @@ accepted, it counts as resolved when the technician finished (backend.sla.servic
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Channel
 from backend.database import utcnow
-from backend.notifications import service as notification_service
+from backend.kernel.pushes import AcceptanceRequest
 from backend.sla import service as sla_service
-from backend.sla.enums import ACCEPTANCE_ACTOR, PushKind, SlaEventKind
-from backend.tickets import service as ticket_service
+from backend.sla.enums import ACCEPTANCE_ACTOR, SlaEventKind
+from backend.tickets import lifecycle
 from backend.tickets.enums import TicketStatus, can_transition
-from backend.tickets.models import Ticket, TicketEvent
+from backend.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -42,39 +41,29 @@ async def complete(*, db_session: AsyncSession, number: str, note: str | None, a
     Asking again while the customer has not answered changes nothing. None if there is no
     such ticket (with `assignee_id`: none assigned to that staff member); CannotComplete.
     Commits."""
-    ticket = await sla_service.lock_ticket(db_session=db_session, number=number,
-                                           assignee_id=assignee_id)
+    ticket = await lifecycle.lock(db_session=db_session, number=number, assignee_id=assignee_id)
     if ticket is None:
         await db_session.rollback()
         return None
     status = TicketStatus(ticket.status)
     if status != TicketStatus.in_progress:
         if not can_transition(status, TicketStatus.in_progress):
-            await db_session.rollback()
-            raise CannotComplete(f"a {status} ticket cannot be marked done")
+            await lifecycle.refuse(db_session,
+                                   CannotComplete(f"a {status} ticket cannot be marked done"))
         # Its own transaction: a failure after it leaves a ticket in progress, to complete again.
-        ticket = await ticket_service.change_status(
-            db_session=db_session, number=ticket.number, status=TicketStatus.in_progress,
-            note=None, actor=actor, notify=False,
-        )
-        ticket = await sla_service.lock_ticket(db_session=db_session, number=ticket.number)
+        await lifecycle.set_status(db_session=db_session, ticket=ticket,
+                                   status=TicketStatus.in_progress, note=None, actor=actor,
+                                   notify=False)
+        ticket = await lifecycle.lock(db_session=db_session, number=ticket.number)
     if ticket.awaiting_acceptance_since is not None:
         await db_session.commit()
         return ticket
     now = utcnow()
-    ticket.awaiting_acceptance_since, ticket.updated_at = now, now
-    db_session.add(TicketEvent(ticket_id=ticket.id, kind=SlaEventKind.acceptance_requested,
-                               actor=actor, note=note, created_at=now))
-    notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now, payload={
-        "event_id": str(uuid.uuid4()),
-        "kind": str(PushKind.acceptance_request),
-        "ticket_number": ticket.number,
-        "ticket_type": ticket.type,
-        "channel": ticket.channel,
-        "chat_id": ticket.chat_id,
-        "language": sla_service.push_language(ticket),
-        "occurred_at": now.isoformat(),
-    })
+    ticket.awaiting_acceptance_since = now
+    lifecycle.record(db_session, ticket, SlaEventKind.acceptance_requested, actor=actor,
+                     note=note, now=now, touch=True)
+    lifecycle.push(db_session, ticket, AcceptanceRequest(
+        **lifecycle.to_customer(ticket), ticket_type=ticket.type, occurred_at=now), now)
     await sla_service.staff_acted(db_session=db_session, ticket=ticket, now=now)
     await db_session.commit()
     log.info("ticket %s: done, acceptance requested", ticket.number)
@@ -83,15 +72,14 @@ async def complete(*, db_session: AsyncSession, number: str, note: str | None, a
 
 async def _awaiting_for_customer(db_session: AsyncSession, channel: Channel | str,
                                  chat_id: str, number: str) -> Ticket | None:
-    ticket = await sla_service.lock_customer_ticket(db_session=db_session, channel=channel,
-                                                    chat_id=chat_id, number=number)
+    ticket = await lifecycle.lock_for_customer(db_session=db_session, channel=channel,
+                                               chat_id=chat_id, number=number)
     if ticket is None:
         await db_session.rollback()
         return None
     if ticket.awaiting_acceptance_since is None or ticket.status != TicketStatus.in_progress:
-        message = f"ticket {ticket.number} awaits no acceptance"
-        await db_session.rollback()
-        raise NothingToAnswer(message)
+        await lifecycle.refuse(db_session,
+                               NothingToAnswer(f"ticket {ticket.number} awaits no acceptance"))
     return ticket
 
 
@@ -102,11 +90,10 @@ async def accept(*, db_session: AsyncSession, channel: Channel | str, chat_id: s
     ticket = await _awaiting_for_customer(db_session, channel, chat_id, number)
     if ticket is None:
         return None
-    return await ticket_service.change_status(
-        db_session=db_session, number=ticket.number, status=TicketStatus.resolved,
-        note="accepted by the customer", actor=ticket_service.customer_actor(channel, chat_id),
-        notify=False,
-    )
+    await lifecycle.set_status(db_session=db_session, ticket=ticket,
+                               status=TicketStatus.resolved, note="accepted by the customer",
+                               actor=lifecycle.customer_actor(channel, chat_id), notify=False)
+    return ticket
 
 
 async def reject(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
@@ -118,10 +105,9 @@ async def reject(*, db_session: AsyncSession, channel: Channel | str, chat_id: s
     if ticket is None:
         return None
     now = utcnow()
-    ticket.awaiting_acceptance_since, ticket.updated_at = None, now
-    db_session.add(TicketEvent(ticket_id=ticket.id, kind=SlaEventKind.acceptance_rejected,
-                               actor=ticket_service.customer_actor(channel, chat_id), note=note,
-                               created_at=now))
+    ticket.awaiting_acceptance_since = None
+    lifecycle.record(db_session, ticket, SlaEventKind.acceptance_rejected, now=now, touch=True,
+                     actor=lifecycle.customer_actor(channel, chat_id), note=note)
     await sla_service.refresh(db_session=db_session, ticket=ticket)
     await db_session.commit()
     log.info("ticket %s: the customer says it is not fixed", ticket.number)
@@ -144,19 +130,18 @@ async def resolve_unanswered(*, db_session: AsyncSession, number: str, asked_bef
     """Resolve a ticket whose customer did not answer the acceptance request in time: an
     `acceptance_timeout` event saying so, then status resolved, pushed to the customer. None
     if it no longer waits (answered meanwhile). Commits."""
-    ticket = await sla_service.lock_ticket(db_session=db_session, number=number)
+    ticket = await lifecycle.lock(db_session=db_session, number=number)
     if (ticket is None or ticket.status != TicketStatus.in_progress
             or ticket.awaiting_acceptance_since is None
             or ticket.awaiting_acceptance_since >= asked_before):
         await db_session.rollback()
         return None
-    db_session.add(TicketEvent(
-        ticket_id=ticket.id, kind=SlaEventKind.acceptance_timeout, actor=ACCEPTANCE_ACTOR,
+    lifecycle.record(
+        db_session, ticket, SlaEventKind.acceptance_timeout, actor=ACCEPTANCE_ACTOR,
         note=f"no answer to the acceptance request within {timeout_hours:g} h: resolved",
-        created_at=utcnow(),
-    ))
-    log.info("ticket %s: acceptance not answered in time, resolving", number)
-    return await ticket_service.change_status(
-        db_session=db_session, number=number, status=TicketStatus.resolved, note=None,
-        actor=ACCEPTANCE_ACTOR,
+        now=utcnow(),
     )
+    log.info("ticket %s: acceptance not answered in time, resolving", number)
+    await lifecycle.set_status(db_session=db_session, ticket=ticket, status=TicketStatus.resolved,
+                               note=None, actor=ACCEPTANCE_ACTOR, notify=True)
+    return ticket

@@ -1,6 +1,6 @@
 """Appointments (预约): staff agree a date and window with the customer; the ticket moves to
 `scheduled` (the customer's chat hears it, with the date and window, through the ticket
-service), the on-site milestone becomes due at the end of the window, and the worker reminds
+lifecycle), the on-site milestone becomes due at the end of the window, and the worker reminds
 the customer once, the day before. The customer confirms the time from the chat, or asks for
 another one, which waits on the ticket (`appointment_request`) for the dispatcher until staff
 schedule again.
@@ -9,21 +9,20 @@ schedule again.
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import business_calendar as sla_calendar
 from backend.customers.enums import Channel
 from backend.database import utcnow
-from backend.notifications import service as notification_service
-from backend.sla import calendar as sla_calendar
+from backend.kernel.pushes import AppointmentReminder
 from backend.sla import service as sla_service
-from backend.sla.enums import AppointmentWindow, PushKind, SlaEventKind
-from backend.tickets import service as ticket_service
+from backend.sla.enums import AppointmentWindow, SlaEventKind
+from backend.tickets import lifecycle
 from backend.tickets.enums import ON_SITE_TYPES, TicketStatus
-from backend.tickets.models import Ticket, TicketEvent
+from backend.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +55,7 @@ async def schedule(*, db_session: AsyncSession, number: str, day: date,
     today = calendar.local_date(now)
     if day < today:
         raise DateInThePast(f"{day} is over")
-    ticket = await sla_service.lock_ticket(db_session=db_session, number=number,
-                                           assignee_id=assignee_id)
+    ticket = await lifecycle.lock(db_session=db_session, number=number, assignee_id=assignee_id)
     if ticket is None:
         await db_session.rollback()
         return None
@@ -66,48 +64,28 @@ async def schedule(*, db_session: AsyncSession, number: str, day: date,
     ticket.appointment_reminded_at = now if day <= today + timedelta(days=1) else None
     if ticket.type in ON_SITE_TYPES and ticket.on_site_at is None:
         ticket.on_site_due = sla_service.appointment_end(day, window, calendar)
-    db_session.add(TicketEvent(ticket_id=ticket.id, kind=SlaEventKind.appointment, actor=actor,
-                               note=f"{day.isoformat()} {window}", created_at=now))
+    lifecycle.record(db_session, ticket, SlaEventKind.appointment, actor=actor,
+                     note=f"{day.isoformat()} {window}", now=now)
     if ticket.status != TicketStatus.scheduled:
-        # The status change, its push and the milestones: the ticket service's (commits).
-        return await ticket_service.change_status(
-            db_session=db_session, number=ticket.number, status=TicketStatus.scheduled,
-            note=note, actor=actor, assignee_id=assignee_id,
-        )
+        # The status change, its push and the milestones: the lifecycle's (commits).
+        await lifecycle.set_status(db_session=db_session, ticket=ticket,
+                                   status=TicketStatus.scheduled, note=note, actor=actor,
+                                   notify=True)
+        return ticket
     ticket.updated_at = now
-    notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now, payload={
-        # The shape of a status push (backend.tickets.service), status unchanged.
-        "event_id": str(uuid.uuid4()),
-        "ticket_number": ticket.number,
-        "ticket_type": ticket.type,
-        "status": str(TicketStatus.scheduled),
-        "previous_status": str(TicketStatus.scheduled),
-        "note": note,
-        "appointment": ticket_service.appointment_of(ticket),
-        "channel": ticket.channel,
-        "chat_id": ticket.chat_id,
-        "language": sla_service.push_language(ticket),
-        "occurred_at": now.isoformat(),
-    })
+    # A status push, status unchanged (scheduled -> scheduled), with the new time.
+    lifecycle.push(db_session, ticket, lifecycle.status_push(
+        ticket, TicketStatus.scheduled, TicketStatus.scheduled, note, now), now)
     await sla_service.staff_acted(db_session=db_session, ticket=ticket, now=now)
     await db_session.commit()
     log.info("ticket %s: appointment moved", ticket.number)
     return ticket
 
 
-def reminder_payload(ticket: Ticket, *, now: datetime) -> dict:
-    return {
-        "event_id": str(uuid.uuid4()),
-        "kind": str(PushKind.appointment_reminder),
-        "ticket_number": ticket.number,
-        "ticket_type": ticket.type,
-        "date": ticket.appointment_date.isoformat(),
-        "window": ticket.appointment_window,
-        "channel": ticket.channel,
-        "chat_id": ticket.chat_id,
-        "language": sla_service.push_language(ticket),
-        "occurred_at": now.isoformat(),
-    }
+def reminder_push(ticket: Ticket, *, now: datetime) -> AppointmentReminder:
+    return AppointmentReminder(**lifecycle.to_customer(ticket), ticket_type=ticket.type,
+                               date=ticket.appointment_date,
+                               window=ticket.appointment_window, occurred_at=now)
 
 
 async def due_reminders(*, db_session: AsyncSession, today: date) -> list[str]:
@@ -126,15 +104,14 @@ async def remind(*, db_session: AsyncSession, number: str, today: date,
                  now: datetime) -> bool:
     """Queue the reminder of tomorrow's appointment, once: the ticket is locked and checked
     again, and `appointment_reminded_at` is set in the same transaction. Commits."""
-    ticket = await sla_service.lock_ticket(db_session=db_session, number=number)
+    ticket = await lifecycle.lock(db_session=db_session, number=number)
     if (ticket is None or ticket.appointment_reminded_at is not None
             or ticket.appointment_date != today + timedelta(days=1)
             or ticket.status not in REMINDED_STATUSES):
         await db_session.rollback()
         return False
     ticket.appointment_reminded_at = now
-    notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now,
-                                 payload=reminder_payload(ticket, now=now))
+    lifecycle.push(db_session, ticket, reminder_push(ticket, now=now), now)
     await db_session.commit()
     log.info("ticket %s: appointment reminder queued", number)
     return True
@@ -144,15 +121,14 @@ async def remind(*, db_session: AsyncSession, number: str, today: date,
 
 async def _scheduled_for_customer(db_session: AsyncSession, channel: Channel | str,
                                   chat_id: str, number: str) -> Ticket | None:
-    ticket = await sla_service.lock_customer_ticket(db_session=db_session, channel=channel,
-                                                    chat_id=chat_id, number=number)
+    ticket = await lifecycle.lock_for_customer(db_session=db_session, channel=channel,
+                                               chat_id=chat_id, number=number)
     if ticket is None:
         await db_session.rollback()
         return None
     if ticket.status != TicketStatus.scheduled or ticket.appointment_date is None:
-        message = f"ticket {ticket.number} has no appointment to answer"
-        await db_session.rollback()
-        raise NoAppointment(message)
+        await lifecycle.refuse(db_session, NoAppointment(
+            f"ticket {ticket.number} has no appointment to answer"))
     return ticket
 
 
@@ -166,11 +142,9 @@ async def confirm(*, db_session: AsyncSession, channel: Channel | str, chat_id: 
         return None
     now = utcnow()
     ticket.appointment_confirmed_at, ticket.appointment_request = now, None
-    ticket.updated_at = now
-    db_session.add(TicketEvent(
-        ticket_id=ticket.id, kind=SlaEventKind.appointment_confirmed, created_at=now,
-        actor=ticket_service.customer_actor(channel, chat_id),
-        note=f"{ticket.appointment_date.isoformat()} {ticket.appointment_window}"))
+    lifecycle.record(db_session, ticket, SlaEventKind.appointment_confirmed, now=now, touch=True,
+                     actor=lifecycle.customer_actor(channel, chat_id),
+                     note=f"{ticket.appointment_date.isoformat()} {ticket.appointment_window}")
     await db_session.commit()
     log.info("ticket %s: appointment confirmed by the customer", ticket.number)
     return ticket
@@ -187,10 +161,9 @@ async def request_change(*, db_session: AsyncSession, channel: Channel | str, ch
         return None
     now = utcnow()
     ticket.appointment_request, ticket.appointment_confirmed_at = requested, None
-    ticket.updated_at = now
-    db_session.add(TicketEvent(
-        ticket_id=ticket.id, kind=SlaEventKind.appointment_change_requested, created_at=now,
-        actor=ticket_service.customer_actor(channel, chat_id), note=requested))
+    lifecycle.record(db_session, ticket, SlaEventKind.appointment_change_requested, now=now,
+                     touch=True, actor=lifecycle.customer_actor(channel, chat_id),
+                     note=requested)
     await db_session.commit()
     log.info("ticket %s: the customer asks for another appointment time", ticket.number)
     return ticket

@@ -1,15 +1,17 @@
 """Service-level routes: policies and breaches (staff), appointments and finished jobs (staff),
-the customer's acceptance (the bot). Thin: validation in schemas, work in the services."""
+the customer's acceptance (the bot). Thin: validation in schemas, work in the services;
+refusals are answered by the exception handlers of backend/app.py."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Channel
 from backend.deps import OutboxWakeDep, ServiceDep, SessionDep, StaffUser, require_roles
+from backend.errors import NotFound
 from backend.sla import acceptance, appointments
 from backend.sla import service as sla_service
 from backend.sla.schemas import (
@@ -72,17 +74,12 @@ async def schedule(number: str, request: ScheduleRequest, db_session: SessionDep
                    staff: AnyStaff, wake_outbox: OutboxWakeDep) -> TicketDetail:
     """Agree an appointment with the customer (staff; a technician: only for a ticket assigned
     to them): status `scheduled`, told to the customer; a reminder the day before."""
-    try:
-        ticket = await appointments.schedule(
-            db_session=db_session, number=number, day=request.date, window=request.window,
-            note=request.note, actor=staff.actor, assignee_id=staff.own_tickets_only,
-        )
-    except appointments.DateInThePast as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
-    except ticket_service.TransitionNotAllowed as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    ticket = await appointments.schedule(
+        db_session=db_session, number=number, day=request.date, window=request.window,
+        note=request.note, actor=staff.actor, assignee_id=staff.own_tickets_only,
+    )
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     wake_outbox()
     return await _detail(db_session, ticket.number)
 
@@ -95,15 +92,12 @@ async def complete(number: str, db_session: SessionDep, staff: Finisher,
                    request: CompleteRequest | None = None) -> TicketDetail:
     """The technician marks the job done (a technician: only a ticket assigned to them): the
     ticket is in_progress, awaiting the customer's acceptance, whom the bot asks."""
-    try:
-        ticket = await acceptance.complete(
-            db_session=db_session, number=number, note=request.note if request else None,
-            actor=staff.actor, assignee_id=staff.own_tickets_only,
-        )
-    except acceptance.CannotComplete as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    ticket = await acceptance.complete(
+        db_session=db_session, number=number, note=request.note if request else None,
+        actor=staff.actor, assignee_id=staff.own_tickets_only,
+    )
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     wake_outbox()
     return await _detail(db_session, ticket.number)
 
@@ -113,13 +107,10 @@ async def complete(number: str, db_session: SessionDep, staff: Finisher,
 async def accept(channel: Channel, chat_id: str, number: str, db_session: SessionDep,
                  _: ServiceDep) -> TicketCustomerView:
     """The customer confirms the job is done: resolved (the bot answers; no push)."""
-    try:
-        ticket = await acceptance.accept(db_session=db_session, channel=channel,
-                                         chat_id=chat_id, number=number)
-    except acceptance.NothingToAnswer as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    ticket = await acceptance.accept(db_session=db_session, channel=channel,
+                                     chat_id=chat_id, number=number)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return TicketCustomerView.of(ticket)
 
 
@@ -129,13 +120,10 @@ async def reject(channel: Channel, chat_id: str, number: str, request: RejectReq
                  db_session: SessionDep, _: ServiceDep) -> TicketCustomerView:
     """The customer says it is not fixed: back to the technician (still in_progress), an
     `acceptance_rejected` event with their note for staff."""
-    try:
-        ticket = await acceptance.reject(db_session=db_session, channel=channel,
-                                         chat_id=chat_id, number=number, note=request.note)
-    except acceptance.NothingToAnswer as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    ticket = await acceptance.reject(db_session=db_session, channel=channel,
+                                     chat_id=chat_id, number=number, note=request.note)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return TicketCustomerView.of(ticket)
 
 
@@ -148,13 +136,10 @@ NO_APPOINTMENT = {404: {"description": "no such ticket for this customer"},
 async def confirm_appointment(channel: Channel, chat_id: str, number: str,
                               db_session: SessionDep, _: ServiceDep) -> TicketCustomerView:
     """The customer confirms the appointment staff made (the bot answers; no push)."""
-    try:
-        ticket = await appointments.confirm(db_session=db_session, channel=channel,
-                                            chat_id=chat_id, number=number)
-    except appointments.NoAppointment as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    ticket = await appointments.confirm(db_session=db_session, channel=channel,
+                                        chat_id=chat_id, number=number)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return TicketCustomerView.of(ticket)
 
 
@@ -165,12 +150,9 @@ async def request_appointment_change(channel: Channel, chat_id: str, number: str
                                      _: ServiceDep) -> TicketCustomerView:
     """The customer asks for another time: kept on the ticket for the dispatcher (the
     appointment stands until staff schedule again)."""
-    try:
-        ticket = await appointments.request_change(db_session=db_session, channel=channel,
-                                                   chat_id=chat_id, number=number,
-                                                   requested=change.requested)
-    except appointments.NoAppointment as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    ticket = await appointments.request_change(db_session=db_session, channel=channel,
+                                               chat_id=chat_id, number=number,
+                                               requested=change.requested)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return TicketCustomerView.of(ticket)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backend.database import utcnow
-from backend.sla.enums import AppointmentWindow, Milestone, SlaState
-from backend.sla.service import state_of
+from backend.sla.enums import AppointmentWindow, Milestone
 from backend.text import clean_or_none
 
 NOTE_MAX = 1000
@@ -26,8 +24,9 @@ class _WithNote(BaseModel):
 
 class ScheduleRequest(_WithNote):
     date: dt.date = Field(description="the appointment's local date, e.g. 2026-11-28")
-    window: AppointmentWindow = Field(description="morning 08–12, afternoon 12–18, evening "
-                                                  "18–20 (local)")
+    window: AppointmentWindow = Field(description="morning, afternoon or evening: local hours "
+                                                  "from APPOINTMENT_WINDOWS (by default 08–12, "
+                                                  "12–18, 18–20)")
 
 
 class AppointmentChange(BaseModel):
@@ -90,34 +89,3 @@ class BreachPage(BaseModel):
     total: int
     limit: int
     offset: int
-
-
-class TicketServiceLevels(BaseModel):
-    """A ticket's due times, SLA state, appointment and acceptance, in the staff's views
-    (backend.tickets.schemas)."""
-
-    first_response_due: dt.datetime | None = None
-    on_site_due: dt.datetime | None = None
-    resolution_due: dt.datetime | None = None
-    sla_due_at: dt.datetime | None = Field(default=None, description="the next pending "
-                                        "milestone's due time (null: no clock runs)")
-    sla_warn_at: dt.datetime | None = Field(default=None, description="from when that one is "
-                                         "nearly due (less than a quarter of its window left)")
-    sla_breached_at: dt.datetime | None = Field(default=None, description="the first breach")
-    sla_breached_milestone: Milestone | None = None
-    appointment_date: dt.date | None = None
-    appointment_window: AppointmentWindow | None = None
-    appointment_confirmed_at: dt.datetime | None = Field(default=None, description="the "
-                                                      "customer confirmed the appointment")
-    appointment_request: str | None = Field(default=None, description="the new time the "
-                                         "customer asked for instead, until staff schedule "
-                                         "again")
-    awaiting_acceptance_since: dt.datetime | None = Field(default=None, description="the "
-                                                       "technician finished; the customer has "
-                                                       "not answered yet")
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def sla_state(self) -> SlaState | None:
-        """on_track, nearly_due or overdue against the next pending milestone, now."""
-        return state_of(self, now=utcnow())

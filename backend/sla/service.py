@@ -5,9 +5,10 @@ Every ticket carries its due times (`first_response_due`, `on_site_due`, `resolu
 computed when it is created and again when its priority changes, from the most specific
 matching policy; when each milestone was met (`first_responded_at`, `on_site_at`,
 `resolved_at`); and, for the staff list, the due time of its next pending milestone
-(`sla_due_at`) and from when that one is nearly due (`sla_warn_at`). The ticket service calls
-`start_clocks`, `priority_changed` and `status_changed` inside its own transactions; nothing
-here commits unless it says so.
+(`sla_due_at`) and from when that one is nearly due (`sla_warn_at`; the SLA state read from
+them: backend.tickets.due). `start_clocks` (through `ticket_created`), `priority_changed`,
+`status_changed` and `staff_acted` are the ticket lifecycle's hooks (backend/wiring.py),
+called inside its transactions; nothing here commits unless it says so.
 
 Rules:
 - first response: the first staff event after creation (a status change, a note, an
@@ -25,41 +26,33 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager
 
-from backend.customers import service as customer_service
-from backend.customers.enums import Channel
-from backend.notifications import service as notification_service
-from backend.sla import calendar as sla_calendar
+from backend import business_calendar as sla_calendar
+from backend.kernel.pushes import StaffAlert
 from backend.sla.enums import (
     MILESTONE_LABELS_ZH,
     NEARLY_DUE_LEFT,
     SLA_ACTOR,
     STAFF_ACTOR_PREFIX,
-    WINDOW_HOURS,
     AppointmentWindow,
     CustomerTier,
     Milestone,
-    PushKind,
     SlaEventKind,
-    SlaState,
 )
 from backend.sla.models import SlaBreach, SlaPolicy
-from backend.tickets import numbers
+from backend.tickets import escalation, lifecycle
 from backend.tickets.enums import ON_SITE_TYPES, OPEN_STATUSES, TicketStatus
 from backend.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
 _OPEN = [str(status) for status in OPEN_STATUSES]
-# Breach alerts go to one staff chat (settings.staff_alert_chat_id) on Telegram, in zh-Hans.
-STAFF_ALERT_CHANNEL = "telegram"
-STAFF_ALERT_LANGUAGE = "zh-Hans"
 
 # Each milestone's due-time attribute of a ticket, and the one saying when it was met.
 FIELDS: dict[Milestone, tuple[str, str]] = {
@@ -67,42 +60,6 @@ FIELDS: dict[Milestone, tuple[str, str]] = {
     Milestone.on_site: ("on_site_due", "on_site_at"),
     Milestone.resolution: ("resolution_due", "resolved_at"),
 }
-
-
-# ---- tickets, locked -------------------------------------------------------------------------
-
-async def lock_ticket(*, db_session: AsyncSession, number: str, assignee_id: int | None = None,
-                      customer_id: int | None = None) -> Ticket | None:
-    """The ticket of this number (in any spelling; with `assignee_id`: only if assigned to that
-    staff member; with `customer_id`: only if that customer's), its customer loaded, locked
-    for update until commit (PostgreSQL): changes to one ticket are serialised, so its outbox
-    messages are numbered in commit order. The one way tickets are locked."""
-    canonical = numbers.normalise_ticket_number(number)
-    if canonical is None:
-        return None
-    statement = (select(Ticket).where(Ticket.number == canonical)
-                 .options(selectinload(Ticket.customer)).with_for_update(of=Ticket))
-    if assignee_id is not None:
-        statement = statement.where(Ticket.assignee_id == assignee_id)
-    if customer_id is not None:
-        statement = statement.where(Ticket.customer_id == customer_id)
-    return (await db_session.execute(statement)).scalar_one_or_none()
-
-
-async def lock_customer_ticket(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
-                               number: str) -> Ticket | None:
-    """`lock_ticket` for a customer acting in their chat: only a ticket of the customer of
-    that chat (None otherwise)."""
-    customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
-                                                  chat_id=chat_id)
-    if customer is None:
-        return None
-    return await lock_ticket(db_session=db_session, number=number, customer_id=customer.id)
-
-
-def push_language(ticket: Ticket) -> str:
-    """The language of pushes to the ticket's customer (their latest, else the ticket's)."""
-    return ticket.customer.language or ticket.language
 
 
 # ---- policies ---------------------------------------------------------------------------
@@ -133,9 +90,8 @@ async def list_policies(*, db_session: AsyncSession) -> list[SlaPolicy]:
 # ---- due times ----------------------------------------------------------------------------
 
 def appointment_end(day: date, window: str, calendar: sla_calendar.BusinessCalendar) -> datetime:
-    """When an appointment's window ends (local)."""
-    end_hour = WINDOW_HOURS[AppointmentWindow(window)][1]
-    return datetime.combine(day, time(end_hour), tzinfo=calendar.timezone)
+    """When an appointment's window ends (local; the windows' hours: the calendar's)."""
+    return calendar.window_end(day, str(AppointmentWindow(window)))
 
 
 def _set_due_times(ticket: Ticket, policy: SlaPolicy | None,
@@ -195,6 +151,11 @@ async def refresh(*, db_session: AsyncSession, ticket: Ticket,
     )
 
 
+async def ticket_created(*, db_session: AsyncSession, ticket: Ticket, customer: Any) -> None:
+    """The lifecycle's `created` hook: `start_clocks` with the customer's tier."""
+    await start_clocks(db_session=db_session, ticket=ticket, customer_tier=customer.tier)
+
+
 async def start_clocks(*, db_session: AsyncSession, ticket: Ticket,
                        customer_tier: str | None) -> None:
     """A new ticket's due times (its `created_at` and type set). In the caller's transaction."""
@@ -238,33 +199,6 @@ async def status_changed(*, db_session: AsyncSession, ticket: Ticket, status: Ti
     if status != TicketStatus.in_progress:
         ticket.awaiting_acceptance_since = None
     await refresh(db_session=db_session, ticket=ticket)
-
-
-# ---- the staff list: SLA state filter and order -------------------------------------------
-
-def state_condition(state: SlaState, *, now: datetime) -> ColumnElement[bool]:
-    """Tickets in this SLA state now (only tickets with a pending milestone have one)."""
-    if state == SlaState.overdue:
-        return Ticket.sla_due_at < now
-    if state == SlaState.nearly_due:
-        return and_(Ticket.sla_warn_at <= now, Ticket.sla_due_at >= now)
-    return Ticket.sla_warn_at > now
-
-
-def state_of(ticket: Any, *, now: datetime) -> SlaState | None:
-    """The SLA state of a ticket (or anything with `sla_due_at`, `sla_warn_at`)."""
-    if ticket.sla_due_at is None:
-        return None
-    if ticket.sla_due_at < now:
-        return SlaState.overdue
-    if ticket.sla_warn_at is not None and ticket.sla_warn_at <= now:
-        return SlaState.nearly_due
-    return SlaState.on_track
-
-
-def due_order() -> tuple[ColumnElement, ...]:
-    """Soonest next due time first; tickets without one last."""
-    return (Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)
 
 
 # ---- what the worker does -----------------------------------------------------------------
@@ -327,25 +261,15 @@ class Breach:
 
 
 def staff_alert(ticket: Ticket, milestone: Milestone, due_at: datetime, *, event_id: str,
-                chat_id: str, now: datetime) -> dict[str, Any]:
-    """The outbox payload telling the staff chat about a breach. Its text is in zh-Hans, the
-    staff chat's language (the bot shows it as it is)."""
+                chat_id: str, now: datetime) -> StaffAlert:
+    """The push telling the staff chat about a breach. Its text is in zh-Hans, the staff
+    chat's language (the bot shows it as it is)."""
     local = due_at.astimezone(sla_calendar.current().timezone)
     place = f"，{ticket.city}{ticket.district or ''}" if ticket.city else ""
     text = (f"{MILESTONE_LABELS_ZH[milestone]}已超时（时限 {local:%m-%d %H:%M}，"
             f"优先级 {ticket.priority}{place}）")
-    return {
-        "event_id": event_id,
-        "kind": str(PushKind.staff_alert),
-        "channel": STAFF_ALERT_CHANNEL,
-        "chat_id": chat_id,
-        "language": STAFF_ALERT_LANGUAGE,
-        "ticket_number": ticket.number,
-        "milestone": str(milestone),
-        "due_at": due_at.isoformat(),
-        "text": text,
-        "occurred_at": now.isoformat(),
-    }
+    return escalation.alert_push(ticket, text, chat_id=chat_id, now=now, event_id=event_id,
+                                 milestone=milestone, due_at=due_at)
 
 
 async def record_breach(*, db_session: AsyncSession, ticket_id: int, milestone: Milestone,
@@ -354,9 +278,8 @@ async def record_breach(*, db_session: AsyncSession, ticket_id: int, milestone: 
     (its first breach), an `sla_breached` event and, with `alert_chat_id`, a staff alert in
     the outbox; once per milestone (None if it was recorded already, or is no longer due, or
     the ticket is busy elsewhere). Commits."""
-    statement = (select(Ticket).where(Ticket.id == ticket_id, *_unmet(milestone, now))
-                 .with_for_update(skip_locked=True))
-    ticket = (await db_session.execute(statement)).scalar_one_or_none()
+    ticket = await lifecycle.lock(db_session=db_session, ticket_id=ticket_id,
+                                  where=_unmet(milestone, now), skip_locked=True)
     already = (await db_session.execute(
         select(SlaBreach.id).where(SlaBreach.ticket_id == ticket_id,
                                    SlaBreach.milestone == str(milestone))
@@ -369,16 +292,14 @@ async def record_breach(*, db_session: AsyncSession, ticket_id: int, milestone: 
                              breached_at=now))
     if ticket.sla_breached_at is None:
         ticket.sla_breached_at, ticket.sla_breached_milestone = now, str(milestone)
-    db_session.add(TicketEvent(ticket_id=ticket.id, kind=SlaEventKind.sla_breached,
-                               actor=SLA_ACTOR, created_at=now,
-                               note=f"{milestone} was due {due_at.isoformat()}"))
+    lifecycle.record(db_session, ticket, SlaEventKind.sla_breached, actor=SLA_ACTOR, now=now,
+                     note=f"{milestone} was due {due_at.isoformat()}")
     event_id = None
     if alert_chat_id:
         event_id = str(uuid.uuid4())
-        notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now,
-                                     payload=staff_alert(ticket, milestone, due_at,
-                                                         event_id=event_id,
-                                                         chat_id=alert_chat_id, now=now))
+        lifecycle.push(db_session, ticket, staff_alert(ticket, milestone, due_at,
+                                                       event_id=event_id,
+                                                       chat_id=alert_chat_id, now=now), now)
     number = ticket.number
     await db_session.commit()
     log.warning("ticket %s: SLA %s breached (due %s)", number, milestone, due_at.isoformat())

@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend import business_calendar as sla_calendar
 from backend.config import Settings
 from backend.database import utcnow
 from backend.sla import acceptance, appointments
-from backend.sla import calendar as sla_calendar
 from backend.sla import service as sla_service
 from backend.workers import PeriodicWorker
 

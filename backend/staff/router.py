@@ -22,6 +22,7 @@ from backend.deps import (
     check_csrf,
     require_roles,
 )
+from backend.errors import NotFound
 from backend.staff import service as staff_service
 from backend.staff.enums import ALL_ROLES, CredentialKind, Role
 from backend.staff.models import Staff
@@ -224,10 +225,7 @@ async def list_staff(db_session: SessionDep,
 async def create_staff(data: StaffCreate, db_session: SessionDep,
                        _: Annotated[StaffUser, require_roles(Role.admin)]) -> StaffOut:
     """Add an account. Usernames are never reused (deactivate instead of deleting)."""
-    try:
-        staff = await staff_service.create(db_session=db_session, data=data)
-    except staff_service.UsernameTaken as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    staff = await staff_service.create(db_session=db_session, data=data)
     return StaffOut.model_validate(staff)
 
 
@@ -239,10 +237,7 @@ async def update_staff(username: Annotated[str, NoControl], data: StaffUpdate,
                        _: Annotated[StaffUser, require_roles(Role.admin)]) -> StaffOut:
     """Change role, display name, password or active; a new password or deactivation signs the
     account out everywhere."""
-    try:
-        staff = await staff_service.update(db_session=db_session, username=username, data=data)
-    except staff_service.LastAdmin as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    staff = await staff_service.update(db_session=db_session, username=username, data=data)
     if staff is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return StaffOut.model_validate(staff)

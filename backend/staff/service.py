@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from backend.database import utcnow
+from backend.staff import security
 from backend.staff.enums import CredentialKind, Role
 from backend.staff.models import LoginFailure, Staff, StaffSession
 from backend.staff.schemas import USERNAME_MAX, StaffCreate, StaffUpdate, normalise_username
-from backend.staff import security
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,12 @@ The facts of each ticket (`ticket_facts`, backend/stats/facts.py: its durations,
 whether it is a repeat repair, its SLA milestones) are first brought up to date with the
 changes queued since the last refresh, then aggregated
 - on PostgreSQL in ONE statement: `GROUP BY GROUPING SETS` over overall, period and each
-  breakdown, percentiles with `percentile_cont` (JIT off: compiling costs more than running);
-- on SQLite (the embedded default, small data) in Python from the same facts.
-Both give `Aggregate`s, turned into the API's indicators by `_indicators`. A `ReportCache`
-keeps them while the facts do not change and no SLA due time passes.
+  breakdown, percentiles with `percentile_cont` (JIT off: compiling costs more than running;
+  backend/stats/postgres.py);
+- on SQLite (the embedded default, small data) in Python from the same facts
+  (backend/stats/aggregates.py).
+Both give `Aggregate`s, turned into the API's indicators by `aggregates.indicators`. A
+`ReportCache` keeps them while the facts do not change and no SLA due time passes.
 
 The definitions (docs/statistics.md):
 - satisfaction rate = ratings 4-5 / ratings; average rating over ratings;
@@ -30,222 +32,40 @@ The definitions (docs/statistics.md):
 
 from __future__ import annotations
 
-import asyncio
-import math
-from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    ColumnElement,
-    DateTime,
-    Float,
-    and_,
-    case,
-    func,
-    literal,
-    null,
-    or_,
-    select,
-    text,
-    tuple_,
-)
-from sqlalchemy.dialects.postgresql import ARRAY, array
+from sqlalchemy import ColumnElement, DateTime, and_, case, func, literal, null, or_, select
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.models import Base
 from backend.stats import facts as stats_facts
-from backend.stats.enums import (
-    SLA_MILESTONES,
-    Dimension,
-    GroupBy,
-    MilestoneSource,
-)
+from backend.stats.aggregates import Aggregate, aggregate_python, indicators
+from backend.stats.capabilities import TICKETS, Capabilities
+from backend.stats.enums import SLA_MILESTONES, Dimension, MilestoneSource
+from backend.stats.periods import period_label, periods, utc_bounds
+from backend.stats.postgres import aggregate_postgres
 from backend.stats.schemas import (
     BreakdownIndicators,
-    Durations,
     Indicators,
     PeriodIndicators,
-    SlaCompliance,
     StatsFilters,
     StatsQuery,
     StatsReport,
 )
-from backend.surveys.enums import SATISFIED_RATINGS, SurveyState
-from backend.tickets.enums import TicketType
 
-TICKETS = Base.metadata.tables["tickets"]
 FACTS = Base.metadata.tables["ticket_facts"]
-COMPLAINT = str(TicketType.complaint)
-SATISFIED_MIN = min(SATISFIED_RATINGS)
-SLA_COLUMNS = stats_facts.SLA_COLUMNS
-MILESTONE_COLUMNS = ("first_responded_at", "on_site_at", "resolved_at")
-DURATIONS = ("first_response", "on_site", "resolution", "complaint_resolution")
 # The facts column of each breakdown.
 DIMENSION_COLUMNS = {Dimension.type: "type", Dimension.product: "product",
                      Dimension.outlet: "outlet_id", Dimension.technician: "assignee_id",
                      Dimension.sla_policy: "sla_policy_id"}
-WORK_MEM = "32MB"  # PostgreSQL, for the statistics statement only
 
 
 class StatsUnavailable(Exception):
     """A filter on something this database does not record (the message says what)."""
-
-
-# ---- what this database has -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Capabilities:
-    """Which optional columns the tickets table has (other domains add them)."""
-
-    dimensions: tuple[Dimension, ...]
-    milestone_columns: bool
-    sla: bool
-
-    @classmethod
-    def of_schema(cls) -> Capabilities:
-        columns = TICKETS.c
-        dimensions = [Dimension.type, Dimension.product]
-        if "outlet_id" in columns or "proposed_outlet_id" in columns:
-            dimensions.append(Dimension.outlet)
-        if "assignee_id" in columns and "staff" in Base.metadata.tables:
-            dimensions.append(Dimension.technician)
-        sla = all(name in columns for pair in SLA_COLUMNS.values() for name in pair)
-        if sla and "sla_policy_id" in columns and "sla_policies" in Base.metadata.tables:
-            dimensions.append(Dimension.sla_policy)
-        return cls(dimensions=tuple(dimensions),
-                   milestone_columns=all(name in columns for name in MILESTONE_COLUMNS),
-                   sla=sla)
-
-    @property
-    def unavailable(self) -> list[str]:
-        missing = [f"breakdown:{d}" for d in Dimension if d not in self.dimensions]
-        if not self.sla:
-            missing.append("sla_compliance")
-        return missing
-
-
-# ---- aggregates -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Quantiles:
-    median: float | None = None
-    p90: float | None = None
-    count: int = 0
-
-
-@dataclass
-class Aggregate:
-    tickets: int = 0
-    ratings: int = 0
-    satisfied: int = 0
-    rating_sum: int = 0
-    surveys: int = 0
-    answered: int = 0
-    complaints: int = 0
-    cancelled: int = 0
-    repairs: int = 0
-    repeat_repairs: int = 0
-    durations: dict[str, Quantiles] = field(default_factory=dict)
-    sla: dict[str, tuple[int, int]] | None = None  # milestone -> (met, missed)
-    # The first SLA due time still to come: until then the SLA figures stay as they are.
-    next_due: datetime | None = None
-
-
-def percentile(ordered: Sequence[float], q: float) -> float | None:
-    """The q-quantile of sorted values by linear interpolation (PostgreSQL's
-    percentile_cont)."""
-    if not ordered:
-        return None
-    position = q * (len(ordered) - 1)
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def _rate(part: int, whole: int, digits: int = 4) -> float | None:
-    return round(part / whole, digits) if whole else None
-
-
-def _minutes_out(value: float | None) -> float | None:
-    return round(value, 1) if value is not None else None
-
-
-def _indicators(agg: Aggregate, sla: bool) -> dict[str, Any]:
-    def durations(name: str) -> Durations:
-        q = agg.durations.get(name, Quantiles())
-        return Durations(median=_minutes_out(q.median), p90=_minutes_out(q.p90), count=q.count)
-
-    compliance = None
-    if sla:
-        counts = agg.sla or dict.fromkeys(SLA_MILESTONES, (0, 0))
-        compliance = {milestone: SlaCompliance(rate=_rate(met, met + missed), met=met,
-                                               missed=missed)
-                      for milestone, (met, missed) in counts.items()}
-    return dict(
-        tickets=agg.tickets,
-        satisfaction_rate=_rate(agg.satisfied, agg.ratings), satisfied=agg.satisfied,
-        ratings=agg.ratings,
-        average_rating=round(agg.rating_sum / agg.ratings, 2) if agg.ratings else None,
-        survey_response_rate=_rate(agg.answered, agg.surveys), surveys=agg.surveys,
-        surveys_answered=agg.answered,
-        first_response_minutes=durations("first_response"),
-        on_site_minutes=durations("on_site"),
-        resolution_minutes=durations("resolution"),
-        complaint_rate=_rate(agg.complaints, agg.tickets), complaints=agg.complaints,
-        complaint_resolution_minutes=durations("complaint_resolution"),
-        repeat_repair_rate=_rate(agg.repeat_repairs, agg.repairs), repairs=agg.repairs,
-        repeat_repairs=agg.repeat_repairs,
-        cancellation_rate=_rate(agg.cancelled, agg.tickets), cancelled=agg.cancelled,
-        sla_compliance=compliance,
-    )
-
-
-# ---- periods --------------------------------------------------------------------------------
-
-def period_start(day: date, group_by: GroupBy) -> date:
-    if group_by == GroupBy.week:
-        return day - timedelta(days=day.weekday())
-    if group_by == GroupBy.month:
-        return day.replace(day=1)
-    return day
-
-
-def _next_period(start: date, group_by: GroupBy) -> date:
-    if group_by == GroupBy.week:
-        return start + timedelta(days=7)
-    if group_by == GroupBy.month:
-        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return start + timedelta(days=1)
-
-
-def period_label(start: date, group_by: GroupBy) -> str:
-    if group_by == GroupBy.week:
-        year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    if group_by == GroupBy.month:
-        return start.strftime("%Y-%m")
-    return start.isoformat()
-
-
-def periods(start: date, end: date, group_by: GroupBy) -> list[tuple[date, date, date]]:
-    """(period's own first day, first day within the request, last day within it), in order."""
-    result = []
-    first = period_start(start, group_by)
-    while first <= end:
-        following = _next_period(first, group_by)
-        result.append((first, max(first, start), min(following - timedelta(days=1), end)))
-        first = following
-    return result
-
-
-def utc_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
-    """[start 00:00, end + 1 day 00:00) local, in UTC."""
-    zone = ZoneInfo(timezone)
-    return (datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC),
-            datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC))
 
 
 # ---- which facts ----------------------------------------------------------------------------
@@ -318,187 +138,6 @@ def _selected(*, query: StatsQuery, timezone: str, now: datetime, postgres: bool
                                  0), else_=null()).label(f"sla_{milestone}"))
     return select(*columns).where(*conditions), wanted
 
-
-# ---- PostgreSQL: aggregated in SQL ----------------------------------------------------------
-
-def _aggregates_sql(facts, capabilities: Capabilities):
-    f = facts.c
-
-    def count_if(condition: ColumnElement) -> ColumnElement:
-        return func.count(case((condition, 1), else_=null()))
-
-    def quantiles(column: ColumnElement) -> list[ColumnElement]:
-        return [func.percentile_cont(array([0.5, 0.9]), type_=ARRAY(Float)).within_group(column),
-                func.count(column)]
-
-    complaint_resolution = case((f.type == COMPLAINT, f.resolution), else_=null())
-    measures = [
-        func.count().label("tickets"),
-        func.count(f.rating).label("ratings"),
-        count_if(f.rating >= SATISFIED_MIN).label("satisfied"),
-        func.coalesce(func.sum(f.rating), 0).label("rating_sum"),
-        func.count(f.survey_state).label("surveys"),
-        count_if(f.survey_state == str(SurveyState.answered)).label("answered"),
-        count_if(f.type == COMPLAINT).label("complaints"),
-        count_if(f.cancelled).label("cancelled"),
-        func.count(f.repeat_repair).label("repairs"),
-        func.coalesce(func.sum(f.repeat_repair), 0).label("repeat_repairs"),
-    ]
-    for name, column in (("first_response", f.first_response), ("on_site", f.on_site),
-                         ("resolution", f.resolution),
-                         ("complaint_resolution", complaint_resolution)):
-        quantile, count = quantiles(column)
-        measures += [quantile.label(f"{name}_q"), count.label(f"{name}_n")]
-    if capabilities.sla:
-        for milestone in SLA_MILESTONES:
-            column = f[f"sla_{milestone}"]
-            measures += [count_if(column == 1).label(f"sla_{milestone}_met"),
-                         count_if(column == 0).label(f"sla_{milestone}_missed")]
-        measures.append(func.min(f.next_due).label("next_due"))
-    return measures
-
-
-def _aggregate_of(row: Any, capabilities: Capabilities) -> Aggregate:
-    durations = {}
-    for name in DURATIONS:
-        q = row._mapping[f"{name}_q"]
-        durations[name] = Quantiles(median=q[0] if q else None, p90=q[1] if q else None,
-                                    count=row._mapping[f"{name}_n"])
-    sla, next_due = None, None
-    if capabilities.sla:
-        sla = {m: (row._mapping[f"sla_{m}_met"], row._mapping[f"sla_{m}_missed"])
-               for m in SLA_MILESTONES}
-        next_due = row._mapping["next_due"]
-    m = row._mapping
-    return Aggregate(tickets=m["tickets"], ratings=m["ratings"], satisfied=m["satisfied"],
-                     rating_sum=int(m["rating_sum"]), surveys=m["surveys"],
-                     answered=m["answered"], complaints=m["complaints"],
-                     cancelled=m["cancelled"], repairs=m["repairs"],
-                     repeat_repairs=int(m["repeat_repairs"]), durations=durations, sla=sla,
-                     next_due=next_due)
-
-
-async def _settings(connection) -> None:
-    """For the statistics statement: compiling it (JIT) costs more than running it; its sorts
-    fit in memory at 100,000 tickets."""
-    await connection.execute(text("SET LOCAL jit = off"))
-    await connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-
-
-OVERALL, PERIOD = "overall", "period"  # groupings besides the breakdowns
-
-
-async def _aggregate_postgres(db_session: AsyncSession, facts_select, dimensions,
-                              capabilities: Capabilities):
-    """The groupings (overall, periods, each breakdown: each costs about the same, sorts for
-    its percentiles) in two `GROUPING SETS` statements run at once, the second on another
-    connection reading the same snapshot."""
-    facts = facts_select.subquery("facts")
-    measures = _aggregates_sql(facts, capabilities)
-    groupings: list[Any] = [OVERALL, PERIOD, *dimensions]
-    half = (len(groupings) + 1) // 2
-    parts = [groupings[:half], groupings[half:]]
-
-    def statement(part: list[Any]):
-        keys = [facts.c[str(g)] for g in part if g != OVERALL]
-        if not keys:
-            return select(literal(0).label("grouping"), *measures)
-        sets = [tuple_(key) for key in keys] + ([tuple_()] if OVERALL in part else [])
-        return (select(func.grouping(*keys).label("grouping"), *keys, *measures)
-                .group_by(func.grouping_sets(*sets)))
-
-    await db_session.commit()  # a new transaction: one snapshot for both statements
-    await db_session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-    await _settings(db_session)
-    snapshot = (await db_session.execute(text("SELECT pg_export_snapshot()"))).scalar_one()
-    async with db_session.bind.connect() as other:
-        await other.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-        await other.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
-        await _settings(other)
-        results = [r.all() for r in await asyncio.gather(
-            db_session.execute(statement(parts[0])), other.execute(statement(parts[1])))]
-    overall, by_period = Aggregate(), {}
-    by_dimension: dict[Dimension, dict[Any, Aggregate]] = {d: {} for d in dimensions}
-    for part, rows in zip(parts, results, strict=True):
-        keys = [g for g in part if g != OVERALL]
-        for row in rows:
-            grouped = [g for i, g in enumerate(keys)
-                       if not row.grouping & (1 << (len(keys) - 1 - i))]
-            aggregate = _aggregate_of(row, capabilities)
-            if not grouped:
-                overall = aggregate
-            elif grouped == [PERIOD]:
-                by_period[row.period] = aggregate
-            else:
-                by_dimension[grouped[0]][row._mapping[str(grouped[0])]] = aggregate
-    return overall, by_period, by_dimension
-
-
-# ---- SQLite (and small data): aggregated in Python from the facts ---------------------------
-
-@dataclass
-class _Accumulator:
-    aggregate: Aggregate = field(default_factory=Aggregate)
-    values: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-
-    def add(self, row: Any, sla: bool, now: datetime) -> None:
-        a = self.aggregate
-        a.tickets += 1
-        if row.rating is not None:
-            a.ratings += 1
-            a.rating_sum += row.rating
-            a.satisfied += row.rating >= SATISFIED_MIN
-        if row.survey_state is not None:
-            a.surveys += 1
-            a.answered += row.survey_state == SurveyState.answered
-        a.complaints += row.type == COMPLAINT
-        a.cancelled += bool(row.cancelled)
-        if row.repeat_repair is not None:
-            a.repairs += 1
-            a.repeat_repairs += row.repeat_repair
-        for name in ("first_response", "on_site", "resolution"):
-            value = getattr(row, name)
-            if value is not None:
-                self.values[name].append(value)
-        if row.type == COMPLAINT and row.resolution is not None:
-            self.values["complaint_resolution"].append(row.resolution)
-        if sla:
-            a.sla = a.sla or dict.fromkeys(SLA_MILESTONES, (0, 0))
-            for milestone in SLA_MILESTONES:
-                state = getattr(row, f"sla_{milestone}")
-                met, missed = a.sla[milestone]
-                a.sla[milestone] = (met + (state == 1), missed + (state == 0))
-                due = getattr(row, f"{milestone}_due")
-                if due is not None and due > now and (a.next_due is None or due < a.next_due):
-                    a.next_due = due
-
-    def finish(self, sla: bool) -> Aggregate:
-        for name in DURATIONS:
-            ordered = sorted(self.values.get(name, ()))
-            self.aggregate.durations[name] = Quantiles(median=percentile(ordered, 0.5),
-                                                       p90=percentile(ordered, 0.9),
-                                                       count=len(ordered))
-        return self.aggregate
-
-
-async def _aggregate_python(db_session: AsyncSession, facts_select, dimensions,
-                            capabilities: Capabilities, group_by: GroupBy, timezone: str,
-                            now: datetime):
-    zone = ZoneInfo(timezone)
-    overall = _Accumulator()
-    by_period: dict[date, _Accumulator] = defaultdict(_Accumulator)
-    by_dimension: dict[Dimension, dict[Any, _Accumulator]] = {
-        d: defaultdict(_Accumulator) for d in dimensions}
-    sla = capabilities.sla
-    for row in (await db_session.execute(facts_select)).all():
-        overall.add(row, sla, now)
-        local_day = row.created_at.astimezone(zone).date()
-        by_period[period_start(local_day, group_by)].add(row, sla, now)
-        for dimension in dimensions:
-            by_dimension[dimension][row._mapping[str(dimension)]].add(row, sla, now)
-    return (overall.finish(sla), {k: v.finish(sla) for k, v in by_period.items()},
-            {d: {k: v.finish(sla) for k, v in groups.items()}
-             for d, groups in by_dimension.items()})
 
 
 # ---- the report -----------------------------------------------------------------------------
@@ -581,9 +220,9 @@ async def _aggregates(db_session: AsyncSession, *, query: StatsQuery, timezone: 
     facts, dimensions = _selected(query=query, timezone=timezone, now=now, postgres=postgres,
                                   capabilities=capabilities, source=source)
     if not postgres:
-        return await _aggregate_python(db_session, facts, dimensions, capabilities,
+        return await aggregate_python(db_session, facts, dimensions, capabilities,
                                        query.group_by, timezone, now)
-    overall, by_index, by_dimension = await _aggregate_postgres(
+    overall, by_index, by_dimension = await aggregate_postgres(
         db_session, facts, dimensions, capabilities)
     firsts = [first for first, _, _ in periods(query.start, query.end, query.group_by)]
     return (overall, {firsts[index]: aggregate for index, aggregate in by_index.items()},
@@ -615,7 +254,7 @@ async def report(*, db_session: AsyncSession, query: StatsQuery, timezone: str,
     sla = capabilities.sla
 
     trend = [PeriodIndicators(period=period_label(first, query.group_by), start=start, end=end,
-                              **_indicators(by_period.get(first, Aggregate()), sla))
+                              **indicators(by_period.get(first, Aggregate()), sla))
              for first, start, end in periods(query.start, query.end, query.group_by)]
     breakdowns: dict[str, list[BreakdownIndicators]] = {}
     for dimension in dimensions:
@@ -625,7 +264,7 @@ async def report(*, db_session: AsyncSession, query: StatsQuery, timezone: str,
         for key, aggregate in groups.items():
             shown, label = labels.get(key, (key, None))
             rows.append(BreakdownIndicators(key=shown, label=label,
-                                            **_indicators(aggregate, sla)))
+                                            **indicators(aggregate, sla)))
         rows.sort(key=lambda row: (-row.tickets, str(row.key)))
         breakdowns[str(dimension)] = rows
     await db_session.rollback()
@@ -633,6 +272,6 @@ async def report(*, db_session: AsyncSession, query: StatsQuery, timezone: str,
         start=query.start, end=query.end, group_by=query.group_by, timezone=timezone,
         filters=StatsFilters(type=query.type, product=query.product, outlet=query.outlet,
                              technician=query.technician),
-        overall=Indicators(**_indicators(overall, sla)), trend=trend, breakdowns=breakdowns,
+        overall=Indicators(**indicators(overall, sla)), trend=trend, breakdowns=breakdowns,
         unavailable=capabilities.unavailable,
     )

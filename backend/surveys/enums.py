@@ -1,5 +1,5 @@
-"""Return-visit survey (回访) vocabulary: states, questions, and the event and push kinds this
-package writes."""
+"""Return-visit survey (回访) vocabulary: states, questions, and the event kinds this package
+writes (its push kinds are the kernel's: backend.kernel.pushes)."""
 
 from __future__ import annotations
 
@@ -40,11 +40,3 @@ class SurveyEventKind(StrEnum):
 
     survey_not_solved = "survey_not_solved"  # the customer says it is not solved: reopened
     survey_low_rating = "survey_low_rating"  # rated 1 or 2: a supervisor follows up
-
-
-class SurveyPushKind(StrEnum):
-    """Outbox payload `kind`s."""
-
-    survey_request = "survey_request"
-    survey_reminder = "survey_reminder"
-

@@ -1,5 +1,5 @@
 """Answering a survey: record the answer and, when the customer says the problem is not
-solved, reopen the ticket through the tickets service (its status change and event in the same
+solved, reopen the ticket through the ticket lifecycle (its status change and event in the same
 transaction as the answer; no status message: the bot's reply to the answer tells the customer,
 so they read one message, not two). "Not solved" and a low rating alert staff at once: the
 ticket's record (the console), and the staff chat (`staff_alert_chat_id`) through the outbox,
@@ -8,7 +8,6 @@ as SLA breaches do."""
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,14 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Channel
 from backend.database import utcnow
-from backend.notifications import service as notification_service
-from backend.sla import service as sla_service
-from backend.sla.enums import PushKind
 from backend.surveys import service as survey_service
 from backend.surveys.enums import LOW_RATINGS, Question, SurveyEventKind
-from backend.tickets import service as ticket_service
+from backend.tickets import escalation, lifecycle
 from backend.tickets.enums import TicketStatus
-from backend.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +30,6 @@ class AnswerResult:
     next: Question | None  # what to ask next; None: nothing more
     reopened: bool = False  # the ticket went back to `reopened` (no status message)
     alerted: bool = False  # a staff alert is queued
-
-
-def staff_alert(ticket: Ticket, text: str, *, chat_id: str, now: datetime) -> dict:
-    """The outbox payload telling the staff chat (zh-Hans, like the SLA breach alerts)."""
-    return {
-        "event_id": str(uuid.uuid4()),
-        "kind": str(PushKind.staff_alert),
-        "channel": sla_service.STAFF_ALERT_CHANNEL,
-        "chat_id": chat_id,
-        "language": sla_service.STAFF_ALERT_LANGUAGE,
-        "ticket_number": ticket.number,
-        "text": text,
-        "occurred_at": now.isoformat(),
-    }
 
 
 async def answer(*, db_session: AsyncSession, channel: Channel | str, chat_id: str,
@@ -74,30 +55,27 @@ async def answer(*, db_session: AsyncSession, channel: Channel | str, chat_id: s
         await db_session.rollback()
         return AnswerResult(survey_id=survey_id, recorded=False, next=following)
 
-    actor = ticket_service.customer_actor(channel, chat_id)
+    actor = lifecycle.customer_actor(channel, chat_id)
     alert = None
     if question == Question.rating and value in LOW_RATINGS:
-        db_session.add(TicketEvent(ticket_id=ticket.id, kind=SurveyEventKind.survey_low_rating,
-                                   actor=actor, note=f"rating {value}/5: follow up",
-                                   created_at=now))
+        lifecycle.record(db_session, ticket, SurveyEventKind.survey_low_rating, actor=actor,
+                         note=f"rating {value}/5: follow up", now=now)
         alert = f"回访差评：{value}/5 星，请跟进"
     reopen = question == Question.solved and value is False
     if reopen:
-        db_session.add(TicketEvent(ticket_id=ticket.id, kind=SurveyEventKind.survey_not_solved,
-                                   actor=actor, note="return visit: not solved",
-                                   created_at=now))
+        lifecycle.record(db_session, ticket, SurveyEventKind.survey_not_solved, actor=actor,
+                         note="return visit: not solved", now=now)
         # Only a resolved ticket can go back (a closed one is final; a reopened one is
         # being worked on already): staff see the event either way.
         reopen = ticket.status == TicketStatus.resolved
         alert = "回访：客户表示问题未解决" + ("，工单已重新打开" if reopen else "，请跟进")
-    if alert and alert_chat_id:
-        notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now,
-                                     payload=staff_alert(ticket, alert, chat_id=alert_chat_id,
-                                                         now=now))
+    if alert:  # (the staff chat's `staff_alert`, like an escalation's)
+        escalation.alert(db_session=db_session, ticket=ticket, text=alert, chat_id=alert_chat_id,
+                         now=now)
     if reopen:
-        await ticket_service.change_status(db_session=db_session, number=ticket.number,
-                                           status=TicketStatus.reopened, note=None,
-                                           actor=actor, notify=False)  # commits the answer
+        await lifecycle.set_status(db_session=db_session, ticket=ticket,
+                                   status=TicketStatus.reopened, note=None, actor=actor,
+                                   notify=False)  # commits the answer
     else:
         await db_session.commit()
     log.info("survey %d: %s recorded%s", survey_id, question,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from backend.customers.enums import Channel
 from backend.database import utcnow
@@ -18,11 +18,11 @@ from backend.deps import (
     StaffUser,
     require_roles,
 )
+from backend.errors import NotFound
 from backend.staff.enums import Role
 from backend.surveys import flows as survey_flows
 from backend.surveys import service as survey_service
 from backend.surveys.schemas import AnswerIn, AnswerOut, FollowUpOut
-
 
 router = APIRouter(prefix="/api/v1", tags=["surveys"])
 
@@ -48,7 +48,7 @@ async def answer(channel: Channel, chat_id: str, survey_id: SurveyId, data: Answ
                                        question=data.question, value=data.value,
                                        alert_chat_id=settings.staff_alert_chat_id)
     if result is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     if result.alerted:
         wake_outbox()
     return AnswerOut(survey_id=result.survey_id, recorded=result.recorded, next=result.next,

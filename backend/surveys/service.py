@@ -1,8 +1,8 @@
 """Return-visit surveys (回访): made when a ticket is resolved, answered in the chat, reminded
 once, expired.
 
-- A ticket's survey is made the first time it becomes `resolved` (the tickets service calls
-  `ticket_status_changed` inside its status change's transaction), once per ticket, unless its
+- A ticket's survey is made the first time it becomes `resolved` (`ticket_status_changed` is
+  the ticket lifecycle's `follow_up` hook, run inside its status change's transaction), once per ticket, unless its
   customer opted out of surveys; the `survey_request` push is queued after the ticket's
   status message, so the customer hears "resolved" first. A ticket cancelled later (after a
   reopen) has its open survey expired.
@@ -11,16 +11,14 @@ once, expired.
 - A survey is `answered` when solved and rating (and, for installations, explained_usage) are
   in; the comment is optional and asked last.
 
-Reopening a ticket the customer says is not solved goes through the tickets service: see
+Reopening a ticket the customer says is not solved goes through the ticket lifecycle: see
 `backend.surveys.flows`. Nothing here commits unless it says so.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.customers import service as customer_service
 from backend.customers.enums import Channel
 from backend.customers.models import Customer
+from backend.kernel.pushes import SurveyReminder, SurveyRequest
 from backend.notifications import service as notification_service
 from backend.surveys.enums import (
     INSTALLATION_ONLY,
@@ -35,10 +34,10 @@ from backend.surveys.enums import (
     QUESTION_ORDER,
     Question,
     SurveyEventKind,
-    SurveyPushKind,
     SurveyState,
 )
 from backend.surveys.models import Survey
+from backend.tickets import lifecycle
 from backend.tickets.enums import TicketStatus, TicketType
 from backend.tickets.models import Ticket, TicketEvent
 
@@ -91,25 +90,19 @@ def record(*, survey: Survey, ticket_type: str, question: Question, value: bool 
 
 # ---- made when a ticket is resolved ---------------------------------------------------------
 
-def push_payload(survey: Survey, ticket: Ticket, customer: Customer | None,
-                 kind: SurveyPushKind) -> dict[str, Any]:
+def survey_push(survey: Survey, ticket: Ticket, customer: Customer | None,
+                model: type[SurveyRequest | SurveyReminder]) -> SurveyRequest | SurveyReminder:
     """What the bot gets to start (or remind of) the survey in the ticket's chat."""
-    return {
-        "event_id": str(uuid.uuid4()),
-        "kind": str(kind),
-        "survey_id": survey.id,
-        "ticket_number": ticket.number,
-        "ticket_type": ticket.type,
-        "channel": ticket.channel,
-        "chat_id": ticket.chat_id,
-        "language": (customer.language if customer is not None else None) or ticket.language,
-    }
+    return model(survey_id=survey.id, ticket_number=ticket.number, ticket_type=ticket.type,
+                 channel=ticket.channel, chat_id=ticket.chat_id,
+                 language=(customer.language if customer is not None else None)
+                 or ticket.language)
 
 
 async def ticket_status_changed(*, db_session: AsyncSession, ticket: Ticket,
                                 status: TicketStatus, now: datetime) -> Survey | None:
-    """The tickets service's hook, inside its status change's transaction (after the status
-    message was queued): on `resolved`, make the ticket's survey and queue its request (once
+    """The ticket lifecycle's `follow_up` hook, inside its status change's transaction (after
+    the status message was queued): on `resolved`, make the ticket's survey and queue its request (once
     per ticket; not for a customer who opted out); on `cancelled`, expire its open survey.
     Returns the survey made, if any."""
     if status == TicketStatus.cancelled:
@@ -130,10 +123,9 @@ async def ticket_status_changed(*, db_session: AsyncSession, ticket: Ticket,
     survey = Survey(ticket_id=ticket.id, state=SurveyState.open, created_at=now,
                     follow_up=False)
     db_session.add(survey)
-    await db_session.flush()  # its id, for the payload; the status message's row goes first
+    await db_session.flush()  # its id, for the push; the status message's row goes first
     notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now,
-                                 payload=push_payload(survey, ticket, customer,
-                                                      SurveyPushKind.survey_request))
+                                 push=survey_push(survey, ticket, customer, SurveyRequest))
     log.info("ticket %s: survey %d requested", ticket.number, survey.id)
     return survey
 
@@ -145,16 +137,14 @@ async def lock_for_customer(*, db_session: AsyncSession, channel: Channel | str,
     """The survey and its ticket, both locked for update until commit (PostgreSQL) and read
     afresh, if the ticket belongs to the customer behind this chat; None otherwise (missing or
     someone else's alike). The ticket is locked first, then the survey: the order in which the
-    tickets service (holding the ticket) reaches the survey, so the two never deadlock."""
+    ticket lifecycle (holding the ticket) reaches the survey, so the two never deadlock."""
     customer = await customer_service.get_by_chat(db_session=db_session, channel=channel,
                                                   chat_id=chat_id)
     if customer is None:
         return None
-    ticket = (await db_session.execute(
-        select(Ticket).join(Survey, Survey.ticket_id == Ticket.id)
-        .where(Survey.id == survey_id, Ticket.customer_id == customer.id)
-        .with_for_update(of=Ticket).execution_options(populate_existing=True)
-    )).scalar_one_or_none()
+    of_survey = select(Survey.ticket_id).where(Survey.id == survey_id).scalar_subquery()
+    ticket = await lifecycle.lock(db_session=db_session, customer_id=customer.id,
+                                  where=[Ticket.id == of_survey], fresh=True)
     if ticket is None:
         return None
     survey = (await db_session.execute(
@@ -231,7 +221,6 @@ async def remind_due(*, db_session: AsyncSession, now: datetime, after: timedelt
     for survey, ticket, customer in rows:
         survey.reminded_at = now
         notification_service.enqueue(db_session=db_session, ticket_id=ticket.id, now=now,
-                                     payload=push_payload(survey, ticket, customer,
-                                                          SurveyPushKind.survey_reminder))
+                                     push=survey_push(survey, ticket, customer, SurveyReminder))
         log.info("ticket %s: survey %d reminded", ticket.number, survey.id)
     return len(rows)

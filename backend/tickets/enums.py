@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from backend.kernel.ticket_numbers import PREFIXES
+
 
 class TicketType(StrEnum):
     repair = "repair"
@@ -42,10 +44,28 @@ class EventKind(StrEnum):
     staff_reply = "staff_reply"  # a message to the customer's chat from the ticket page
 
 
-class PushKind(StrEnum):
-    """Outbox payload `kind`s this package writes besides status changes."""
+# ---- the vocabulary of the ticket's service-level columns (kept up by backend.sla) ----------
 
-    ticket_reply = "ticket_reply"  # staff write to the customer about one ticket
+class Milestone(StrEnum):
+    """What a ticket's clocks measure (GB/T 27922 服务时限), each from the ticket's creation."""
+
+    first_response = "first_response"  # the first staff event after creation
+    on_site = "on_site"  # status in_progress (repair, installation)
+    resolution = "resolution"  # status resolved
+
+
+class SlaState(StrEnum):
+    """Where a ticket stands against its next pending milestone."""
+
+    on_track = "on_track"
+    nearly_due = "nearly_due"  # less than a quarter of the window left (sla.enums)
+    overdue = "overdue"
+
+
+class AppointmentWindow(StrEnum):
+    morning = "morning"
+    afternoon = "afternoon"
+    evening = "evening"
 
 
 class EscalationTarget(StrEnum):
@@ -80,14 +100,9 @@ class FeedbackKind(StrEnum):
     comment = "comment"
 
 
-# Ticket number prefix of each type: RS-20261124-0007.
-NUMBER_PREFIXES: dict[TicketType, str] = {
-    TicketType.repair: "RS",
-    TicketType.installation: "IN",
-    TicketType.complaint: "CP",
-    TicketType.return_exchange: "RE",
-    TicketType.inquiry: "IQ",
-}
+# Ticket number prefix of each type: RS-20261124-0007 (the grammar's: backend.kernel).
+NUMBER_PREFIXES: dict[TicketType, str] = {TicketType(name): prefix
+                                          for name, prefix in PREFIXES.items()}
 
 DEFAULT_PRIORITY: dict[TicketType, TicketPriority] = {
     TicketType.complaint: TicketPriority.high,

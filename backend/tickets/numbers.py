@@ -1,4 +1,5 @@
-"""Ticket numbers: `RS-20261124-0007` = type prefix, local date, daily sequence of that prefix.
+"""Ticket numbers handed out: `RS-20261124-0007` = type prefix, local date, daily sequence of
+that prefix. (Reading a number typed any way: the grammar in backend/kernel/ticket_numbers.py.)
 
 The sequence comes from one counter row per (prefix, day), bumped by a single
 `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` (SQLite ≥ 3.35 and PostgreSQL): atomic, and
@@ -7,39 +8,15 @@ concurrent creators queue on the row instead of reading the same value.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.kernel.ticket_numbers import format_number
 from backend.tickets.enums import NUMBER_PREFIXES, TicketType
 from backend.tickets.models import TicketCounter
-
-_PREFIXES = "|".join(sorted(NUMBER_PREFIXES.values()))
-_SEPARATOR = r"[\s\-_./#]*"
-# Prefix, date, sequence, with any separators (or none) between them and nothing else.
-_NUMBER = re.compile(rf"^({_PREFIXES}){_SEPARATOR}(\d{{8}}){_SEPARATOR}(\d{{4,6}})$")
-
-
-def format_number(prefix: str, day: str, sequence: int) -> str:
-    return f"{prefix}-{day}-{sequence:04d}"
-
-
-def normalise_ticket_number(text: str) -> str | None:
-    """The canonical spelling of a ticket number typed any way (`rs202611240007`,
-    `RS 20261124 0007`, full-width `ＲＳ－２０２６…`), or None if it is not one."""
-    if not text:
-        return None
-    match = _NUMBER.match(unicodedata.normalize("NFKC", text[:64]).upper().strip())
-    if match is None:
-        return None
-    prefix, day, sequence = match.groups()
-    if len(sequence) > 4 and sequence.startswith("0"):  # 4 digits, more only past 9999
-        return None
-    return format_number(prefix, day, int(sequence))
 
 
 def local_day(now: datetime, timezone: str) -> str:

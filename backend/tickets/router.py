@@ -1,6 +1,6 @@
 """Ticket routes: the bot's (service) and staff's (roles declared on each route; a technician
 sees and changes only the tickets assigned to them). Thin: validation in schemas, work in
-service."""
+service; refusals are answered by the exception handlers of backend/app.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 
-from backend.customers import service as customer_service
 from backend.customers.enums import Channel
 from backend.customers.schemas import CustomerArchive
 from backend.deps import (
@@ -19,12 +18,20 @@ from backend.deps import (
     StaffUser,
     require_roles,
 )
-from backend.sla.enums import SlaState
+from backend.errors import NotFound
 from backend.staff import service as staff_service
 from backend.staff.enums import ALL_ROLES, Role
 from backend.text import NoControl
+from backend.tickets import actions, archive
 from backend.tickets import service as ticket_service
-from backend.tickets.enums import EscalationTarget, TicketPriority, TicketStatus, TicketType
+from backend.tickets.enums import (
+    EscalationTarget,
+    SlaState,
+    TicketPriority,
+    TicketStatus,
+    TicketType,
+)
+from backend.tickets.errors import NoSuchStaff
 from backend.tickets.schemas import (
     AssignRequest,
     CancelRequest,
@@ -67,13 +74,10 @@ async def create_ticket(
     true`) instead of a second one. A complaint is assigned to a supervisor at once."""
     if not idempotency_key or not idempotency_key.strip():
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "the Idempotency-Key header is required")
-    try:
-        result = await ticket_service.create_ticket(
-            db_session=db_session, data=data, idempotency_key=idempotency_key.strip(),
-            timezone=settings.ticket_timezone, alert_chat_id=settings.staff_alert_chat_id,
-        )
-    except ticket_service.IdempotencyConflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    result = await ticket_service.create_ticket(
+        db_session=db_session, data=data, idempotency_key=idempotency_key.strip(),
+        timezone=settings.ticket_timezone, alert_chat_id=settings.staff_alert_chat_id,
+    )
     if result.created and result.ticket.type == TicketType.complaint:
         wake_outbox()  # the supervisors' alert
     if not result.created:
@@ -103,7 +107,7 @@ async def get_customer_ticket(channel: Channel, chat_id: str, number: str,
     ticket = await ticket_service.get_for_customer(db_session=db_session, channel=channel,
                                                    chat_id=chat_id, number=number)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return TicketCustomerView.of(ticket)
 
 
@@ -117,15 +121,12 @@ async def cancel_customer_ticket(channel: Channel, chat_id: str, number: str,
                                  request: CancelRequest, db_session: SessionDep,
                                  _: ServiceDep) -> TicketCustomerView:
     """The customer cancels their ticket (not pushed back: the bot confirms it itself)."""
-    try:
-        ticket = await ticket_service.cancel_by_customer(
-            db_session=db_session, channel=channel, chat_id=chat_id, number=number,
-            reason=request.reason,
-        )
-    except ticket_service.ActionNotAllowed as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    ticket = await actions.cancel_by_customer(
+        db_session=db_session, channel=channel, chat_id=chat_id, number=number,
+        reason=request.reason,
+    )
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return TicketCustomerView.of(ticket)
 
 
@@ -135,13 +136,10 @@ async def cancel_customer_ticket(channel: Channel, chat_id: str, number: str,
 async def expedite_customer_ticket(channel: Channel, chat_id: str, number: str,
                                    db_session: SessionDep, _: ServiceDep) -> ExpediteAnswer:
     """The customer chases their open ticket up: at least high priority, and a record entry."""
-    try:
-        result = await ticket_service.expedite(db_session=db_session, channel=channel,
-                                               chat_id=chat_id, number=number)
-    except ticket_service.ActionNotAllowed as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    result = await actions.expedite(db_session=db_session, channel=channel, chat_id=chat_id,
+                                    number=number)
     if result is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return ExpediteAnswer(ticket=TicketCustomerView.of(result.ticket),
                           priority_raised=result.priority_raised,
                           act_within_hours=result.act_within_hours)
@@ -154,12 +152,12 @@ async def feedback_on_customer_ticket(channel: Channel, chat_id: str, number: st
                                       feedback: FeedbackRequest, db_session: SessionDep,
                                       _: ServiceDep) -> TicketCustomerView:
     """The customer's praise or comment on their ticket, kept in its service record."""
-    ticket = await ticket_service.record_feedback(
+    ticket = await actions.record_feedback(
         db_session=db_session, channel=channel, chat_id=chat_id, number=number,
         kind=feedback.kind, text=feedback.text,
     )
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return TicketCustomerView.of(ticket)
 
 
@@ -201,7 +199,7 @@ async def get_ticket(number: str, db_session: SessionDep, staff: AnyStaff) -> Ti
                                                 with_events=True,
                                                 assignee_id=staff.own_tickets_only)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return _detail(ticket)
 
 
@@ -212,15 +210,12 @@ async def change_status(number: str, change: StatusChange, db_session: SessionDe
                         staff: AnyStaff, wake_outbox: OutboxWakeDep) -> TicketDetail:
     """Move a ticket to a new status (staff; a technician: only one assigned to them, else
     404). The customer's chat hears about it."""
-    try:
-        ticket = await ticket_service.change_status(
-            db_session=db_session, number=number, status=change.status, note=change.note,
-            actor=staff.actor, assignee_id=staff.own_tickets_only,
-        )
-    except ticket_service.TransitionNotAllowed as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    ticket = await actions.change_status(
+        db_session=db_session, number=number, status=change.status, note=change.note,
+        actor=staff.actor, assignee_id=staff.own_tickets_only,
+    )
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     wake_outbox()
     ticket = await ticket_service.get_by_number(db_session=db_session, number=ticket.number,
                                                 with_events=True)
@@ -240,15 +235,11 @@ async def assign_ticket(number: str, request: AssignRequest, db_session: Session
     assignee = await staff_service.get_by_username(db_session=db_session,
                                                    username=request.assignee)
     if assignee is None or not assignee.active:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "no active staff account of that username")
-    try:
-        ticket = await ticket_service.assign(db_session=db_session, number=number,
-                                             assignee=assignee, actor=staff.actor)
-    except ticket_service.ActionNotAllowed as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        raise NoSuchStaff("no active staff account of that username")
+    ticket = await actions.assign(db_session=db_session, number=number, assignee=assignee,
+                                  actor=staff.actor)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     wake_outbox()
     ticket = await ticket_service.get_by_number(db_session=db_session, number=ticket.number,
                                                 with_events=True)
@@ -271,8 +262,8 @@ async def customer_archive(number: str, db_session: SessionDep,
                                                 with_events=True,
                                                 assignee_id=staff.own_tickets_only)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-    return await customer_service.archive(db_session=db_session, customer=ticket.customer,
+        raise NotFound(NOT_FOUND)
+    return await archive.archive(db_session=db_session, customer=ticket.customer,
                                           exclude_ticket_id=ticket.id)
 
 
@@ -283,11 +274,11 @@ async def add_note(number: str, note: NoteRequest, db_session: SessionDep,
                    staff: AnyStaff) -> TicketDetail:
     """An internal note for staff (a technician: on a ticket assigned to them); never shown
     or sent to the customer."""
-    ticket = await ticket_service.add_note(db_session=db_session, number=number,
+    ticket = await actions.add_note(db_session=db_session, number=number,
                                            text=note.text, actor=staff.actor,
                                            assignee_id=staff.own_tickets_only)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     return await _reloaded(db_session, ticket.number)
 
 
@@ -298,11 +289,11 @@ async def reply_to_customer(number: str, reply: ReplyRequest, db_session: Sessio
                             staff: AnyStaff, wake_outbox: OutboxWakeDep) -> TicketDetail:
     """Write to the customer in the chat the ticket came from, outside a live conversation
     (a technician: about a ticket assigned to them); kept in the service record."""
-    ticket = await ticket_service.reply_to_customer(
+    ticket = await actions.reply_to_customer(
         db_session=db_session, number=number, text=reply.text, actor=staff.actor,
         display_name=staff.display_name, assignee_id=staff.own_tickets_only)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     wake_outbox()
     return await _reloaded(db_session, ticket.number)
 
@@ -323,18 +314,12 @@ async def escalate(number: str, request: EscalateRequest, db_session: SessionDep
         assignee = await staff_service.get_by_username(db_session=db_session,
                                                        username=request.assignee)
         if assignee is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                                "no staff account of that username")
-    try:
-        ticket = await ticket_service.escalate(
-            db_session=db_session, number=number, target=request.to, assignee=assignee,
-            reason=request.reason, actor=staff.actor,
-            alert_chat_id=settings.staff_alert_chat_id, assignee_id=staff.own_tickets_only)
-    except ticket_service.NotOfThatTeam as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
-    except ticket_service.ActionNotAllowed as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+            raise NoSuchStaff("no staff account of that username")
+    ticket = await actions.escalate(
+        db_session=db_session, number=number, target=request.to, assignee=assignee,
+        reason=request.reason, actor=staff.actor,
+        alert_chat_id=settings.staff_alert_chat_id, assignee_id=staff.own_tickets_only)
     if ticket is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        raise NotFound(NOT_FOUND)
     wake_outbox()
     return await _reloaded(db_session, ticket.number)

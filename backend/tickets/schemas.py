@@ -6,20 +6,32 @@ staff's (contact data decrypted, the service record).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import datetime
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from backend.customers.enums import Channel, Language
 from backend.customers.schemas import CustomerIn, CustomerOut
-from backend.outlets.schemas import TicketDispatch
-from backend.sla.schemas import TicketServiceLevels
+from backend.database import utcnow
 from backend.text import clean, clean_or_none
+from backend.tickets.due import state_of
 from backend.tickets.enums import (
     ON_SITE_TYPES,
+    AppointmentWindow,
     CancelReason,
     EscalationTarget,
     FeedbackKind,
+    Milestone,
+    SlaState,
     TicketPriority,
     TicketStatus,
     TicketType,
@@ -215,6 +227,48 @@ class ExpediteAnswer(BaseModel):
     priority_raised: bool
     # Someone acts on the ticket within this many hours (by its priority now).
     act_within_hours: int
+
+
+class TicketDispatch(BaseModel):
+    """A ticket's dispatch fields, in the staff's views (below); kept by backend.outlets."""
+
+    city: str | None = Field(default=None, description="from the address (plaintext)")
+    district: str | None = Field(default=None, description="from the address (plaintext)")
+    proposed_outlet_id: int | None = Field(default=None, description="the outlet covering the "
+                                           "address when the ticket came in")
+    outlet_id: int | None = Field(default=None, description="the outlet staff confirmed or "
+                                  "chose (POST /api/v1/tickets/{number}/outlet)")
+
+
+class TicketServiceLevels(BaseModel):
+    """A ticket's due times, SLA state, appointment and acceptance, in the staff's views
+    (below); kept by backend.sla."""
+
+    first_response_due: dt.datetime | None = None
+    on_site_due: dt.datetime | None = None
+    resolution_due: dt.datetime | None = None
+    sla_due_at: dt.datetime | None = Field(default=None, description="the next pending "
+                                        "milestone's due time (null: no clock runs)")
+    sla_warn_at: dt.datetime | None = Field(default=None, description="from when that one is "
+                                         "nearly due (less than a quarter of its window left)")
+    sla_breached_at: dt.datetime | None = Field(default=None, description="the first breach")
+    sla_breached_milestone: Milestone | None = None
+    appointment_date: dt.date | None = None
+    appointment_window: AppointmentWindow | None = None
+    appointment_confirmed_at: dt.datetime | None = Field(default=None, description="the "
+                                                      "customer confirmed the appointment")
+    appointment_request: str | None = Field(default=None, description="the new time the "
+                                         "customer asked for instead, until staff schedule "
+                                         "again")
+    awaiting_acceptance_since: dt.datetime | None = Field(default=None, description="the "
+                                                       "technician finished; the customer has "
+                                                       "not answered yet")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sla_state(self) -> SlaState | None:
+        """on_track, nearly_due or overdue against the next pending milestone, now."""
+        return state_of(self, now=utcnow())
 
 
 class TicketSummary(TicketDispatch, TicketServiceLevels):

@@ -161,8 +161,9 @@ class TelegramChannel:
                     chats.add(await self._receive(data))
                     # Confirmed by the next getUpdates, after it is in the inbox.
                     offset = int(data["update_id"]) + 1
-                for chat_id in chats - {None}:
-                    self._handle_soon(chat_id)
+                for chat_id in chats:
+                    if chat_id is not None:
+                        self._handle_soon(chat_id)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Telegram or the database away: not confirmed, again

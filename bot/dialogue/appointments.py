@@ -8,33 +8,42 @@ waits on the ticket for the dispatcher. While the bot waits for that time, the c
 carries a `Form` named `PENDING` (its `ticket` slot: the ticket number), so a restart keeps the
 question open; any other button, command or clearly different request drops it.
 
-The dialogue engine calls in at three points: `status_reply` (rendering a status push),
-`on_button` (buttons starting with `BUTTON`) and `on_pending` (each message while waiting).
+The dialogue calls in at four points: `status_reply` (rendering a status push), `on_button`
+(the `appt:` buttons), `on_intent` (a change asked for in words) and `on_pending` (each
+message while waiting).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
-
 from bot.backend_client import BackendUnavailable
 from bot.catalogue import text as t
+from bot.dialogue import tickets
+from bot.dialogue.buttons import (
+    APPOINTMENT_KEEP as KEEP,
+)
+from bot.dialogue.buttons import (
+    APPOINTMENT_OK as CONFIRM,
+)
+from bot.dialogue.buttons import (
+    APPOINTMENT_OTHER as OTHER_TIME,
+)
+from bot.dialogue.buttons import (
+    PERSON,
+    Pressed,
+)
+from bot.dialogue.buttons import (
+    parse as parse_button,
+)
 from bot.dialogue.extract import is_non_answer
 from bot.dialogue.forms import accept_when, explain_when
-from bot.dialogue.state import Conversation, Form
+from bot.dialogue.replies import backend_down, menu, stale
+from bot.dialogue.services import Services
+from bot.dialogue.state import APPOINTMENT_CHANGE as PENDING
+from bot.dialogue.state import Conversation, Form, Mode
 from bot.dialogue.types import Button, InboundMessage, Reply
 from bot.dialogue.when import Appointment
 from nlu.client import FALLBACK_INTENT, Parse
-from nlu.entities import canonical_ticket_number
 
-if TYPE_CHECKING:
-    from bot.dialogue.engine import DialogueEngine
-
-BUTTON = "appt:"
-CONFIRM = "appt:ok:"      # appt:ok:<number>
-OTHER_TIME = "appt:other:"  # appt:other:<number> — ask for the new time
-KEEP = "appt:keep"        # stop asking: the appointment stands
-PENDING = "appointment_change"  # the form name while the bot waits for the new time
 MAX_FAILURES = 3
 # Said this clearly, another request wins over an attempt at a time.
 INTERRUPT_CONFIDENCE = 0.8
@@ -63,68 +72,62 @@ def status_reply(lang: str, event: dict, lines: list[str]) -> Reply:
     ]])
 
 
-def waiting_for_time(conv: Conversation) -> bool:
-    return conv.form is not None and conv.form.name == PENDING
-
-
 def _ask(lang: str, key: str, **values: object) -> Reply:
     return Reply(t(lang, key, **values), buttons=[[Button(t(lang, "appointment.keep"), KEEP)]])
 
 
-async def on_button(engine: DialogueEngine, conv: Conversation, data: str) -> list[Reply]:
+async def on_button(svc: Services, conv: Conversation, pressed: Pressed) -> list[Reply]:
     """Confirm, another time, or keep the appointment."""
-    lang = conv.language
-    if waiting_for_time(conv):
+    lang = conv.lang
+    if conv.mode is Mode.AWAITING_TIME:
         conv.form = None
-    if data == KEEP:
-        return [Reply(t(lang, "appointment.kept"))]
-    if data.startswith(OTHER_TIME):
-        number = data.removeprefix(OTHER_TIME)
-        conv.form = Form(name=PENDING, slots={"ticket": number}, asking="when")
-        return [_ask(lang, "appointment.ask_time", number=number)]
-    if data.startswith(CONFIRM):
-        number = data.removeprefix(CONFIRM)
-        result, refusal = await engine._act(conv, number, "appointment/confirm")
-        if result is None:
-            return refusal
-        return [Reply(t(lang, "appointment.confirmed", number=number))]
-    return [Reply(t(lang, "button.stale"))]
+    match pressed.args:
+        case ("keep", _):
+            return [Reply(t(lang, "appointment.kept"))]
+        case ("other", number):
+            conv.form = Form(name=PENDING, slots={"ticket": number}, asking="when")
+            return [_ask(lang, "appointment.ask_time", number=number)]
+        case ("ok", number):
+            result, refusal = await tickets.act(svc, conv, number, "appointment/confirm")
+            if result is None:
+                return refusal
+            return [Reply(t(lang, "appointment.confirmed", number=number))]
+    return [stale(lang)]
 
 
-async def on_intent(engine: DialogueEngine, conv: Conversation, parse: Parse,
+async def on_intent(svc: Services, conv: Conversation, parse: Parse,
                     text: str) -> list[Reply]:
     """"师傅明天能不能改成下午来", "can the visit be moved to Monday": the visit of the ticket
     named, or of the one ticket with a visit (else a choice); the new time from the same
     words, else asked for."""
-    lang = conv.language
-    number = parse.entity("ticket_number") or canonical_ticket_number(text)
+    lang = conv.lang
+    number = tickets.named_number(parse, text)
     if number is None:
         try:
-            tickets = await engine.backend.list_tickets(conv.channel, conv.chat_id)
+            mine = await svc.backend.list_tickets(conv.channel, conv.chat_id)
         except BackendUnavailable:
-            return [Reply(t(lang, "error.backend_down"))]
-        visits = [tk for tk in tickets if tk["status"] in _WITH_A_VISIT]
+            return [backend_down(lang)]
+        visits = [tk for tk in mine if tk["status"] in _WITH_A_VISIT]
         if not visits:
-            return [engine._menu(conv, "appointment.none")]
+            return [menu(lang, "appointment.none")]
         if len(visits) > 1:
             return [Reply(t(lang, "appointment.which"), buttons=[
                 [Button(f"{tk['number']} " + t(lang, "type." + tk["type"]),
                         f"{OTHER_TIME}{tk['number']}")] for tk in visits[:5]])]
         number = visits[0]["number"]
-    now = engine.clock()
-    value = accept_when(text, parse, now)
+    value = accept_when(text, parse, svc.clock())
     if value is None:
         conv.form = Form(name=PENDING, slots={"ticket": number}, asking="when")
         return [_ask(lang, "appointment.ask_time", number=number)]
-    return await _request_change(engine, conv, number, value)
+    return await _request_change(svc, conv, number, value)
 
 
-async def _request_change(engine: DialogueEngine, conv: Conversation, number: str,
+async def _request_change(svc: Services, conv: Conversation, number: str,
                           value: str) -> list[Reply]:
     """Send the wanted time to the backend, where it waits for the dispatcher."""
-    lang = conv.language
+    lang = conv.lang
     conv.form = None
-    result, refusal = await engine._act(conv, number, "appointment/change",
+    result, refusal = await tickets.act(svc, conv, number, "appointment/change",
                                         {"requested": value})
     if result is None:
         return refusal
@@ -133,22 +136,22 @@ async def _request_change(engine: DialogueEngine, conv: Conversation, number: st
                     date=asked.date.isoformat(), window=_window(lang, asked.window)))]
 
 
-async def on_pending(engine: DialogueEngine, conv: Conversation, message: InboundMessage,
+async def on_pending(svc: Services, conv: Conversation, message: InboundMessage,
                      text: str) -> list[Reply] | None:
     """A message while the bot waits for the new time: the time (sent to the backend), or
     what is wrong with it. None: it is something else; the question is dropped and the engine
     answers as usual."""
     assert conv.form is not None
-    if message.button and message.button.startswith(BUTTON):
+    if message.button and parse_button(message.button).kind == "appt":
         return None  # on_button answers (and drops the question)
     if message.button or not text or text.startswith("/"):
         conv.form = None
         return None
-    lang, form = conv.language, conv.form
-    number, now = form.slots["ticket"], engine.clock()
+    lang, form = conv.lang, conv.form
+    number, now = form.slots["ticket"], svc.clock()
     value = accept_when(text, None, now)
     if value is None and not is_non_answer(text):  # "我得问问我媳妇哪天在家": asked again
-        parse = await engine._understand(text)
+        parse = await svc.understand(text)
         if (parse is not None and parse.intent not in _NOT_A_REQUEST
                 and parse.confidence >= INTERRUPT_CONFIDENCE):
             conv.form = None
@@ -158,7 +161,7 @@ async def on_pending(engine: DialogueEngine, conv: Conversation, message: Inboun
         problem = Reply(t(lang, explain_when(text, now)))
         if form.failures >= MAX_FAILURES:
             conv.form = None
-            return [problem, Reply(t(lang, "appointment.give_up", hotline=engine.hotline),
-                                   buttons=[[Button(t(lang, "menu.human"), "person:failures")]])]
+            return [problem, Reply(t(lang, "appointment.give_up", hotline=svc.hotline),
+                                   buttons=[[Button(t(lang, "menu.human"), f"{PERSON}failures")]])]
         return [problem, _ask(lang, "appointment.ask_time", number=number)]
-    return await _request_change(engine, conv, number, value)
+    return await _request_change(svc, conv, number, value)

@@ -94,9 +94,9 @@ _NON_ANSWER = re.compile(
     r"[\s。.!！~～?？吧啦呀哦喔]*$", re.I)
 _EMOJI_ONLY = re.compile(r"^[\W_]+$")
 PRODUCT_WORDS = product_words()
-_PRODUCT_OF = {word: canonical_product(word) for word in PRODUCT_WORDS}
-_EN_PRODUCTS = [w for w in PRODUCT_WORDS if w.isascii() and len(w) >= 4]
-_ZH_PRODUCTS = [w for w in PRODUCT_WORDS if not w.isascii() and len(w) == 3]
+_PRODUCT_OF = {word: product for word in PRODUCT_WORDS if (product := canonical_product(word))}
+_EN_PRODUCTS = [w for w in _PRODUCT_OF if w.isascii() and len(w) >= 4]
+_ZH_PRODUCTS = [w for w in _PRODUCT_OF if not w.isascii() and len(w) == 3]
 
 
 _DENIES = re.compile(r"冇|没|沒|無|无|唔|不|\b(?:no|not|none|never|can'?t|cannot|don'?t|didn'?t|"

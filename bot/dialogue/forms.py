@@ -21,6 +21,7 @@ from bot.dialogue.extract import (
 )
 from bot.dialogue.when import earliest, parse_when, problem_with
 from nlu.client import Parse
+
 # Products offered as buttons are the canonical names the NLU normalises to.
 from nlu.entities import (
     PRODUCTS,

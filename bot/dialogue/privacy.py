@@ -9,11 +9,15 @@ tickets are cancelled) and asks to confirm with a button; only the button erases
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
-from bot.backend_client import BackendClient, BackendUnavailable
-from bot.catalogue import has, text as t
+from bot.backend_client import BackendUnavailable
+from bot.catalogue import has
+from bot.catalogue import text as t
+from bot.dialogue.buttons import PRIVACY_ASK, PRIVACY_ERASE, PRIVACY_KEEP
+from bot.dialogue.replies import backend_down, stale
+from bot.dialogue.services import Services
 from bot.dialogue.state import Conversation
+from bot.dialogue.tickets import FINAL_STATUSES
 from bot.dialogue.types import Button, Reply
 
 log = logging.getLogger(__name__)
@@ -21,79 +25,64 @@ log = logging.getLogger(__name__)
 EXPORT, DELETION = "data_export", "data_deletion"
 INTENTS = (EXPORT, DELETION)
 COMMANDS = {"/mydata": EXPORT, "/deleteme": DELETION}
-# Callback data of the confirmation buttons.
-PREFIX = "privacy:"
-ASK = "privacy:ask"  # under the export: "delete my data", which asks to confirm
-ERASE = "privacy:erase"
-KEEP = "privacy:keep"
-
-FINAL_STATUSES = ("resolved", "closed", "cancelled")
 # Tickets listed one per line in the export; the rest are counted.
 MAX_LISTED = 20
 
 
-def _path(channel: str, chat_id: str) -> str:
-    return (f"/api/v1/customers/{quote(channel, safe='')}/{quote(chat_id, safe='')}"
-            "/personal-data")
+async def on_intent(svc: Services, conv: Conversation, intent: str) -> list[Reply]:
+    """The export shown, or the erasure explained and asked to confirm."""
+    try:
+        if intent == EXPORT:
+            return [await _export(svc, conv)]
+        return [await _confirm_deletion(svc, conv)]
+    except BackendUnavailable:
+        return [backend_down(conv.lang)]
 
 
-class PrivacyDialogue:
-    def __init__(self, backend: BackendClient) -> None:
-        self.backend = backend
+async def on_button(svc: Services, conv: Conversation, data: str) -> list[Reply]:
+    """Only the erase button erases."""
+    lang = conv.lang
+    if data == PRIVACY_KEEP:
+        return [Reply(t(lang, "privacy.delete.kept"))]
+    if data == PRIVACY_ASK:
+        return await on_intent(svc, conv, DELETION)
+    if data != PRIVACY_ERASE:
+        return [stale(lang)]
+    try:
+        erased = await svc.backend.erase_personal_data(conv.channel, conv.chat_id)
+    except BackendUnavailable as exc:
+        log.warning("erasure not done: %s", exc)
+        return [backend_down(lang)]
+    if erased is None:
+        return [Reply(t(lang, "privacy.nothing"))]
+    conv.form, conv.survey = None, None
+    cancelled = erased["tickets_cancelled"]
+    done = [t(lang, "privacy.delete.done")]
+    if cancelled:
+        done.append(t(lang, "privacy.delete.cancelled", count=cancelled))
+    return [Reply("\n".join(done))]
 
-    async def on_intent(self, conv: Conversation, intent: str) -> list[Reply]:
-        try:
-            if intent == EXPORT:
-                return [await self._export(conv)]
-            return [await self._confirm_deletion(conv)]
-        except BackendUnavailable:
-            return [Reply(t(conv.language, "error.backend_down"))]
 
-    async def on_button(self, conv: Conversation, data: str) -> list[Reply]:
-        lang = conv.language
-        if data == KEEP:
-            return [Reply(t(lang, "privacy.delete.kept"))]
-        if data == ASK:
-            return await self.on_intent(conv, DELETION)
-        if data != ERASE:
-            return [Reply(t(lang, "button.stale"))]
-        try:
-            response = await self.backend._request("DELETE", _path(conv.channel, conv.chat_id))
-        except BackendUnavailable:
-            return [Reply(t(lang, "error.backend_down"))]
-        if response.status_code == 404:
-            return [Reply(t(lang, "privacy.nothing"))]
-        if response.status_code != 200:
-            log.warning("erasure refused: HTTP %s", response.status_code)
-            return [Reply(t(lang, "error.backend_down"))]
-        conv.form, conv.survey = None, None
-        cancelled = response.json()["tickets_cancelled"]
-        done = [t(lang, "privacy.delete.done")]
-        if cancelled:
-            done.append(t(lang, "privacy.delete.cancelled", count=cancelled))
-        return [Reply("\n".join(done))]
+async def _export(svc: Services, conv: Conversation) -> Reply:
+    lang = conv.lang
+    data = await svc.backend.personal_data(conv.channel, conv.chat_id)
+    if data is None:
+        return Reply(t(lang, "privacy.nothing"))
+    return Reply("\n".join(_describe(lang, data)),
+                 buttons=[[Button(t(lang, "privacy.delete.ask"), PRIVACY_ASK)]])
 
-    async def _export(self, conv: Conversation) -> Reply:
-        lang = conv.language
-        response = await self.backend._request("GET", _path(conv.channel, conv.chat_id))
-        if response.status_code == 404:
-            return Reply(t(lang, "privacy.nothing"))
-        if response.status_code != 200:
-            raise BackendUnavailable(f"HTTP {response.status_code}")
-        data = response.json()
-        return Reply("\n".join(_describe(lang, data)),
-                     buttons=[[Button(t(lang, "privacy.delete.ask"), ASK)]])
 
-    async def _confirm_deletion(self, conv: Conversation) -> Reply:
-        lang = conv.language
-        tickets = await self.backend.list_tickets(conv.channel, conv.chat_id)
-        open_numbers = [tk["number"] for tk in tickets if tk["status"] not in FINAL_STATUSES]
-        lines = [t(lang, "privacy.delete.confirm")]
-        if open_numbers:
-            lines.append(t(lang, "privacy.delete.open_tickets", count=len(open_numbers),
-                           numbers=", ".join(open_numbers)))
-        return Reply("\n".join(lines), buttons=[[Button(t(lang, "privacy.delete.erase"), ERASE),
-                                                 Button(t(lang, "privacy.delete.keep"), KEEP)]])
+async def _confirm_deletion(svc: Services, conv: Conversation) -> Reply:
+    lang = conv.lang
+    tickets = await svc.backend.list_tickets(conv.channel, conv.chat_id)
+    open_numbers = [tk["number"] for tk in tickets if tk["status"] not in FINAL_STATUSES]
+    lines = [t(lang, "privacy.delete.confirm")]
+    if open_numbers:
+        lines.append(t(lang, "privacy.delete.open_tickets", count=len(open_numbers),
+                       numbers=", ".join(open_numbers)))
+    return Reply("\n".join(lines), buttons=[[
+        Button(t(lang, "privacy.delete.erase"), PRIVACY_ERASE),
+        Button(t(lang, "privacy.delete.keep"), PRIVACY_KEEP)]])
 
 
 def _describe(lang: str, data: dict) -> list[str]:

@@ -1,7 +1,7 @@
 """Conversation state, persisted per chat, so a restart mid-conversation loses nothing.
 
 The bot keeps its own small database (SQLite by default, PostgreSQL in production through
-BOT_DATABASE_URL):
+BOT_DATABASE_URL; engine, tables and migrations in `bot.storage`). `ConversationStore` keeps:
 - one row per chat with the conversation as JSON;
 - the ids of the updates already handled (a redelivered Telegram update is ignored);
 - the inbox: updates received but not yet handled. A channel stores an update here before it
@@ -28,20 +28,41 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
+from enum import Enum
 
-from sqlalchemy import DateTime, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.clock import utcnow
-from backend.crypto import DecryptionError, EncryptedString
-from backend.database import make_engine
 from bot.dialogue.types import Button, Reply
+from bot.language import DEFAULT_LANGUAGE
+from bot.storage.database import BotStorage
+from bot.storage.migrate import upgrade_storage
+from bot.storage.models import (
+    ConversationRow,
+    DeliveredEvent,
+    InboxRow,
+    OutgoingRow,
+    ProcessedUpdate,
+    SubmissionRow,
+)
 
 CONFIRM = "confirm"  # the form's last step: the summary with submit / change / cancel
+# The form's name while the bot waits for the new time of a visit staff booked.
+APPOINTMENT_CHANGE = "appointment_change"
+
+
+class Mode(Enum):
+    """What the conversation is in the middle of: what a message is read as first."""
+
+    WITH_STAFF = "with_staff"          # queued for or talking to staff: passed on to them
+    AWAITING_TIME = "awaiting_time"    # another time for a booked visit was asked for
+    IN_FORM = "in_form"                # a form's question is open
+    SURVEY_COMMENT = "survey_comment"  # the return visit waits for a typed comment
+    GUESS = "guess"                    # "did you mean …?" was asked
+    IDLE = "idle"
 
 
 @dataclass
@@ -75,6 +96,23 @@ class Conversation:
     # after an answer on E4 of the dishwasher does not ask for them again.
     context: dict | None = None
 
+    @property
+    def lang(self) -> str:
+        """The language to answer in (set on the first message; the default before that)."""
+        return self.language or DEFAULT_LANGUAGE
+
+    @property
+    def mode(self) -> Mode:
+        if self.with_staff:
+            return Mode.WITH_STAFF
+        if self.form is not None:
+            return Mode.AWAITING_TIME if self.form.name == APPOINTMENT_CHANGE else Mode.IN_FORM
+        if self.survey and self.survey.get("asking") == "comment":
+            return Mode.SURVEY_COMMENT
+        if self.guess:
+            return Mode.GUESS
+        return Mode.IDLE
+
     def to_json(self) -> str:
         return json.dumps({"language": self.language,
                            "form": asdict(self.form) if self.form else None,
@@ -89,84 +127,6 @@ class Conversation:
         return cls(channel=channel, chat_id=chat_id, language=data.get("language"), form=form,
                    survey=data.get("survey"), with_staff=data.get("with_staff", False),
                    guess=data.get("guess"), context=data.get("context"))
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Sealed(EncryptedString):
-    """Encrypted at rest; None when no configured key reads it."""
-
-    cache_ok = True
-
-    def process_result_value(self, value: str | None, dialect) -> str | None:
-        try:
-            return super().process_result_value(value, dialect)
-        except DecryptionError:
-            return None
-
-
-class ConversationRow(Base):
-    __tablename__ = "bot_conversations"
-    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
-    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    state: Mapped[str | None] = mapped_column(Sealed)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class ProcessedUpdate(Base):
-    __tablename__ = "bot_processed_updates"
-    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
-    update_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class InboxRow(Base):
-    """An update received and not yet handled (handled = in bot_processed_updates)."""
-
-    __tablename__ = "bot_inbox"
-    __table_args__ = (UniqueConstraint("channel", "update_id"),)
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    channel: Mapped[str] = mapped_column(String(20))
-    chat_id: Mapped[str] = mapped_column(String(64), index=True)
-    update_id: Mapped[str] = mapped_column(String(100))
-    # The channel's own form of the update (for Telegram: the update as JSON).
-    payload: Mapped[str] = mapped_column(EncryptedString)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class OutgoingRow(Base):
-    """A reply saved with its turn and not yet shown in the chat."""
-
-    __tablename__ = "bot_outgoing"
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    channel: Mapped[str] = mapped_column(String(20))
-    chat_id: Mapped[str] = mapped_column(String(64), index=True)
-    reply: Mapped[str] = mapped_column(EncryptedString)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class SubmissionRow(Base):
-    """A form the backend could not take yet: retried with the same idempotency key."""
-
-    __tablename__ = "bot_submissions"
-    idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(20))
-    chat_id: Mapped[str] = mapped_column(String(64))
-    form: Mapped[str] = mapped_column(String(40))
-    language: Mapped[str] = mapped_column(String(8))
-    # The ticket request as JSON: it holds the phone and address, so it leaves this table as
-    # soon as the ticket exists.
-    ticket: Mapped[str] = mapped_column(EncryptedString)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class DeliveredEvent(Base):
-    __tablename__ = "bot_delivered_events"
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 @dataclass(frozen=True)
@@ -193,25 +153,28 @@ def reply_from_json(raw: str) -> Reply:
 
 
 class ConversationStore:
-    def __init__(self, url: str) -> None:
-        if url.startswith("sqlite"):
-            database = url.split("///", 1)[-1]
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+    """The conversations, inbox, outbox of replies, held submissions and shown events, on
+    the bot's database: a `BotStorage` shared with the other stores, or a URL (a storage of
+    the store's own, closed by `close()`)."""
+
+    def __init__(self, storage: BotStorage | str) -> None:
+        self._owns_storage = isinstance(storage, str)
+        self._storage = BotStorage(storage) if isinstance(storage, str) else storage
         # The backend's engine settings: on SQLite every transaction takes the write lock at
         # its start and waits for it (two deferred transactions that both read, then both
         # write, deadlock: "database is locked"). A turn therefore reads in one short
         # transaction and saves in another (`turn`), so turns of different chats overlap.
-        self._engine = make_engine(url)
-        self._locking = self._engine.dialect.name == "postgresql"
-        self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
+        self._locking = self._storage.is_postgresql
+        self._sessions = self._storage.sessions
 
     async def create_tables(self) -> None:
-        async with self._engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
+        """Migrate the database to the latest revision (tests, tools; the bot does it at
+        start)."""
+        await upgrade_storage(self._storage)
 
     async def close(self) -> None:
-        await self._engine.dispose()
+        if self._owns_storage:
+            await self._storage.close()
 
     async def load(self, channel: str, chat_id: str) -> Conversation:
         async with self._sessions() as session:
@@ -243,9 +206,9 @@ class ConversationStore:
         longer in the inbox) and, when `outgoing` is given, the replies in it by then."""
         async with self._sessions() as session:
             row = await self._chat_row(session, channel, chat_id)
-            if update_id is not None and await session.get(
-                ProcessedUpdate, (channel, update_id)
-            ):
+            handled = (update_id is not None
+                       and await session.get(ProcessedUpdate, (channel, update_id)) is not None)
+            if handled:
                 yield None
                 return
             conversation = (Conversation.from_json(channel, chat_id, row.state)
@@ -301,7 +264,8 @@ class ConversationStore:
         if chat_id is not None:
             query = query.where(InboxRow.chat_id == chat_id)
         async with self._sessions() as session:
-            return [tuple(r) for r in (await session.execute(query.order_by(InboxRow.seq)))]
+            rows = await session.execute(query.order_by(InboxRow.seq))
+            return [(row.chat_id, row.payload) for row in rows]
 
     # ---- outbox of replies --------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from dataclasses import replace
 from backend.clock import local_naive
 from bot.catalogue import text as t
 from bot.dialogue.addresses import find_address
+from bot.dialogue.buttons import GUESS, GUESS_NONE
 from bot.dialogue.extract import (
     asks_for_visit,
     asks_price,
@@ -38,9 +39,6 @@ from bot.dialogue.types import Button, Reply
 from bot.dialogue.when import parse_when
 from nlu.client import FALLBACK_INTENT, NluClient, NluUnavailable, Parse
 from nlu.entities import find_phone
-
-GUESS = "guess:"        # guess:<intent> — "yes, that is what I meant"
-GUESS_NONE = "guess:no"  # none of these
 
 # Intents the bot acts on irreversibly, or on an existing ticket, and how sure it must be.
 CAREFUL = {"data_export": 0.85, "data_deletion": 0.85, "cancel_request": 0.8,
@@ -105,14 +103,14 @@ async def understand(nlu: NluClient, text: str, limit: int) -> Parse:
     except NluUnavailable:
         return whole
     score: dict[str, float] = {}
-    for part in parts:
-        if part.intent in _REQUESTS and part.confidence >= MIN_CONFIDENCE:
-            score[part.intent] = score.get(part.intent, 0.0) + part.confidence
+    for reading in parts:
+        if reading.intent in _REQUESTS and reading.confidence >= MIN_CONFIDENCE:
+            score[reading.intent] = score.get(reading.intent, 0.0) + reading.confidence
     if whole.intent in _REQUESTS:
         score[whole.intent] = score.get(whole.intent, 0.0) + whole.confidence
     entities = {name: list(values) for name, values in whole.entities.items()}
-    for part in parts:
-        for name, values in part.entities.items():
+    for reading in parts:
+        for name, values in reading.entities.items():
             entities.setdefault(name, list(values))
     best = max(score, key=score.__getitem__, default=whole.intent)
     if whole.intent == "complaint" and not any(
@@ -216,7 +214,7 @@ def offer(conv: Conversation, intents: Sequence[str], text: str) -> Reply:
     """"Did you mean …?" with these requests, in this order, and "none of these" (an
     appliance's name alone: repair first; a moved visit said as a new request: the move
     first)."""
-    lang = conv.language
+    lang = conv.lang
     conv.guess = {"text": text}
     buttons = [[Button(t(lang, f"guess.option.{intent}"), f"{GUESS}{intent}")]
                for intent in intents]

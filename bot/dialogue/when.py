@@ -1,8 +1,9 @@
 """Appointment times as customers write them, normalised to a date and a time window.
 
 "明天下午", "週六上午", "下周一", "11月28日上午", "next Monday morning", "tomorrow 3pm",
-"2026-11-28 afternoon" → Appointment(date, window). Windows follow the service hours:
-morning 08–12, afternoon 12–18, evening 18–20.
+"2026-11-28 afternoon" → Appointment(date, window). The windows' hours are the backend's
+business calendar's (APPOINTMENT_WINDOWS; by default morning 08–12, afternoon 12–18, evening
+18–20), so a time the customer names lands in the window staff book.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-WINDOWS = {"morning": (8, 12), "afternoon": (12, 18), "evening": (18, 20)}
+from backend import business_calendar
+
 # How far ahead an appointment can be booked.
 MAX_DAYS_AHEAD = 60
 
@@ -49,10 +51,7 @@ _WINDOW_WORDS = [
 
 
 def _window_from_hour(hour: int) -> str | None:
-    for name, (start, end) in WINDOWS.items():
-        if start <= hour < end:
-            return name
-    return None
+    return business_calendar.current().window_at(hour)
 
 
 # Hours written in Chinese numerals: 十点, 两點, 十一點半.
@@ -188,7 +187,7 @@ def problem_with(appointment: Appointment, text: str, *, now: datetime) -> str |
     if appointment.date > now.date() + timedelta(days=MAX_DAYS_AHEAD):
         return "invalid.when_far"
     if appointment.date == now.date():
-        end = WINDOWS[appointment.window][1] if appointment.window else WINDOWS["evening"][1]
-        if now.hour >= end - 1:
+        end = business_calendar.current().window(appointment.window or "evening")[1]
+        if now.hour * 60 >= end - 60:  # from an hour before the window ends
             return "invalid.when_past"
     return None

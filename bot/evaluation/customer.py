@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.dialogue import appointments, privacy
-from bot.dialogue.engine import (
+from bot.dialogue.buttons import (
+    APPOINTMENT_OTHER,
     CANCEL,
     CANCEL_CONFIRMED,
     CANCEL_TICKET,
@@ -28,6 +28,8 @@ from bot.dialogue.engine import (
     KEEP_TICKET,
     MENU,
     PICK,
+    PRIVACY_ERASE,
+    PRIVACY_KEEP,
     SKIP,
     SUBMIT,
 )
@@ -239,12 +241,12 @@ class Customer:
             choice = f"{prefix}{number}"
             if expect.outcome == outcome and choice in buttons and choice not in self._pressed:
                 return "button", choice
-        if privacy.ERASE in buttons:
+        if PRIVACY_ERASE in buttons:
             if expect.outcome == "personal_data_deleted":
-                return "button", privacy.ERASE
+                return "button", PRIVACY_ERASE
             self._stop_after = True
-            return "button", privacy.KEEP
-        other_time = f"{appointments.OTHER_TIME}{number}"
+            return "button", PRIVACY_KEEP
+        other_time = f"{APPOINTMENT_OTHER}{number}"
         if (expect.outcome == "appointment_change" and other_time in buttons
                 and other_time not in self._pressed):
             return "button", other_time

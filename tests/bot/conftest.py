@@ -4,7 +4,6 @@ Telegram Bot API into the bot process (backend on PostgreSQL)."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from backend.config import DEV_INTERNAL_SECRET

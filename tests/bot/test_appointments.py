@@ -14,7 +14,6 @@ from bot.dialogue.when import parse_when
 from tests.support import clock
 from tests.support.chats import EngineChat, Said
 
-
 SATURDAY, SUNDAY = clock.iso(4), clock.iso(5)
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.catalogue import text as t
-from bot.dialogue.engine import CANCEL, CHANGE, MENU, SUBMIT
+from bot.dialogue.buttons import CANCEL, CHANGE, SUBMIT
 from bot.dialogue.when import parse_when
 
 pytestmark = pytest.mark.rasa
@@ -99,7 +99,7 @@ async def test_bad_answers_are_explained_and_the_third_offers_a_person(chat):
     await chat.say("转不动了")
     await chat.press("skip:error_code")
     await chat.say("上海市徐汇区漕溪北路100号")
-    for attempt in range(3):
+    for _ in range(3):
         await chat.say("12345")
         assert "电话号码好像不正确" in chat.text
     assert "person:failures" in chat.buttons() and "400-800-1234" in chat.text

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.engine import MENU, SUBMIT, DialogueEngine
+from bot.dialogue.buttons import MENU, SUBMIT
+from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.types import InboundMessage
 from nlu.client import NluClient
 from tests.bot.conftest import NOW, make_engine

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bot.backend_client import BackendClient
-from bot.dialogue.engine import LEAVE_STAFF, DialogueEngine
+from bot.dialogue.buttons import LEAVE_STAFF
+from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
 from nlu.client import NluClient
 

@@ -11,7 +11,8 @@ from starlette.applications import Starlette
 
 from backend.notifications.signing import signed_headers
 from bot.backend_client import BackendClient
-from bot.dialogue.engine import ACCEPT, REJECT, DialogueEngine
+from bot.dialogue.buttons import ACCEPT, REJECT
+from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
 from bot.dialogue.types import Reply
 from bot.nonces import NonceStore

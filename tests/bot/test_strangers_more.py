@@ -14,13 +14,13 @@ import pytest
 
 from backend.config import DEV_STAFF_TOKEN
 from bot.catalogue import text as t
-from bot.dialogue.engine import SUBMIT
+from bot.dialogue.buttons import SUBMIT
 from bot.dialogue.extract import is_question, says_delivered, topic_of
 from bot.dialogue.forms import return_or_exchange
-from nlu.client import Parse
-from nlu.entities import find_phone
 from bot.dialogue.when import parse_when
 from bot.language import detect_language
+from nlu.client import Parse
+from nlu.entities import find_phone
 from tests.bot.conftest import NOW
 from tests.support.chats import EngineChat
 

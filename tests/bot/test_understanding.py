@@ -12,7 +12,7 @@ import pytest
 
 from backend.config import DEV_STAFF_TOKEN
 from bot.catalogue import text as t
-from bot.dialogue.engine import SUBMIT
+from bot.dialogue.buttons import SUBMIT
 from bot.dialogue.understanding import GUESS, GUESS_NONE
 from bot.dialogue.when import parse_when
 from tests.bot.conftest import NOW

@@ -88,20 +88,11 @@ def test_wrong_password_is_refused_on_the_login_page(stack, browser, supervisor)
 
 
 def bot_answers(chat: TelegramChat, send) -> str:
-    """What the bot answers (all its messages, once it falls quiet) to what `send()` does in
-    the chat. (TelegramChat.say is a coroutine, and Playwright's sync API keeps an event loop
-    running in this thread.)"""
-    telegram = chat.stack.telegram
-    mark = telegram.mark()
-    send()
-    messages, seen = telegram.wait_for_messages(chat.chat_number, 1, since=mark,
-                                                methods={"sendMessage"}), 0
-    while len(messages) != seen:
-        seen = len(messages)
-        time.sleep(TelegramChat.QUIET)
-        messages = [m for m in telegram.sent_messages(chat.chat_number, methods={"sendMessage"})
-                    if m.seq > mark]
-    return "\n".join(m.text for m in messages)
+    """What the bot answers (all its messages, once it is done with the update) to what
+    `send()` (which returns the update's id) does in the chat. (TelegramChat.say is a
+    coroutine, and Playwright's sync API keeps an event loop running in this thread.)"""
+    mark = chat.stack.telegram.mark()
+    return "\n".join(said.text for said in chat.answer(mark, send()))
 
 
 def ask_for_a_person(chat: TelegramChat) -> str:
@@ -124,7 +115,9 @@ def test_an_agent_takes_over_replies_and_hands_back(stack, page):
     entry = page.locator("#queue-list li").filter(has_text=number)
     entry.wait_for(timeout=15_000)
     first = entry.locator(".waited").inner_text()
-    time.sleep(2.2)
+    deadline = time.monotonic() + 15
+    while entry.locator(".waited").inner_text() == first and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert entry.locator(".waited").inner_text() != first
     entry.click()
     transcript = page.locator("#transcript")

@@ -6,7 +6,6 @@ ahead is taken or leaves (pushed by the backend)."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -15,10 +14,12 @@ from tests.support.chats import TelegramChat
 pytestmark = [pytest.mark.postgres, pytest.mark.rasa]
 
 
-def quiet(chat: TelegramChat, seconds: float = 1.5) -> list:
-    """What the bot said to the chat within a few seconds (nothing, when it stays silent)."""
-    mark = chat.stack.telegram.mark()
-    time.sleep(seconds)
+def quiet(chat: TelegramChat, mark: int | None = None) -> list:
+    """What the bot said to the chat after `mark` (now, by default) once nothing more can come
+    (`Stack.idle`: the updates handled, the bot's outbox empty, the backend's pushes
+    delivered); nothing, when it stays silent."""
+    mark = chat.stack.telegram.mark() if mark is None else mark
+    chat.stack.wait_until_idle(chat.chat_number)
     return [m for m in chat.stack.telegram.sent_messages(chat.chat_number,
                                                          methods={"sendMessage"})
             if m.seq > mark]
@@ -71,8 +72,9 @@ async def test_staff_take_over_reply_and_hand_back(stack):
                                             methods={"sendMessage"})
     assert "请问冰箱是什么型号" in said[-1].text
 
+    mark = stack.telegram.mark()
     stack.telegram.send_text(chat.chat_number, "BCD-520W")
-    assert quiet(chat) == []  # staff have it: the bot stays out
+    assert quiet(chat, mark) == []  # staff have it: the bot stays out
     transcript = stack.staff("GET", handoff).json()["messages"]
     assert [m["text"] for m in transcript][-3:] == [
         "冰箱一直嗡嗡响，晚上睡不着", "您好，请问冰箱是什么型号？", "BCD-520W"]
@@ -118,7 +120,7 @@ async def test_waiting_customers_hear_their_place_when_someone_ahead_is_taken_or
     assert "已结束人工服务" in second.text
     news = [m.text for m in stack.telegram.wait_for_messages(
         third.chat_number, 1, since=mark, methods={"sendMessage"})]
-    assert quiet(third) == []  # and nothing more
+    assert [m.text for m in quiet(third, mark)] == news  # and nothing more
     assert len(news) == 1 and "排队有进展" in news[0] and "下一位就是您" in news[0]
     assert quiet(second) == []  # gone from the line: no more places
     said_to_first = [m.text for m in stack.telegram.sent_messages(first.chat_number,

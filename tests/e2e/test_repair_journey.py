@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 
 import pytest
 
@@ -24,9 +23,10 @@ def said(stack, chat_id: int, count: int, timeout: float = 30) -> list:
     return stack.telegram.wait_for_messages(chat_id, count, timeout, methods=SENT)
 
 
-def settle(stack, chat_id: int, count: int, seconds: float = 2.0) -> None:
-    """Nothing more arrives in the chat: exactly `count` messages after a quiet spell."""
-    time.sleep(seconds)
+def settle(stack, chat_id: int, count: int) -> None:
+    """Nothing more arrives in the chat: exactly `count` messages once nothing more can come
+    (`Stack.idle`: updates handled, the bot's outbox empty, the backend's pushes delivered)."""
+    stack.wait_until_idle(chat_id)
     sent = stack.telegram.sent_messages(chat_id, methods=SENT)
     assert len(sent) == count, [m.text for m in sent]
 
@@ -99,7 +99,11 @@ def test_a_status_change_made_while_the_bot_is_down_arrives_after_it_restarts(st
                            json={"status": "assigned"}).status_code == 200
         assert stack.staff("POST", f"/api/v1/tickets/{number}/status",
                            json={"status": "in_progress"}).status_code == 200
-        time.sleep(2)  # the backend tries, and fails, to deliver meanwhile
+        # The backend tries, and fails, to deliver meanwhile.
+        tg.wait_until(lambda: stack.sql(
+            "SELECT count(*) AS n FROM outbox_messages WHERE payload->>'chat_id' = $1 "
+            "AND delivered_at IS NULL AND attempts > 0", str(chat))[0]["n"] > 0,
+            30, "a failed delivery")
         assert tg.sent_messages(chat) == []
     finally:
         stack.bot.start()

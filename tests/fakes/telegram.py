@@ -29,11 +29,14 @@ hands an already delivered update out once more (the next getUpdates returns it 
 whatever its offset; one-shot).  Updates stay pending until the bot confirms them with a
 later ``offset``, so a bot killed between fetching and confirming gets them again on restart
 without ``redeliver`` - but PTB confirms a batch as soon as it has *queued* it (its next
-getUpdates carries the new offset), not after the handlers ran.
+getUpdates carries the new offset), not after the handlers ran.  ``confirmed(update_id)``
+says whether the bot has confirmed an update (a later offset; for a redelivered one, a later
+offset after it was handed out again; in webhook mode a 2xx answer); ``unconfirmed(chat_id)``
+lists a chat's updates not confirmed yet.
 
 What the bot did: ``sent_messages`` (sendMessage/sendPhoto/sendDocument/edit* calls, each a
 :class:`SentMessage`), ``callback_answers``, ``deleted_messages``, ``requests`` (every API call,
-as ``(method, params)``, also failed/unknown ones), ``downloads``, ``commands``,
+as ``(method, params)``, also failed/unknown ones), ``downloads``,
 ``current_message`` (a message as it is after edits).
 
 Waiting: ``wait_for_messages`` (below), ``wait_for_polling`` (the bot is up and waiting in a
@@ -46,8 +49,8 @@ state).
 
 Methods: getMe, getUpdates, deleteWebhook, setWebhook, getWebhookInfo, sendMessage,
 editMessageText, editMessageCaption, editMessageReplyMarkup, answerCallbackQuery,
-sendChatAction, getFile, sendPhoto, sendDocument, setMyCommands, getMyCommands,
-deleteMyCommands, deleteMessage, close, logOut (names case-insensitive, as in Telegram); others
+sendChatAction, getFile, sendPhoto, sendDocument, deleteMessage (names case-insensitive, as in
+Telegram); others
 -> HTTP 404 ``{"ok": false, "error_code": 404, "description": "Not Found: method not found"}``.
 Files: ``GET {base_url}/file/bot<token>/<file_path>``.  Requests may be form-urlencoded or
 multipart (what PTB sends: strings raw, other values JSON-encoded) or JSON, or query strings.
@@ -356,6 +359,8 @@ class FakeTelegram:
         self._pending: list[dict] = []  # unconfirmed updates, ascending update_id
         self._history: dict[int, dict] = {}  # every update ever enqueued
         self._redeliver: list[dict] = []
+        # Redelivered updates handed out and not yet confirmed: update_id -> poll generation.
+        self._unconfirmed: dict[int, int] = {}
         self._allowed_updates: list[str] | None = None
         self._poll_generation = 0
         self._active_polls = 0  # getUpdates requests currently waiting (long polls)
@@ -372,7 +377,6 @@ class FakeTelegram:
         self._delays: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
         self._webhook: dict[str, Any] = {"url": ""}
         self._webhook_attempts: list[tuple[int, int]] = []
-        self._commands: dict[str, list] = {}
         self._files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self._ids = itertools.count(1)
 
@@ -594,7 +598,7 @@ class FakeTelegram:
 
     def redeliver(self, update_id: int) -> None:
         """Hand an already delivered update out again: the next ``getUpdates`` returns it
-        (first, before pending ones) regardless of its offset - once."""
+        (in update_id order with the pending ones) regardless of its offset - once."""
         with self._lock:
             if update_id not in self._history:
                 raise KeyError(f"unknown update_id {update_id}")
@@ -623,6 +627,23 @@ class FakeTelegram:
         """Updates not yet confirmed by the bot (offset), oldest first."""
         with self._lock:
             return copy.deepcopy(self._pending)
+
+    def confirmed(self, update_id: int) -> bool:
+        """The bot has confirmed the update (a later getUpdates offset, or a 2xx answer to
+        its webhook POST) - also after a ``redeliver``.  From then on it is the bot's: stored
+        in its inbox, or dropped on purpose."""
+        with self._lock:
+            return (update_id not in self._unconfirmed
+                    and all(u["update_id"] != update_id for u in self._pending)
+                    and all(u["update_id"] != update_id for u in self._redeliver))
+
+    def unconfirmed(self, chat_id: int | str) -> list[int]:
+        """Ids of the chat's updates the bot has not confirmed yet (see ``confirmed``)."""
+        with self._lock:
+            ids = ({u["update_id"] for u in self._pending + self._redeliver}
+                   | set(self._unconfirmed))
+            return sorted(uid for uid in ids
+                          if _update_chat(self._history.get(uid, {})) == chat_id)
 
     # ------------------------------------------------------------------ what the bot did
 
@@ -782,12 +803,6 @@ class FakeTelegram:
         with self._lock:
             return list(self._errors)
 
-    @property
-    def commands(self) -> dict[str, list]:
-        """setMyCommands state: key ``json(scope)|language_code`` -> commands."""
-        with self._lock:
-            return copy.deepcopy(self._commands)
-
     # ------------------------------------------------------------------ fault injection
 
     def fail_next(self, method: str, *, status: int = 429, retry_after: int = 1, times: int = 1,
@@ -926,7 +941,7 @@ class FakeTelegram:
             assert self._stop_event is not None
             try:
                 await asyncio.wait_for(self._stop_event.wait(), delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         with self._lock:
             faults = self._faults.get(method.lower())
@@ -1004,7 +1019,7 @@ class FakeTelegram:
         return kinds[0] in allowed
 
     def _take_batch(self, offset: int | None, limit: int) -> list[dict]:
-        """Confirm/drop per offset and filter; return the batch (redeliveries first)."""
+        """Confirm/drop per offset and filter; return the batch (redeliveries with the pending, in update_id order)."""
         if offset is not None:
             if offset < 0:
                 self._pending = self._pending[offset:]
@@ -1012,8 +1027,10 @@ class FakeTelegram:
                 self._pending = [u for u in self._pending if u["update_id"] >= offset]
         self._pending = [u for u in self._pending if self._update_allowed(u)]
         redeliver_ids = {u["update_id"] for u in self._redeliver}
-        return (self._redeliver + [u for u in self._pending
-                                   if u["update_id"] not in redeliver_ids])[:limit]
+        # In update_id order, as Telegram hands them out (a bot confirms with the last + 1).
+        return sorted(self._redeliver + [u for u in self._pending
+                                         if u["update_id"] not in redeliver_ids],
+                      key=lambda u: u["update_id"])[:limit]
 
     async def _get_updates(self, params: dict, receive: Callable) -> Any:
         offset = params.get("offset")
@@ -1030,6 +1047,9 @@ class FakeTelegram:
                 self._allowed_updates = list(allowed) if isinstance(allowed, list) else None
             self._poll_generation += 1
             generation = self._poll_generation
+            if offset is not None:  # confirms what earlier polls handed out below it
+                self._unconfirmed = {uid: gen for uid, gen in self._unconfirmed.items()
+                                     if uid >= offset or gen >= generation}
         self._wake_pollers()  # an older poll still waiting gets terminated (409)
         disconnect = asyncio.ensure_future(receive())
         with self._lock:
@@ -1043,6 +1063,9 @@ class FakeTelegram:
                     batch = self._take_batch(offset, limit)
                     if batch or self._stopping or time.monotonic() >= deadline:
                         taken = {u["update_id"] for u in batch}
+                        for u in self._redeliver:
+                            if u["update_id"] in taken:
+                                self._unconfirmed[u["update_id"]] = generation
                         self._redeliver = [u for u in self._redeliver if u["update_id"] not in taken]
                         self._touch()
                         return copy.deepcopy(batch)
@@ -1263,30 +1286,23 @@ class FakeTelegram:
                 info[key] = self._webhook[key]
         return info
 
-    @staticmethod
-    def _commands_key(params: dict) -> str:
-        return f"{json.dumps(params.get('scope') or {'type': 'default'}, sort_keys=True)}|" \
-               f"{params.get('language_code') or ''}"
-
-    def _m_set_my_commands(self, params: dict) -> bool:
-        commands = params.get("commands")
-        if not isinstance(commands, list):
-            raise _ApiError(400, "Bad Request: commands must be an array")
-        self._commands[self._commands_key(params)] = commands
-        return True
-
-    def _m_get_my_commands(self, params: dict) -> list:
-        return copy.deepcopy(self._commands.get(self._commands_key(params), []))
-
-    def _m_delete_my_commands(self, params: dict) -> bool:
-        self._commands.pop(self._commands_key(params), None)
-        return True
-
-    def _m_true(self, params: dict) -> bool:
-        return True
 
 
 _DISCONNECTED = object()
+
+
+def _update_chat(update: dict) -> Any:
+    """The chat id an update is about (None when it names none)."""
+    for kind, body in update.items():
+        if kind == "update_id" or not isinstance(body, dict):
+            continue
+        if kind == "callback_query":
+            body = body.get("message") or {}
+            if not isinstance(body, dict):
+                return None
+        chat = body.get("chat")
+        return chat.get("id") if isinstance(chat, dict) else None
+    return None
 
 _HANDLERS: dict[str, Callable[[FakeTelegram, dict], Any] | None] = {}
 for _name, _func in {
@@ -1304,12 +1320,7 @@ for _name, _func in {
     "getFile": FakeTelegram._m_get_file,
     "sendPhoto": FakeTelegram._m_send_photo,
     "sendDocument": FakeTelegram._m_send_document,
-    "setMyCommands": FakeTelegram._m_set_my_commands,
-    "getMyCommands": FakeTelegram._m_get_my_commands,
-    "deleteMyCommands": FakeTelegram._m_delete_my_commands,
     "deleteMessage": FakeTelegram._m_delete_message,
-    "close": FakeTelegram._m_true,
-    "logOut": FakeTelegram._m_true,
 }.items():
     _HANDLERS[_name.lower()] = _func
     FakeTelegram._CANONICAL[_name.lower()] = _name

@@ -14,7 +14,14 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
-from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -330,6 +337,31 @@ def test_long_poll_returns_early_and_honours_offset(fake: FakeTelegram) -> None:
         assert ids == sorted(ids) and ids[0] == update["update_id"] + 1
         limited = client.post(_api(fake, "getUpdates"), data={"limit": "2"}).json()["result"]
         assert [u["update_id"] for u in limited] == ids[:2]
+
+
+def test_an_update_is_confirmed_by_a_later_offset_also_after_a_redelivery(
+        fake: FakeTelegram) -> None:
+    with httpx.Client(timeout=10) as client:
+        def poll(offset: int | None = None) -> list[int]:
+            data = {"timeout": "0"} if offset is None else {"timeout": "0", "offset": str(offset)}
+            return [u["update_id"] for u in
+                    client.post(_api(fake, "getUpdates"), data=data).json()["result"]]
+
+        first = fake.send_text(CHAT, "one")
+        other = fake.send_text(CHAT + 1, "elsewhere")
+        assert not fake.confirmed(first) and fake.unconfirmed(CHAT) == [first]
+        assert poll() == [first, other]
+        assert not fake.confirmed(first)  # handed out, not confirmed
+        assert poll(first + 1) == [other]
+        assert fake.confirmed(first) and not fake.confirmed(other)
+        assert fake.unconfirmed(CHAT) == [] and fake.unconfirmed(CHAT + 1) == [other]
+
+        fake.redeliver(first)
+        assert not fake.confirmed(first) and fake.unconfirmed(CHAT) == [first]
+        assert poll(first + 1) == [first, other]  # handed out again, first
+        assert not fake.confirmed(first)
+        assert poll(first + 1) == [other]  # the same offset, after it: confirmed
+        assert fake.confirmed(first) and fake.unconfirmed(CHAT) == []
 
 
 def test_allowed_updates_are_remembered_and_filter(fake: FakeTelegram) -> None:

@@ -58,9 +58,11 @@ def said(stack, chat: int, count: int, timeout: float = 40) -> list:
     return stack.telegram.wait_for_messages(chat, count, timeout, methods=SENT)
 
 
-def settle(stack, chat: int, count: int, seconds: float = 3.0) -> list:
-    """Exactly `count` messages in the chat after a quiet spell: none lost, none repeated."""
-    time.sleep(seconds)
+def settle(stack, chat: int, count: int, timeout: float = 60) -> list:
+    """Exactly `count` messages in the chat once nothing more can come (`Stack.idle`: every
+    update confirmed and handled, the bot's outbox and held submissions empty, the backend's
+    pushes delivered): none lost, none repeated."""
+    stack.wait_until_idle(chat, timeout)
     sent = stack.telegram.sent_messages(chat, methods=SENT)
     assert len(sent) == count, [m.text for m in sent]
     return sent
@@ -90,8 +92,7 @@ def repair_until_summary(stack, chat: int, phone: str = "13812345678") -> None:
 
 def confirmed(stack, update_id: int) -> bool:
     """The bot has confirmed the update to Telegram (a later getUpdates offset)."""
-    return any(method == "getUpdates" and (params.get("offset") or 0) > update_id
-               for method, params in stack.telegram.requests)
+    return stack.telegram.confirmed(update_id)
 
 
 # ---- the same update three times -----------------------------------------------------------
@@ -127,7 +128,7 @@ def test_the_bot_killed_mid_form_carries_on_after_a_restart(faults):
 
     # The address is handled once, after the restart if not before: one question for the phone.
     assert "电话" in said(faults, chat, 4)[-1].text
-    settle(faults, chat, 4, seconds=2)
+    settle(faults, chat, 4)
     tg.send_text(chat, "13912345678")
     assert "上门" in said(faults, chat, 5)[-1].text
     tg.send_text(chat, "后天上午")
@@ -211,10 +212,10 @@ def test_with_rasa_away_the_bot_offers_its_menu_and_understands_again_when_it_is
     tg.send_text(chat, "/start")  # leaves the form
     tg.wait_for_messages(chat, 1, since=mark, methods=SENT)
     mark = tg.mark()
-    tg.send_text(chat, "我要查一下我的工单进度")
+    update = tg.send_text(chat, "我要查一下我的工单进度")
     [answer] = tg.wait_for_messages(chat, 1, since=mark, methods=SENT)
     assert "工单" in answer.text
-    time.sleep(2)
+    faults.wait_until_handled(update, chat)
     assert len(tg.wait_for_messages(chat, 1, since=mark, methods=SENT)) == 1
 
 
@@ -240,9 +241,9 @@ def test_postgresql_restarted_mid_traffic_loses_and_doubles_nothing(faults):
         results = list(pool.map(customer, chats))
         restarted.result()
     for chat, last in zip(chats, results):
-        numbers = re.findall(TICKET_NUMBER_RE, last)
+        numbers = [m.group(0) for m in TICKET_NUMBER_RE.finditer(last)]
         assert numbers, last
-        settle(faults, chat, 7, seconds=0.5)
+        settle(faults, chat, 7)
         assert [row["number"] for row in tickets_of(faults, chat)] == numbers[:1]
 
 
@@ -275,4 +276,4 @@ def test_status_messages_made_while_the_push_target_was_away_arrive_once_in_orde
     messages = said(faults, chat, 2, timeout=60)
     assert outage["number"] in messages[0].text and "已派工" in messages[0].text
     assert "处理中" in messages[1].text
-    settle(faults, chat, 2, seconds=5)
+    settle(faults, chat, 2)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from nlu.entities import TICKET_NUMBER_RE
-from tests.faults.test_faults import SENT, repair_until_summary, said, settle, tickets_of
+from tests.faults.test_faults import repair_until_summary, said, settle, tickets_of
 from tests.support.processes import Service, free_port
 from tests.support.proxy import TcpProxy
 from tests.support.stack import running_stack
@@ -71,7 +71,7 @@ def test_customers_served_by_two_bot_processes_get_every_answer_once(workers):
         results = list(pool.map(customer, chats))
     for chat, last in zip(chats, results):
         number = re.search(TICKET_NUMBER_RE, last).group(0)
-        settle(workers, chat, 7, seconds=0.5)
+        settle(workers, chat, 7)
         assert [row["number"] for row in tickets_of(workers, chat)] == [number]
     # Both processes took a share of the updates.
     shares = [workers.balancer.connections[port] for _, port in workers.balancer.targets]

@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 
 from bot import catalogue
 from bot.dialogue import appointments
+from bot.dialogue import buttons as button_data
 from bot.dialogue import engine as engine_module
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.forms import FORMS
@@ -82,12 +83,12 @@ ODD = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u202b", "\u
        "𠀀𪚥", "Ａ１", "ｶﾀｶﾅ"]
 COMMANDS = ["/start", "/cancel", "/status", "/help", "/start@frontdesk_bot", "/", "//",
             "/unknown arg", "/cancel@", "/STATUS"]
-PREFIXES = [engine_module.MENU, engine_module.PICK, engine_module.SKIP, engine_module.EDIT,
-            engine_module.TICKET, engine_module.EXPEDITE, engine_module.CANCEL_TICKET,
-            engine_module.CANCEL_CONFIRMED, engine_module.ACCEPT, engine_module.REJECT,
-            engine_module.SURVEY, engine_module.PERSON]
-EXACT_DATA = [engine_module.SUBMIT, engine_module.CHANGE, engine_module.CANCEL,
-              engine_module.KEEP_TICKET, engine_module.HELPED, engine_module.LEAVE_STAFF,
+PREFIXES = [button_data.MENU, button_data.PICK, button_data.SKIP, button_data.EDIT,
+            button_data.TICKET, button_data.EXPEDITE, button_data.CANCEL_TICKET,
+            button_data.CANCEL_CONFIRMED, button_data.ACCEPT, button_data.REJECT,
+            button_data.SURVEY, button_data.PERSON]
+EXACT_DATA = [button_data.SUBMIT, button_data.CHANGE, button_data.CANCEL,
+              button_data.KEEP_TICKET, button_data.HELPED, button_data.LEAVE_STAFF,
               "menu:repair", "menu:status", "menu:human", "pick:product:冰箱",
               "survey:1:rating:9", "survey:x:optout:", "cancelok:RS-20261124-0001:solved",
               "edit:nothing", "person:nobody"]

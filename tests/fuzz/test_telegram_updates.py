@@ -144,10 +144,10 @@ def test_what_a_customer_can_send_is_answered(stack: Stack, kind: str):
     chat_id = next(_chat_numbers)
     mark = stack.telegram.mark()
     log_from = _log_size(stack)
-    stack.telegram.send_raw_update(ANSWERED[kind](chat_id))
+    update = stack.telegram.send_raw_update(ANSWERED[kind](chat_id))
+    stack.wait_until_handled(update, chat_id)  # the whole answer sent
     answers = _answers(stack, chat_id, mark)
     assert all(m.text.strip() for m in answers), answers
-    time.sleep(TelegramChat.QUIET)  # the rest of the answer
     with open(stack.bot.log_path, encoding="utf-8", errors="replace") as log:
         log.seek(log_from)
         assert "dialogue failed" not in log.read()

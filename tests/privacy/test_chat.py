@@ -7,9 +7,11 @@ import httpx
 import pytest
 
 from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
-from bot.catalogue import text as t
-from bot.dialogue.privacy import ASK, ERASE, KEEP
 from bot.backend_client import SignedRequests
+from bot.catalogue import text as t
+from bot.dialogue.buttons import PRIVACY_ASK as ASK
+from bot.dialogue.buttons import PRIVACY_ERASE as ERASE
+from bot.dialogue.buttons import PRIVACY_KEEP as KEEP
 
 pytestmark = pytest.mark.rasa
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
 
 from bot.catalogue import text as t
-from bot.dialogue.engine import LEAVE_STAFF, SUBMIT
-from bot.dialogue.privacy import ERASE
+from bot.dialogue.buttons import LEAVE_STAFF, SUBMIT
+from bot.dialogue.buttons import PRIVACY_ERASE as ERASE
 from nlu.entities import TICKET_NUMBER_RE
 from tests.privacy.leaks import column_leaks, file_leaks, stored_bytes
 from tests.support.chats import TelegramChat
@@ -36,9 +35,9 @@ class NamedChat(TelegramChat):
 
     async def say(self, text: str, **extra):
         mark = self.stack.telegram.mark()
-        self.stack.telegram.send_text(self.chat_number, text, first_name=NAME,
-                                      language_code=self.language_code)
-        return self._answer(mark)
+        update = self.stack.telegram.send_text(self.chat_number, text, first_name=NAME,
+                                               language_code=self.language_code)
+        return self.answer(mark, update)
 
 
 def rasa_logs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
@@ -72,9 +71,10 @@ async def test_a_journey_leaves_no_personal_data_in_clear(stack, tmp_path_factor
     # A word with a person, in which the customer gives their name, phone and address.
     await chat.say("转人工")
     assert LEAVE_STAFF in chat.buttons()
-    stack.telegram.send_text(chat.chat_number, f"我是{NAME}，电话{PHONE}，住{ADDRESS}",
-                             first_name=NAME)
-    time.sleep(1.5)  # forwarded to staff: the bot says nothing
+    forwarded = stack.telegram.send_text(chat.chat_number,
+                                         f"我是{NAME}，电话{PHONE}，住{ADDRESS}",
+                                         first_name=NAME)
+    stack.wait_until_handled(forwarded, chat.chat_number)  # to staff: the bot says nothing
     await chat.press(LEAVE_STAFF)
 
     # What is held about them, shown in their chat.

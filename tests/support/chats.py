@@ -100,9 +100,11 @@ class EngineChat(_Chat):
 
 
 class TelegramChat(_Chat):
-    """Messages sent through the fake Telegram Bot API to the bot process."""
+    """Messages sent through the fake Telegram Bot API to the bot process.
 
-    QUIET = 0.6  # seconds without a new message that end the bot's answer
+    An answer is complete when the bot is done with the update (`Stack.handled`: confirmed to
+    Telegram, out of the bot's inbox, the chat's outbox of replies empty), read from the bot's
+    own tables: no quiet spell is waited out, and a slow turn is never cut short."""
 
     def __init__(self, stack: Stack, language_code: str = "zh-hans"):
         self.stack, self.language_code = stack, language_code
@@ -115,40 +117,49 @@ class TelegramChat(_Chat):
 
     async def say(self, text: str, **extra) -> list[Said]:
         mark = self.stack.telegram.mark()
-        self.stack.telegram.send_text(self.chat_number, text, language_code=self.language_code)
-        return self._answer(mark)
+        update = self.stack.telegram.send_text(self.chat_number, text,
+                                               language_code=self.language_code)
+        return self.answer(mark, update)
 
     async def press(self, data: str, *, again: bool = False) -> list[Said]:
         """Press a button of the bot's latest message with buttons (an answer, or a push such
         as a survey question); `again` presses one that was already used (a double press)."""
         mark = self.stack.telegram.mark()
-        self.stack.telegram.press_button(self.chat_number, data, check=not again)
-        return self._answer(mark)
+        update = self.stack.telegram.press_button(self.chat_number, data, check=not again)
+        return self.answer(mark, update)
 
     def wait_for(self, text: str, timeout: float = 30) -> Said:
-        """The message containing `text` that the bot pushes into this chat (not an answer)."""
+        """The message containing `text` that the bot pushes into this chat (not an answer),
+        once the rest of that push is sent too."""
         telegram, deadline = self.stack.telegram, time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for message in telegram.sent_messages(self.chat_number, methods={"sendMessage"}):
-                if text in message.text:
-                    time.sleep(self.QUIET)  # the rest of that push
-                    return Said(message.text, [data for _, data in telegram.buttons(message)])
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never arrived in chat {self.chat_id}")
+
+        def arrived():
+            return next((m for m in telegram.sent_messages(self.chat_number,
+                                                           methods={"sendMessage"})
+                         if text in m.text), None)
+
+        try:
+            message = telegram.wait_until(arrived, timeout, f"{text!r} in chat {self.chat_id}")
+        except AssertionError:
+            raise AssertionError(f"{text!r} never arrived in chat {self.chat_id}") from None
+        # The push's replies were saved together: the outbox empty, all of them are sent.
+        self.stack.wait_until_sent_out(self.chat_number,
+                                       max(5.0, deadline - time.monotonic()))
+        return Said(message.text, [data for _, data in telegram.buttons(message)])
 
     async def photo(self, caption: str | None = None) -> list[Said]:
         mark = self.stack.telegram.mark()
-        self.stack.telegram.send_photo(self.chat_number, caption)
-        return self._answer(mark)
+        update = self.stack.telegram.send_photo(self.chat_number, caption)
+        return self.answer(mark, update)
 
-    def _answer(self, mark: int) -> list[Said]:
-        telegram, seen = self.stack.telegram, 0
-        messages = telegram.wait_for_messages(self.chat_number, 1, since=mark,
-                                              methods={"sendMessage"})
-        while len(messages) != seen:  # wait until the bot has finished answering
-            seen = len(messages)
-            time.sleep(self.QUIET)
-            messages = telegram.sent_messages(self.chat_number, methods={"sendMessage"})
-            messages = [m for m in messages if m.seq > mark]
+    def answer(self, mark: int, update_id: int, timeout: float = 60) -> list[Said]:
+        """The bot's whole answer to the update: its messages to this chat after `mark`, once
+        the bot is done with the update. At least one (the bot always answers a customer)."""
+        telegram = self.stack.telegram
+        self.stack.wait_until_handled(update_id, self.chat_number, timeout)
+        messages = [m for m in telegram.sent_messages(self.chat_number, methods={"sendMessage"})
+                    if m.seq > mark]
+        assert messages, (f"the bot handled update {update_id} of chat {self.chat_id} and "
+                          f"said nothing; its requests: {telegram.requests[-10:]!r}")
         self.last = [Said(m.text, [data for _, data in telegram.buttons(m)]) for m in messages]
         return self.last

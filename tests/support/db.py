@@ -109,7 +109,7 @@ def create_postgres_database(*, migrate: bool = True, template: str | None = Non
         create += f" TEMPLATE {_quote(make_url(template).database)}"
     try:
         _run(_admin(base, create))
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as exc:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         _unavailable(f"{base.render_as_string(hide_password=True)}: "
                      f"{type(exc).__name__}: {exc}")
     url = base.set(database=name).render_as_string(hide_password=False)

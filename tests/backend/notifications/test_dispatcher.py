@@ -17,10 +17,10 @@ from backend.config import Settings
 from backend.database import make_engine, make_sessionmaker, utcnow
 from backend.notifications.dispatcher import OutboxDispatcher, backoff_seconds
 from backend.notifications.models import OutboxMessage
-from tests.support.auth import CallerAuth
 from tests.backend.conftest import INTERNAL_SECRET, SERVICE_HEADERS, STAFF_HEADERS, make_settings
 from tests.backend.factories import ticket_body
 from tests.backend.notifications.receiver import PushReceiver
+from tests.support.auth import CallerAuth
 
 LIFE = ["assigned", "scheduled", "in_progress"]
 

@@ -16,8 +16,10 @@ from sqlalchemy import select
 from backend.notifications.models import OutboxMessage
 from backend.outlets import service as outlet_service
 from backend.sla import acceptance, appointments
-from backend.sla import schemas as sla_schemas
 from backend.staff.enums import Role
+from backend.tickets import actions as ticket_actions
+from backend.tickets import lifecycle
+from backend.tickets import schemas as ticket_schemas
 from backend.tickets import service as ticket_service
 from tests.backend.conftest import STAFF_HEADERS
 from tests.backend.staff.conftest import add_staff, cheap_password_hashing, token_for  # noqa: F401
@@ -51,7 +53,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The time every ticket change reads (tickets, outlets, appointments, acceptance, the
     SLA state in answers); starts Tuesday 2026-11-24 09:00 in Shanghai."""
     clock = Clock(local(24, 9))
-    for module in (ticket_service, outlet_service, appointments, acceptance, sla_schemas):
+    for module in (ticket_service, ticket_actions, lifecycle, ticket_schemas, outlet_service,
+                   appointments, acceptance):
         monkeypatch.setattr(module, "utcnow", clock)
     return clock
 

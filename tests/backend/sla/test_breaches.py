@@ -17,11 +17,10 @@ from backend.config import Settings
 from backend.sla.models import SlaBreach
 from backend.staff.enums import Role
 from backend.tickets.models import Ticket, TicketEvent
-from tests.backend.conftest import INTERNAL_SECRET
-from tests.support.auth import CallerAuth
-from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS, make_settings
+from tests.backend.conftest import INTERNAL_SECRET, SERVICE_HEADERS, STAFF_HEADERS, make_settings
 from tests.backend.factories import ticket_body
 from tests.backend.sla.conftest import at, detail, local, outbox
+from tests.support.auth import CallerAuth
 
 BREACHES = "/api/v1/sla/breaches"
 ALERT_CHAT = "-1001234567890"

@@ -14,11 +14,10 @@ from sqlalchemy import update
 
 from backend.app import create_app
 from backend.customers.models import Customer
-from tests.backend.conftest import INTERNAL_SECRET
-from tests.support.auth import CallerAuth
-from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS, make_settings
+from tests.backend.conftest import INTERNAL_SECRET, SERVICE_HEADERS, STAFF_HEADERS, make_settings
 from tests.backend.factories import ticket_body
 from tests.backend.sla.conftest import SHANGHAI, at, detail, local
+from tests.support.auth import CallerAuth
 
 CUSTOMER = "/api/v1/customers/telegram/42/tickets"
 

@@ -17,7 +17,7 @@ from backend.app import create_app
 from backend.knowledge import service as knowledge_service
 from backend.knowledge.schemas import KnowledgeEntryIn
 from backend.staff.enums import ALL_ROLES, Role
-from backend.tickets import service as ticket_service
+from backend.tickets import actions as ticket_actions
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS, make_settings
 from tests.backend.factories import ticket_body
 from tests.backend.test_knowledge import entry_body
@@ -128,7 +128,7 @@ class World:
                                                    "Idempotency-Key": f"k{next(self.keys)}"})
         number = response.json()["number"]
         async with self.app.state.sessionmaker() as session:
-            await ticket_service.assign(db_session=session, number=number,
+            await ticket_actions.assign(db_session=session, number=number,
                                         assignee=self.technician, actor="staff:test")
         return number
 

@@ -13,7 +13,7 @@ from backend.notifications import service as notification_service
 from backend.notifications.models import OutboxMessage
 from backend.staff.enums import Role
 from backend.staff.models import Staff
-from backend.tickets import service as ticket_service
+from backend.tickets import actions as ticket_actions
 from backend.tickets.models import Ticket, TicketEvent
 from tests.backend.conftest import STAFF_HEADERS
 
@@ -104,7 +104,7 @@ async def test_assignment_and_its_push_commit_together_or_not_at_all(app, create
     async with app.state.sessionmaker() as session:
         tom = (await session.execute(select(Staff).where(Staff.username == "tom"))).scalar_one()
         with pytest.raises(RuntimeError):
-            await ticket_service.assign(db_session=session, number=number, assignee=tom,
+            await ticket_actions.assign(db_session=session, number=number, assignee=tom,
                                         actor="staff:dana")
 
     async with app.state.sessionmaker() as session:

@@ -13,11 +13,10 @@ from backend.database import utcnow
 from backend.deps import CSRF_HEADER, SESSION_COOKIE
 from backend.staff.enums import Role
 from backend.staff.models import StaffSession
-from tests.backend.conftest import INTERNAL_SECRET
-from tests.support.auth import CallerAuth
-from tests.backend.conftest import SERVICE_HEADERS, make_settings
+from tests.backend.conftest import INTERNAL_SECRET, SERVICE_HEADERS, make_settings
 from tests.backend.factories import ticket_body
 from tests.backend.staff.conftest import PASSWORD
+from tests.support.auth import CallerAuth
 
 LOGIN, LOGOUT, SESSION = "/console/login", "/console/logout", "/console/session"
 

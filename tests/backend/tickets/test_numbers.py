@@ -1,5 +1,5 @@
-"""Ticket numbers: spellings, local date, and a daily counter that never hands out a number
-twice."""
+"""Ticket numbers: spellings (the grammar: backend.kernel.ticket_numbers), local date, and a
+daily counter that never hands out a number twice."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from backend.database import make_engine, make_sessionmaker
-from backend.tickets.enums import TicketType
-from backend.tickets.numbers import local_day, next_number, normalise_ticket_number
+from backend.kernel.ticket_numbers import normalise_ticket_number
+from backend.tickets.enums import NUMBER_PREFIXES, TicketType
+from backend.tickets.numbers import local_day, next_number
 
 
 @pytest.mark.parametrize("text", [
@@ -27,6 +28,15 @@ def test_any_spelling_is_normalised(text: str) -> None:
 ])
 def test_other_text_is_not_a_number(text: str) -> None:
     assert normalise_ticket_number(text) is None
+
+
+def test_longer_sequences_past_9999_are_read_but_not_zero_padded_ones() -> None:
+    assert normalise_ticket_number("RS-20261124-10000") == "RS-20261124-10000"
+    assert normalise_ticket_number("RS-20261124-00071") is None
+
+
+def test_every_type_has_a_prefix() -> None:
+    assert set(NUMBER_PREFIXES) == set(TicketType)
 
 
 def test_every_prefix_is_recognised() -> None:

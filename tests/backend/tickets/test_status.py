@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from backend.kernel import pushes
 from backend.notifications.models import OutboxMessage
-from backend.tickets import service as ticket_service
+from backend.tickets import actions as ticket_actions
 from backend.tickets.enums import NOTIFY_STATUSES, TRANSITIONS, TicketStatus
 from backend.tickets.models import Ticket, TicketEvent
 from tests.backend.conftest import STAFF_HEADERS
@@ -109,14 +110,14 @@ async def test_status_event_and_outbox_commit_together_or_not_at_all(app, create
     """Make the outbox insert fail (a repeated event id): the status and event stay unwritten."""
     number = (await create(key="k-1")).json()["number"]
     fixed = uuid.uuid4()
-    monkeypatch.setattr(ticket_service.uuid, "uuid4", lambda: fixed)
+    monkeypatch.setattr(pushes.uuid, "uuid4", lambda: fixed)
 
     async with app.state.sessionmaker() as session:
-        await ticket_service.change_status(db_session=session, number=number,
+        await ticket_actions.change_status(db_session=session, number=number,
                                            status=TicketStatus.assigned, note=None, actor="t")
     async with app.state.sessionmaker() as session:
         with pytest.raises(IntegrityError):
-            await ticket_service.change_status(db_session=session, number=number,
+            await ticket_actions.change_status(db_session=session, number=number,
                                                status=TicketStatus.in_progress, note=None,
                                                actor="t")
 

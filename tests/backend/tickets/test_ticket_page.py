@@ -267,7 +267,7 @@ async def test_the_archive_lists_products_with_warranty_and_earlier_tickets(clie
 
 
 def test_the_warranty_periods_are_read_from_the_answers() -> None:
-    from backend.customers.service import warranty_terms_of
+    from backend.tickets.archive import warranty_terms_of
 
     terms = warranty_terms_of("冰箱：整机保修 1 年，主要部件压缩机保修 3 年，自发票日期起计算。")
     assert (terms.whole_unit_years, terms.main_parts_years) == (1, 3)

@@ -10,6 +10,11 @@ Hours are local opening periods of a business day (`"08:00-20:00"`, several with
 An empty period (`"23:59-23:59"`) is no opening time; a calendar with none at all (a test's
 "always closed") cannot count business time, so it counts every hour.
 
+The appointment windows are the calendar's too (`APPOINTMENT_WINDOWS`,
+`"morning=08:00-12:00,afternoon=12:00-18:00,evening=18:00-20:00"`): the one place their hours
+are written, read by the backend (a visit's on-site due time) and the bot (which window "3pm"
+is: bot/dialogue/when.py).
+
 The process's calendar comes from the settings (`configure(settings)`, called by `create_app`;
 code running without an app gets the one of `get_settings()`), like the encryption keys: the
 ticket service computes due times deep inside its transactions, where no request is at hand.
@@ -27,16 +32,18 @@ from backend.config import Settings, get_settings
 MINUTES_PER_DAY = 24 * 60
 _PERIOD = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 _DAYS = re.compile(r"^([1-7])(?:-([1-7]))?$")
+# The windows' names (backend.tickets.enums.AppointmentWindow), in the order of the day.
+WINDOW_NAMES = ("morning", "afternoon", "evening")
 
 
 class CalendarError(ValueError):
     """BUSINESS_HOURS or BUSINESS_DAYS cannot be understood (the message says which)."""
 
 
-def _minute_of_day(hours: str, minutes: str, text: str) -> int:
+def _minute_of_day(hours: str, minutes: str, text: str, setting: str = "BUSINESS_HOURS") -> int:
     value = int(hours) * 60 + int(minutes)
     if int(minutes) >= 60 or value > MINUTES_PER_DAY:
-        raise CalendarError(f"BUSINESS_HOURS: {text!r} is not a time of day")
+        raise CalendarError(f"{setting}: {text!r} is not a time of day")
     return value
 
 
@@ -62,6 +69,34 @@ def parse_hours(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(periods)
 
 
+Windows = tuple[tuple[str, int, int], ...]
+
+
+def parse_windows(text: str) -> Windows:
+    """`"morning=08:00-12:00,afternoon=12:00-18:00,evening=18:00-20:00"` → (("morning", 480,
+    720), …): each window's local start and end, minutes after midnight, in WINDOW_NAMES'
+    order. Every one of WINDOW_NAMES once, none empty."""
+    windows: dict[str, tuple[int, int]] = {}
+    for part in (p.strip() for p in text.split(",")):
+        name, _, hours = (s.strip() for s in part.partition("="))
+        match = _PERIOD.match(hours)
+        if name not in WINDOW_NAMES or name in windows or match is None:
+            raise CalendarError(f"APPOINTMENT_WINDOWS: {part!r} is not one of "
+                                f"{', '.join(WINDOW_NAMES)}=HH:MM-HH:MM, each once")
+        start = _minute_of_day(match[1], match[2], part, "APPOINTMENT_WINDOWS")
+        end = _minute_of_day(match[3], match[4], part, "APPOINTMENT_WINDOWS")
+        if end <= start:
+            raise CalendarError(f"APPOINTMENT_WINDOWS: {part!r} ends before it starts")
+        windows[name] = (start, end)
+    if set(windows) != set(WINDOW_NAMES):
+        raise CalendarError(f"APPOINTMENT_WINDOWS: {text!r} lacks "
+                            f"{', '.join(n for n in WINDOW_NAMES if n not in windows)}")
+    return tuple((name, *windows[name]) for name in WINDOW_NAMES)
+
+
+DEFAULT_WINDOWS = parse_windows(Settings.model_fields["appointment_windows"].default)
+
+
 def parse_days(text: str) -> frozenset[int]:
     """`"1-5,7"` → {1, 2, 3, 4, 5, 7} (ISO weekdays, 1 = Monday)."""
     days: set[int] = set()
@@ -81,16 +116,21 @@ class BusinessCalendar:
     timezone: ZoneInfo
     periods: tuple[tuple[int, int], ...]  # minutes after local midnight, sorted, disjoint
     days: frozenset[int]  # ISO weekdays
+    # Appointment windows: (name, local start, end), minutes after midnight.
+    windows: Windows = DEFAULT_WINDOWS
 
     @classmethod
-    def parse(cls, hours: str, days: str, timezone: str) -> BusinessCalendar:
+    def parse(cls, hours: str, days: str, timezone: str,
+              windows: str | None = None) -> BusinessCalendar:
+        """`windows` None: the default APPOINTMENT_WINDOWS."""
         return cls(timezone=ZoneInfo(timezone), periods=parse_hours(hours),
-                   days=parse_days(days))
+                   days=parse_days(days),
+                   windows=DEFAULT_WINDOWS if windows is None else parse_windows(windows))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BusinessCalendar:
         return cls.parse(settings.business_hours, settings.business_days,
-                         settings.ticket_timezone)
+                         settings.ticket_timezone, settings.appointment_windows)
 
     def _at(self, day: date, minute: int) -> datetime:
         """Local `minute` of `day` (1440 = the next midnight) as an aware datetime."""
@@ -139,6 +179,25 @@ class BusinessCalendar:
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.timezone).date()
+
+    def window(self, name: str) -> tuple[int, int]:
+        """The appointment window's local (start, end), minutes after midnight."""
+        for window, start, end in self.windows:
+            if window == name:
+                return start, end
+        raise KeyError(name)
+
+    def window_end(self, day: date, name: str) -> datetime:
+        """When the appointment window `name` of `day` ends (local wall-clock time)."""
+        end = self.window(name)[1]
+        day += timedelta(days=end // MINUTES_PER_DAY)  # 24:00: the next midnight
+        return datetime.combine(day, time(end // 60 % 24, end % 60), tzinfo=self.timezone)
+
+    def window_at(self, hour: int) -> str | None:
+        """The appointment window a visit at local `hour` (0-23) o'clock falls in, or None
+        outside them all."""
+        return next((name for name, start, end in self.windows if start <= hour * 60 < end),
+                    None)
 
 
 def due(*, start: datetime, minutes: float, business_hours_only: bool,

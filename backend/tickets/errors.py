@@ -1,0 +1,29 @@
+"""What the ticket actions refuse (backend/app.py says what each answers over HTTP)."""
+
+from __future__ import annotations
+
+from backend.tickets.enums import TRANSITIONS, TicketStatus
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before for a different request."""
+
+
+class ActionNotAllowed(Exception):
+    """The ticket's status forbids this (the message says why)."""
+
+
+class TransitionNotAllowed(ActionNotAllowed):
+    def __init__(self, current: TicketStatus, requested: TicketStatus) -> None:
+        self.current, self.requested = current, requested
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "nothing (it is final)"
+        super().__init__(f"a ticket cannot go from {current} to {requested}; "
+                         f"from {current} it may go to: {allowed}")
+
+
+class NotOfThatTeam(ValueError):
+    """The person named for an escalation is not an active member of the team."""
+
+
+class NoSuchStaff(ValueError):
+    """No (active) staff account has the username a ticket is to be given to."""

@@ -1,0 +1,23 @@
+"""Wiring between domains that the tickets package must not import: the hooks of the ticket
+lifecycle (backend/tickets/hooks.py). `create_app` calls `install_hooks()`, so the API, its
+workers (SLA, surveys) and anything run with the app's sessions have them; a process that
+acts on tickets without an app calls it itself."""
+
+from __future__ import annotations
+
+from backend.outlets import service as outlet_service
+from backend.sla import service as sla_service
+from backend.surveys import service as survey_service
+from backend.tickets import hooks
+
+
+def install_hooks() -> None:
+    """Install the ticket lifecycle's hooks (again: the same ones, nothing doubled)."""
+    hooks.install(hooks.Hooks(
+        # The place first: the outlet's proposal needs it, the due times do not mind.
+        created=(outlet_service.propose, sla_service.ticket_created),
+        status_changed=(sla_service.status_changed,),
+        follow_up=(survey_service.ticket_status_changed,),
+        priority_changed=(sla_service.priority_changed,),
+        staff_acted=(sla_service.staff_acted,),
+    ))

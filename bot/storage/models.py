@@ -1,0 +1,100 @@
+"""Every table of the bot's database (what each holds: `bot.dialogue.state`, `bot.nonces`).
+
+What customers wrote (conversations, updates, replies, held submissions) is encrypted at rest
+with the backend's FIELD_ENCRYPTION_KEYS. A change here needs a migration in `migrations/`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.clock import utcnow
+from backend.crypto import DecryptionError, EncryptedString
+from bot.storage.database import Base
+
+
+class Sealed(EncryptedString):
+    """Encrypted at rest; None when no configured key reads it."""
+
+    cache_ok = True
+
+    def process_result_value(self, value: str | None, dialect) -> str | None:
+        try:
+            return super().process_result_value(value, dialect)
+        except DecryptionError:
+            return None
+
+
+class ConversationRow(Base):
+    __tablename__ = "bot_conversations"
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str | None] = mapped_column(Sealed)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProcessedUpdate(Base):
+    __tablename__ = "bot_processed_updates"
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InboxRow(Base):
+    """An update received and not yet handled (handled = in bot_processed_updates)."""
+
+    __tablename__ = "bot_inbox"
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64), index=True)
+    update_id: Mapped[str] = mapped_column(String(100))
+    # The channel's own form of the update (for Telegram: the update as JSON).
+    payload: Mapped[str] = mapped_column(EncryptedString)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OutgoingRow(Base):
+    """A reply saved with its turn and not yet shown in the chat."""
+
+    __tablename__ = "bot_outgoing"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64), index=True)
+    reply: Mapped[str] = mapped_column(EncryptedString)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SubmissionRow(Base):
+    """A form the backend could not take yet: retried with the same idempotency key."""
+
+    __tablename__ = "bot_submissions"
+    idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    form: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    # The ticket request as JSON: it holds the phone and address, so it leaves this table as
+    # soon as the ticket exists.
+    ticket: Mapped[str] = mapped_column(EncryptedString)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DeliveredEvent(Base):
+    """A pushed event already shown (a re-sent push is not shown twice)."""
+
+    __tablename__ = "bot_delivered_events"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PushNonce(Base):
+    """A signed push's nonce, kept until its signature would be refused as stale anyway."""
+
+    __tablename__ = "bot_push_nonces"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
