@@ -159,6 +159,15 @@ class TelegramChat(_Chat):
         self.stack.wait_until_handled(update_id, self.chat_number, timeout)
         messages = [m for m in telegram.sent_messages(self.chat_number, methods={"sendMessage"})
                     if m.seq > mark]
+        if not messages:
+            # Said by a push instead (waiting for staff: the backend answers with the place in
+            # the line): once the backend's pushes to the chat are delivered, it is here.
+            self.stack.wait_until(lambda: self.stack.pushes_pending(self.chat_number) == 0,
+                                  f"the backend's pushes to chat {self.chat_id}", timeout)
+            self.stack.wait_until_sent_out(self.chat_number, timeout)
+            messages = [m for m in telegram.sent_messages(self.chat_number,
+                                                          methods={"sendMessage"})
+                        if m.seq > mark]
         assert messages, (f"the bot handled update {update_id} of chat {self.chat_id} and "
                           f"said nothing; its requests: {telegram.requests[-10:]!r}")
         self.last = [Said(m.text, [data for _, data in telegram.buttons(m)]) for m in messages]
