@@ -84,11 +84,10 @@ class DialogueEngine:
     def __init__(self, *, nlu: NluClient, backend: BackendClient, store: ConversationStore,
                  hotline: str = "", clock: Callable[[], datetime] = local_naive,
                  retry_delays: tuple[float, ...] = (5, 10, 20, 40, 60)) -> None:
-        self.services = svc = Services(nlu=nlu, backend=backend, store=store, hotline=hotline,
-                                       clock=clock, retry_delays=retry_delays)
+        self._svc = Services(nlu=nlu, backend=backend, store=store, hotline=hotline,
+                             clock=clock, retry_delays=retry_delays)
         # The parts a channel and the bot's workers use.
         self.nlu, self.backend, self.store = nlu, backend, store
-        self._svc = svc
 
     # ---- what the channels and workers call ---------------------------------------------
 
