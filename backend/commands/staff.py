@@ -58,9 +58,11 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
 
     from backend.migrate import upgrade
     from backend.staff import service as staff_service
+    from backend.staff.enums import Role
     from backend.staff.schemas import PASSWORD_MIN, StaffCreate, check_username
 
-    role = "admin" if args.staff_command == "create-admin" else args.role
+    # (--role is one of the roles: argparse's choices.)
+    role = Role.admin if args.staff_command == "create-admin" else Role(args.role)
     try:
         check_username(args.username)  # before the password is typed
     except ValueError as exc:

@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from backend.customers.enums import Channel, Language
 from backend.text import clean_or_none
 
+# Where a product's purchase date comes from, and where its warranty stands.
+PurchaseBasis = Literal["purchase_date", "installation"]
+WarrantyStatus = Literal["in_warranty", "main_parts_only", "expired", "unknown"]
+
 
 class CustomerIn(BaseModel):
     """The chat a request comes from, and what the bot knows of the person behind it."""
@@ -42,12 +46,12 @@ class ProductRecord(BaseModel):
     purchased: datetime.date | None = Field(description="the purchase (invoice) date a ticket "
                                             "recorded, else its installation's date; null: "
                                             "unknown")
-    purchased_basis: Literal["purchase_date", "installation"] | None
+    purchased_basis: PurchaseBasis | None
     warranty_years: int | None = Field(description="whole unit, from the knowledge base")
     main_parts_years: int | None = Field(description="main parts, from the knowledge base")
     warranty_until: datetime.date | None
     main_parts_until: datetime.date | None
-    warranty_status: Literal["in_warranty", "main_parts_only", "expired", "unknown"]
+    warranty_status: WarrantyStatus
 
 
 class ArchiveTicket(BaseModel):

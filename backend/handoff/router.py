@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 
@@ -99,7 +99,8 @@ async def detail(handoff_id: HandoffId, db_session: SessionDep, _: LiveStaff) ->
                          messages=[MessageOut.model_validate(m) for m in handoff.messages])
 
 
-NOT_ACTIVE = {409: {"description": "the conversation is not active, or someone else has it"}}
+NOT_ACTIVE: dict[int | str, dict[str, Any]] = {
+    409: {"description": "the conversation is not active, or someone else has it"}}
 
 
 @router.post("/handoff/{handoff_id}/take", response_model=QueueEntry,

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from backend.config import Settings
+from backend.customers.enums import Channel
 from backend.customers.schemas import CustomerIn
 from backend.database import utcnow
 from backend.handoff import hours
@@ -41,6 +43,7 @@ from backend.notifications.models import OutboxMessage
 from backend.notifications.service import enqueue
 from backend.tickets import lifecycle
 from backend.tickets import service as ticket_service
+from backend.tickets.enums import TicketType
 from backend.tickets.schemas import TicketCreate
 
 OPEN = ("waiting", "active")
@@ -65,12 +68,12 @@ async def _open_for_chat(db_session: AsyncSession, channel: str, chat_id: str) -
 async def _lock_queue(db_session: AsyncSession) -> None:
     """Changes of the waiting line one at a time, until the transaction ends (PostgreSQL;
     SQLite has one writer anyway)."""
-    if db_session.bind.dialect.name == "postgresql":
+    if db_session.get_bind().dialect.name == "postgresql":
         await db_session.execute(sql("SELECT pg_advisory_xact_lock(:key)"),
                                  {"key": QUEUE_LOCK_KEY})
 
 
-def _before(other, handoff) -> object:
+def _before(other, handoff) -> ColumnElement[bool]:
     """`other` joined the line before `handoff` (the queue's order: requested_at, then id)."""
     return or_(other.requested_at < handoff.requested_at,
                and_(other.requested_at == handoff.requested_at, other.id < handoff.id))
@@ -160,8 +163,8 @@ async def _line_moved(db_session: AsyncSession, settings: Settings, gone: Handof
         await _tell_place(db_session, handoff, ahead, per_place, now, cause="moved")
 
 
-async def request(*, db_session: AsyncSession, settings: Settings, channel: str, chat_id: str,
-                  data: HandoffRequest, now: datetime) -> HandoffStatus:
+async def request(*, db_session: AsyncSession, settings: Settings, channel: Channel,
+                  chat_id: str, data: HandoffRequest, now: datetime) -> HandoffStatus:
     """Queue the customer for a person (once: asking again gives the same place). Outside
     business hours, a callback ticket instead, and when staff are back."""
     existing = await _open_for_chat(db_session, channel, chat_id)
@@ -173,7 +176,7 @@ async def request(*, db_session: AsyncSession, settings: Settings, channel: str,
         timezone=settings.ticket_timezone,
         data=TicketCreate(
             customer=CustomerIn(channel=channel, chat_id=chat_id, language=data.language),
-            type="inquiry", description=data.text or data.reason,
+            type=TicketType.inquiry, description=data.text or data.reason,
             details={"contact": "live" if within_hours else "callback", "reason": data.reason},
         ),
     )
@@ -268,7 +271,7 @@ async def get(*, db_session: AsyncSession, handoff_id: int) -> Handoff | None:
 
 
 def _push(handoff: Handoff, model: type[HandoffPush], now: datetime,
-          **fields: object) -> HandoffPush:
+          **fields: Any) -> HandoffPush:
     """A push of this kind (`model`) to the conversation's chat."""
     return model(ticket_number=handoff.ticket.number, channel=handoff.channel,
                  chat_id=handoff.chat_id, language=handoff.language, occurred_at=now, **fields)

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
 
@@ -171,8 +171,8 @@ Push = Annotated[
 ]
 HandoffPush = HandoffPosition | HandoffTaken | StaffMessage | HandoffEnded
 
-# The model of each kind.
-MODELS: dict[PushKind, type[_Push]] = {
+# The model of each kind (keyed by the kind's value: a payload's `kind` is read as text).
+MODELS: dict[str, type[_Push]] = {
     model.model_fields["kind"].default: model
     for model in (StatusChanged, AppointmentReminder, AcceptanceRequest, TicketReply,
                   StaffAlert, HandoffPosition, HandoffTaken, StaffMessage, HandoffEnded,
@@ -205,7 +205,8 @@ def read(payload: Mapping[str, Any]) -> Push | None:
         return None
     fields = {name: value for name, value in payload.items() if name in model.model_fields}
     try:
-        return model.model_validate({**fields, "kind": kind})
+        # (`Push` is the union of the MODELS: the model of this kind is one of its members.)
+        return cast(Push, model.model_validate({**fields, "kind": kind}))
     except ValidationError as error:  # the fields only: a payload carries personal text
         log.warning("push %s of kind %s malformed in %s", payload.get("event_id"), kind,
                     sorted({str(e["loc"][0]) for e in error.errors() if e["loc"]}))

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 # Text beyond this is not looked at: questions are short, and this bounds the work.
 TEXT_MAX_CHARS = 500
@@ -75,6 +75,10 @@ class Searchable(Protocol):
     keywords: str | None
 
 
+# The kind of entry searched (KnowledgeEntry, or a test's stand-in): what is found is one of them.
+EntryT = TypeVar("EntryT", bound=Searchable)
+
+
 def entry_weights(entry: Searchable) -> dict[str, float]:
     """Each token of an entry with its weight: keyword tokens strong, question tokens weak."""
     weights = dict.fromkeys(tokens(entry.question), QUESTION_WEIGHT)
@@ -85,8 +89,8 @@ def entry_weights(entry: Searchable) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
-class Scored:
-    entry: Searchable
+class Scored(Generic[EntryT]):
+    entry: EntryT
     score: float      # ranking: shared tokens' weight x rarity
     strength: float   # threshold: shared tokens' weight
 
@@ -95,8 +99,8 @@ def _specificity(entry: Searchable) -> int:
     return (entry.product is not None) + (entry.city is not None)
 
 
-def score_entries(entries: Sequence[Searchable], text: str,
-                  ignore: frozenset[str] = frozenset()) -> list[Scored]:
+def score_entries(entries: Sequence[EntryT], text: str,
+                  ignore: frozenset[str] = frozenset()) -> list[Scored[EntryT]]:
     """Every entry that shares a token with the text, best first. Tokens in `ignore` (the
     product's own names) rank but do not count towards an entry's strength."""
     query = tokens(text)
@@ -122,8 +126,8 @@ def score_entries(entries: Sequence[Searchable], text: str,
     return scored
 
 
-def best_match(entries: Sequence[Searchable], text: str,
-               ignore: frozenset[str] = frozenset()) -> Searchable | None:
+def best_match(entries: Sequence[EntryT], text: str,
+               ignore: frozenset[str] = frozenset()) -> EntryT | None:
     """The entry that best answers the text, or None if none is close enough. Tokens in
     `ignore` (the product's own names) do not count towards closeness."""
     for candidate in score_entries(entries, text, ignore):

@@ -43,7 +43,8 @@ async def covering(*, db_session: AsyncSession, city: str | None,
     outlets = list((await db_session.execute(statement)).scalars())
     named = [o for o in outlets if district and district in (o.districts or [])]
     whole_city = [o for o in outlets if not o.districts]
-    return (named or whole_city or [None])[0]
+    found = named or whole_city
+    return found[0] if found else None
 
 
 async def propose(*, db_session: AsyncSession, ticket: Ticket, customer: object = None) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import backend.models  # noqa: F401  (every model, so the metadata is complete)
 from backend import crypto
 from backend.config import Settings
-from backend.database import Base
+from backend.database import Base, rowcount
 from backend.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ async def rotate(*, db_session: AsyncSession, batch_size: int = 500,
                 if changes:
                     done = await db_session.execute(
                         update(raw).where(and_(key == row[0], *unchanged)).values(changes))
-                    if done.rowcount:
+                    if rowcount(done):
                         result.reencrypted += len(changes)
             await db_session.commit()
             if pause_seconds:

@@ -3,7 +3,7 @@ everything held about a customer, and its erasure. Thin: the work is in service.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["privacy"])
 PrivacyOfficer = Annotated[StaffUser, require_roles(Role.supervisor, Role.admin)]
 CustomerId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 NO_CUSTOMER = "no such customer"
-NOT_FOUND = {404: {"description": NO_CUSTOMER}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": NO_CUSTOMER}}
 
 
 def _erasure(erasure: privacy_service.Erasure) -> ErasureOut:

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.database import rowcount
 from backend.notifications.signing import Signed
 from backend.security.models import UsedNonce
 
@@ -35,4 +36,4 @@ async def purge_nonces(*, db_session: AsyncSession, now: datetime | None = None)
     now = now or datetime.fromtimestamp(time.time(), UTC)
     result = await db_session.execute(delete(UsedNonce).where(UsedNonce.expires_at < now))
     await db_session.commit()
-    return result.rowcount
+    return rowcount(result)

@@ -54,7 +54,9 @@ async def complete(*, db_session: AsyncSession, number: str, note: str | None, a
         await lifecycle.set_status(db_session=db_session, ticket=ticket,
                                    status=TicketStatus.in_progress, note=None, actor=actor,
                                    notify=False)
-        ticket = await lifecycle.lock(db_session=db_session, number=ticket.number)
+        relocked = await lifecycle.lock(db_session=db_session, number=ticket.number)
+        assert relocked is not None  # the same ticket (tickets are never deleted)
+        ticket = relocked
     if ticket.awaiting_acceptance_since is not None:
         await db_session.commit()
         return ticket

@@ -83,6 +83,7 @@ async def schedule(*, db_session: AsyncSession, number: str, day: date,
 
 
 def reminder_push(ticket: Ticket, *, now: datetime) -> AppointmentReminder:
+    assert ticket.appointment_date is not None  # reminded: a ticket with its visit tomorrow
     return AppointmentReminder(**lifecycle.to_customer(ticket), ticket_type=ticket.type,
                                date=ticket.appointment_date,
                                window=ticket.appointment_window, occurred_at=now)
@@ -140,6 +141,7 @@ async def confirm(*, db_session: AsyncSession, channel: Channel | str, chat_id: 
     ticket = await _scheduled_for_customer(db_session, channel, chat_id, number)
     if ticket is None:
         return None
+    assert ticket.appointment_date is not None  # `_scheduled_for_customer` refuses one without
     now = utcnow()
     ticket.appointment_confirmed_at, ticket.appointment_request = now, None
     lifecycle.record(db_session, ticket, SlaEventKind.appointment_confirmed, now=now, touch=True,

@@ -4,7 +4,7 @@ refusals are answered by the exception handlers of backend/app.py."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,8 +30,9 @@ from backend.tickets.schemas import TicketCustomerView, TicketDetail
 router = APIRouter(prefix="/api/v1", tags=["service levels"])
 
 NOT_FOUND = "no such ticket"
-NOT_YOURS = {404: {"description": "no such ticket for this customer"},
-             409: {"description": "the ticket awaits no acceptance"}}
+NOT_YOURS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such ticket for this customer"},
+    409: {"description": "the ticket awaits no acceptance"}}
 
 # A technician acts only on the tickets assigned to them (StaffUser.own_tickets_only).
 AnyStaff = Annotated[StaffUser, require_roles(*ALL_ROLES)]
@@ -127,8 +128,9 @@ async def reject(channel: Channel, chat_id: str, number: str, request: RejectReq
     return TicketCustomerView.of(ticket)
 
 
-NO_APPOINTMENT = {404: {"description": "no such ticket for this customer"},
-                  409: {"description": "the ticket has no appointment to answer"}}
+NO_APPOINTMENT: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such ticket for this customer"},
+    409: {"description": "the ticket has no appointment to answer"}}
 
 
 @router.post("/customers/{channel}/{chat_id}/tickets/{number}/appointment/confirm",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
@@ -47,10 +47,11 @@ LOGIN_BODY = {"requestBody": {"required": True, "content": {
     "application/x-www-form-urlencoded": {"schema": _LOGIN_SCHEMA},
     "application/json": {"schema": _LOGIN_SCHEMA},
 }}}
-SIGN_IN_ERRORS = {401: {"description": "wrong username or password (or deactivated account)"},
-                  422: {"description": "no username and password, as a form or as JSON"},
-                  403: {"description": "sent from a page of another site (Origin, Referer)"},
-                  429: {"description": "too many failed sign-ins or requests; see Retry-After"}}
+SIGN_IN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "wrong username or password (or deactivated account)"},
+    422: {"description": "no username and password, as a form or as JSON"},
+    403: {"description": "sent from a page of another site (Origin, Referer)"},
+    429: {"description": "too many failed sign-ins or requests; see Retry-After"}}
 
 
 async def _login_request(request: Request) -> LoginRequest:
@@ -138,7 +139,8 @@ async def issue_token(login: LoginDep, response: Response, db_session: SessionDe
 async def revoke_token(credentials: Credentials, db_session: SessionDep,
                        staff: Annotated[StaffUser, require_roles(*ALL_ROLES)]) -> Response:
     """Sign out: the bearer token of this request stops working."""
-    if staff.session is None or staff.session.kind != CredentialKind.api_token:
+    if (credentials is None or staff.session is None
+            or staff.session.kind != CredentialKind.api_token):
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
                             "only API tokens are revoked here (the static token is changed in "
                             "the settings; the console signs out at POST /console/logout)")
@@ -176,7 +178,7 @@ async def console_login(login: LoginDep, request: Request, response: Response,
 
 def _session_out(staff: Staff, session) -> ConsoleSessionOut:
     return ConsoleSessionOut(username=staff.username, display_name=staff.display_name,
-                             role=staff.role, csrf_token=session.csrf_token,
+                             role=Role(staff.role), csrf_token=session.csrf_token,
                              expires_at=session.expires_at)
 
 

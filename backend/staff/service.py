@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from backend.database import utcnow
+from backend.database import rowcount, utcnow
 from backend.staff import security
 from backend.staff.enums import CredentialKind, Role
 from backend.staff.models import LoginFailure, Staff, StaffSession
@@ -155,7 +155,7 @@ async def authenticate(*, db_session: AsyncSession, username: str, password: str
         valid = False
     else:
         valid = await asyncio.to_thread(security.hashing.verify, staff.password_hash, password)
-    if not valid or not staff.active:
+    if staff is None or not valid or not staff.active:
         await db_session.execute(delete(LoginFailure)
                                  .where(LoginFailure.created_at <= now - throttle.window))
         db_session.add(LoginFailure(username=username, client_ip=client_ip, created_at=now))
@@ -240,4 +240,4 @@ async def end_session(*, db_session: AsyncSession, token: str, kind: CredentialK
                                    StaffSession.kind == kind)
     )
     await db_session.commit()
-    return result.rowcount > 0
+    return rowcount(result) > 0

@@ -154,7 +154,7 @@ async def refresh(*, db_session: AsyncSession, source: MilestoneSource,
     commits. Returns how many queued changes were taken (0: the facts are up to date)."""
     if (await db_session.execute(select(QUEUE.c.id).limit(1))).first() is None:
         return 0
-    postgres = db_session.bind.dialect.name == "postgresql"
+    postgres = db_session.get_bind().dialect.name == "postgresql"
     if postgres:
         await db_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     taken = (await db_session.execute(

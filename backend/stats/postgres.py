@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Float, case, func, literal, null, select, text, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, array
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from backend.stats.aggregates import COMPLAINT, DURATIONS, SATISFIED_MIN, Aggregate, Quantiles
 from backend.stats.capabilities import Capabilities
@@ -109,7 +109,9 @@ async def aggregate_postgres(db_session: AsyncSession, facts_select, dimensions,
     await db_session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
     await _settings(db_session)
     snapshot = (await db_session.execute(text("SELECT pg_export_snapshot()"))).scalar_one()
-    async with db_session.bind.connect() as other:
+    engine = db_session.bind
+    assert isinstance(engine, AsyncEngine)  # sessions are bound to the engine (make_sessionmaker)
+    async with engine.connect() as other:
         await other.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         await other.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
         await _settings(other)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
@@ -77,8 +77,9 @@ def stats_query(
 
 
 QueryDep = Annotated[StatsQuery, Depends(stats_query)]
-UNAVAILABLE = {422: {"description": "invalid filters, or a filter on something this database "
-                                    "does not record"}}
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    422: {"description": "invalid filters, or a filter on something this database does not "
+                         "record"}}
 
 
 async def _report(request: Request, db_session, settings, query: StatsQuery) -> StatsReport:

@@ -117,7 +117,7 @@ def _selected(*, query: StatsQuery, timezone: str, now: datetime, postgres: bool
         conditions.append(f.assignee_id.in_(
             select(staff.c.id).where(staff.c.username == query.technician)))
     # PostgreSQL sorts these rows once per grouping set: only what it aggregates.
-    columns = [] if postgres else [f.created_at]
+    columns: list[ColumnElement[Any]] = [] if postgres else [f.created_at]
     columns += [f.type, f.cancelled, *(f[DIMENSION_COLUMNS[d]].label(str(d)) for d in wanted
                                       if d != Dimension.type),
                 f.first_response, f.on_site, f.resolution, f.rating, f.survey_state,
@@ -149,22 +149,22 @@ async def _labels(db_session: AsyncSession, dimension: Dimension,
     tables = Base.metadata.tables
     if dimension == Dimension.outlet and keys:
         outlets = tables["outlets"]
-        rows = await db_session.execute(select(outlets.c.id, outlets.c.name)
-                                        .where(outlets.c.id.in_(keys)))
-        return {id_: (id_, name) for id_, name in rows}
+        names = await db_session.execute(select(outlets.c.id, outlets.c.name)
+                                         .where(outlets.c.id.in_(keys)))
+        return {id_: (id_, name) for id_, name in names}
     if dimension == Dimension.technician and keys:
         staff = tables["staff"]
-        rows = await db_session.execute(select(staff.c.id, staff.c.username,
-                                               staff.c.display_name)
-                                        .where(staff.c.id.in_(keys)))
-        return {id_: (username, display) for id_, username, display in rows}
+        people = await db_session.execute(select(staff.c.id, staff.c.username,
+                                                 staff.c.display_name)
+                                          .where(staff.c.id.in_(keys)))
+        return {id_: (username, display) for id_, username, display in people}
     if dimension == Dimension.sla_policy and keys:
         policies = tables["sla_policies"]
-        rows = await db_session.execute(
+        rules = await db_session.execute(
             select(policies.c.id, policies.c.ticket_type, policies.c.priority,
                    policies.c.customer_tier).where(policies.c.id.in_(keys)))
         return {id_: (id_, f"{kind} · {priority or 'any priority'} · {tier or 'any tier'}")
-                for id_, kind, priority, tier in rows}
+                for id_, kind, priority, tier in rules}
     return {k: (k, None) for k in keys}
 
 
@@ -216,7 +216,7 @@ async def _aggregates(db_session: AsyncSession, *, query: StatsQuery, timezone: 
                       now: datetime, capabilities: Capabilities,
                       source: MilestoneSource | None):
     """(overall, {period's first day: aggregate}, {dimension: {key: aggregate}})."""
-    postgres = db_session.bind.dialect.name == "postgresql"
+    postgres = db_session.get_bind().dialect.name == "postgresql"
     facts, dimensions = _selected(query=query, timezone=timezone, now=now, postgres=postgres,
                                   capabilities=capabilities, source=source)
     if not postgres:
@@ -247,7 +247,7 @@ async def report(*, db_session: AsyncSession, query: StatsQuery, timezone: str,
     if aggregates is None:
         aggregates = await _aggregates(db_session, query=query, timezone=timezone, now=now,
                                        capabilities=capabilities, source=milestone_source)
-        if version is not None:
+        if cache is not None and version is not None:
             cache.put(key, version, aggregates[0].next_due, aggregates)
     overall, by_period, by_dimension = aggregates
     dimensions = list(by_dimension)
@@ -268,7 +268,9 @@ async def report(*, db_session: AsyncSession, query: StatsQuery, timezone: str,
         rows.sort(key=lambda row: (-row.tickets, str(row.key)))
         breakdowns[str(dimension)] = rows
     await db_session.rollback()
-    return StatsReport(
+    # populate_by_name: `start`/`end` by name; mypy (without pydantic's plugin) knows only
+    # the aliases `from`/`to` as keywords.
+    return StatsReport(  # type: ignore[call-arg]
         start=query.start, end=query.end, group_by=query.group_by, timezone=timezone,
         filters=StatsFilters(type=query.type, product=query.product, outlet=query.outlet,
                              technician=query.technician),

@@ -22,6 +22,7 @@ from backend.errors import NotFound
 from backend.staff.enums import Role
 from backend.surveys import flows as survey_flows
 from backend.surveys import service as survey_service
+from backend.surveys.enums import SurveyEventKind
 from backend.surveys.schemas import AnswerIn, AnswerOut, FollowUpOut
 
 router = APIRouter(prefix="/api/v1", tags=["surveys"])
@@ -72,6 +73,7 @@ async def follow_ups(db_session: SessionDep, _: FollowUpReader,
     rows = await survey_service.follow_ups(db_session=db_session,
                                            since=utcnow() - timedelta(days=days), limit=limit)
     return [FollowUpOut(ticket_number=ticket.number, ticket_type=ticket.type,
-                        ticket_status=ticket.status, reason=event.kind, at=event.created_at,
-                        solved=survey.solved, rating=survey.rating, comment=survey.comment)
+                        ticket_status=ticket.status, reason=SurveyEventKind(event.kind),
+                        at=event.created_at, solved=survey.solved, rating=survey.rating,
+                        comment=survey.comment)
             for event, ticket, survey in rows]

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.customers import service as customer_service
 from backend.customers.enums import Channel
 from backend.customers.models import Customer
+from backend.database import rowcount
 from backend.kernel.pushes import SurveyReminder, SurveyRequest
 from backend.notifications import service as notification_service
 from backend.surveys.enums import (
@@ -187,7 +188,8 @@ async def follow_ups(*, db_session: AsyncSession, since: datetime,
                TicketEvent.created_at >= since)
         .order_by(TicketEvent.created_at.desc(), TicketEvent.id.desc()).limit(limit)
     )
-    return [tuple(row) for row in (await db_session.execute(statement)).all()]
+    return [(event, ticket, survey)
+            for event, ticket, survey in (await db_session.execute(statement)).all()]
 
 
 # ---- the worker's side ----------------------------------------------------------------------
@@ -200,7 +202,7 @@ async def expire_overdue(*, db_session: AsyncSession, now: datetime,
                              Survey.created_at <= now - expiry)
         .values(state=SurveyState.expired)
     )
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 async def remind_due(*, db_session: AsyncSession, now: datetime, after: timedelta,

@@ -11,12 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import business_calendar as sla_calendar
+from backend.customers.enums import Language
 from backend.customers.models import Customer
 from backend.customers.schemas import (
     ArchiveTicket,
     CustomerArchive,
     CustomerOut,
     ProductRecord,
+    PurchaseBasis,
+    WarrantyStatus,
 )
 from backend.database import utcnow
 from backend.knowledge.models import KnowledgeEntry
@@ -59,7 +62,7 @@ def _years_later(day: date, years: int) -> date:
 
 
 def _purchase(tickets: list[Ticket], calendar: sla_calendar.BusinessCalendar,
-              ) -> tuple[date | None, str | None]:
+              ) -> tuple[date | None, PurchaseBasis | None]:
     """When the product was bought: a purchase date a ticket recorded, else the date of its
     earliest installation ticket."""
     for ticket in tickets:
@@ -78,7 +81,7 @@ def product_record(product: str, tickets: list[Ticket], terms: WarrantyTerms, *,
                    today: date, calendar: sla_calendar.BusinessCalendar) -> ProductRecord:
     purchased, basis = _purchase(tickets, calendar)
     until = main_until = None
-    status = "unknown"
+    status: WarrantyStatus = "unknown"
     if purchased is not None and terms.whole_unit_years is not None:
         until = _years_later(purchased, terms.whole_unit_years)
         main_until = (_years_later(purchased, terms.main_parts_years)
@@ -115,7 +118,7 @@ async def archive(*, db_session: AsyncSession, customer: Customer, exclude_ticke
             by_product.setdefault(ticket.product, []).append(ticket)
     return CustomerArchive(
         customer=CustomerOut(id=customer.id, display_name=customer.display_name,
-                             language=customer.language),
+                             language=Language(customer.language)),
         products=[product_record(product, owned, terms.get(product, general), today=today,
                                  calendar=calendar)
                   for product, owned in by_product.items()],

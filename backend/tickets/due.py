@@ -5,12 +5,15 @@ sorts on them."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_
 
 from backend.tickets.enums import SlaState
 from backend.tickets.models import Ticket
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnExpressionArgument
 
 
 def state_condition(state: SlaState, *, now: datetime) -> ColumnElement[bool]:
@@ -33,6 +36,6 @@ def state_of(ticket: Any, *, now: datetime) -> SlaState | None:
     return SlaState.on_track
 
 
-def due_order() -> tuple[ColumnElement, ...]:
+def due_order() -> tuple[ColumnExpressionArgument[Any], ...]:
     """Soonest next due time first; tickets without one last."""
     return (Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)

@@ -11,6 +11,7 @@ escalated to the supervisors. Staff escalate any open ticket from the ticket pag
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +38,7 @@ STAFF_ALERT_LANGUAGE = "zh-Hans"
 
 
 def alert_push(ticket: Ticket, text: str, *, chat_id: str, now: datetime,
-               **fields: object) -> StaffAlert:
+               **fields: Any) -> StaffAlert:
     """A `staff_alert` push about the ticket to the staff chat (its text in zh-Hans, the staff
     chat's language; the bot shows it as it is; `fields`: an SLA breach's milestone and due
     time, its event id). No personal data goes into it."""

@@ -4,7 +4,7 @@ service; refusals are answered by the exception handlers of backend/app.py."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 
@@ -111,7 +111,8 @@ async def get_customer_ticket(channel: Channel, chat_id: str, number: str,
     return TicketCustomerView.of(ticket)
 
 
-NOT_YOURS = {404: {"description": "no such ticket for this customer"}}
+NOT_YOURS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such ticket for this customer"}}
 
 
 @router.post("/customers/{channel}/{chat_id}/tickets/{number}/cancel",
