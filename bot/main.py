@@ -55,31 +55,31 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
         retry_delays=tuple(settings.submission_retry_seconds),
     )
 
-    channels: dict[str, Channel] = {}
-    telegram = TelegramChannel(settings, engine, limit=RateLimit(
-        per_minute=settings.chat_rate_per_minute, burst=settings.chat_rate_burst,
-    )) if settings.telegram_bot_token else None
-    if telegram:
-        channels[telegram.name] = telegram
-    chat = TerminalChannel(engine) if terminal else None
-    if chat:
-        channels[chat.name] = chat
-    webchat = WebChatChannel(
-        engine,
-        messages=RateLimit(per_minute=settings.chat_rate_per_minute,
-                           burst=settings.chat_rate_burst),
+    stop = asyncio.Event()
+    # Every channel sits on the delivery layer (bot/channels/delivery.py) over this store.
+    def flood() -> RateLimit:  # per chat, one bucket set per channel
+        return RateLimit(per_minute=settings.chat_rate_per_minute,
+                         burst=settings.chat_rate_burst)
+
+    sweep = settings.telegram_sweep_seconds
+    built: list[Channel] = [WebChatChannel(
+        engine, store, messages=flood(), sweep_seconds=sweep,
         connections=RateLimit(per_minute=settings.webchat_connections_per_minute,
-                              burst=settings.webchat_connections_per_minute))
-    channels[webchat.name] = webchat
+                              burst=settings.webchat_connections_per_minute))]
+    if settings.telegram_bot_token:
+        built.append(TelegramChannel(settings, engine, store, limit=flood()))
+    if terminal:  # Ctrl-D in the terminal stops the bot
+        built.append(TerminalChannel(engine, store, on_quit=stop.set, sweep_seconds=sweep))
+    channels: dict[str, Channel] = {channel.name: channel for channel in built}
 
     # Readiness: the bot's database, the backend, the NLU (bot/health.py).
     readiness = Readiness(store=store, backend=backend, nlu=nlu, channels=channels)
 
-    # The bot's HTTP server: the backend's pushes, the web chat, a health check.
+    # The bot's HTTP server: the backend's pushes, the channels' routes, a health check.
     http_app = Starlette(routes=[
         *push_routes(secret=settings.internal_secret, engine=engine, channels=channels,
                      nonces=nonces),
-        *webchat.routes(), *(telegram.routes() if telegram else []),
+        *(route for channel in channels.values() for route in channel.routes()),
         Route("/health", readiness.endpoint),
     ])
     push_server = _EmbeddedServer(uvicorn.Config(
@@ -89,29 +89,25 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
         # from FORWARDED_ALLOW_IPS (docs/security.md).
         proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
     ))
-    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
     server_task = asyncio.create_task(push_server.serve())
     retrier = SubmissionRetrier(engine, channels)
+    started: list[Channel] = []
     try:
-        if telegram:
-            await telegram.start()
+        for channel in channels.values():
+            await channel.start()
+            started.append(channel)
         retrier.start()
         log.info("bot running: channels %s, web chat and push receiver on %s:%s",
                  sorted(channels), settings.bot_host, settings.bot_port)
-        if chat:
-            chat_task = asyncio.create_task(chat.run())
-            await asyncio.wait([chat_task, asyncio.create_task(stop.wait())],
-                               return_when=asyncio.FIRST_COMPLETED)
-        else:
-            await stop.wait()
+        await stop.wait()
     finally:
         await retrier.stop()
-        if telegram:
-            await telegram.stop()
+        for channel in reversed(started):
+            await channel.stop()
         push_server.should_exit = True
         await server_task
         await nlu.aclose()

@@ -1,10 +1,13 @@
 """Receives the backend's pushes (ticket status changes) and shows them in the customer's chat.
 
 The backend's outbox dispatcher POSTs each event, signed with the shared internal secret
-(a stale signature or a replayed nonce is refused: bot/nonces.py). An
-event is shown once: its id is remembered after it was sent, so a re-sent push (the backend
-retries until it gets a 2xx) is acknowledged without showing it again. A channel failure
-answers 503, and the backend tries again later.
+(a stale signature or a replayed nonce is refused: bot/nonces.py). The channel takes the
+rendered replies into its outbox (bot/channels/delivery.py) and shows them as soon as the chat
+can be reached: at once in Telegram, on the next page connect in a web chat whose page is
+closed. So a push is accepted whether or not the customer is there; 503 (the backend tries
+again later) only when the bot cannot keep it (its database away) or does not serve the
+channel. An event is shown once: its id is remembered once the channel has it, so a re-sent
+push (the backend retries until it gets a 2xx) is acknowledged without showing it again.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ def push_routes(*, secret: str, engine: DialogueEngine, channels: dict[str, Chan
                 return JSONResponse({"status": "duplicate"})
             try:
                 await channel.send(chat_id, await engine.render_push(event))
-            except Exception as exc:  # the channel could not show it: the backend retries
+            except Exception as exc:  # the channel could not keep it: the backend retries
                 log.warning("push %s not delivered: %s", event_id, type(exc).__name__)
                 return JSONResponse({"detail": "channel unavailable"}, status_code=503)
             await engine.store.mark_event_delivered(event_id)

@@ -1,14 +1,49 @@
-"""The one interface every chat channel implements for the rest of the bot."""
+"""The one interface every chat channel implements for the rest of the bot.
+
+`bot/main.py` starts, stops and serves every channel through it alone; the push receiver, the
+submission retrier and readiness see channels only as this. What a channel receives and sends
+goes through its `Delivery` (bot/channels/delivery.py): the inbox, the outbox of replies, the
+per-chat order and the sweep are the same for every channel.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
+
+from starlette.routing import BaseRoute
 
 from bot.dialogue.types import Reply
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can do, so replies can be fitted to it."""
+
+    # Buttons under a reply that the customer can press (shown as numbers in a terminal).
+    buttons: bool
+    # Customers can send photos and files (attached to the form being filled in).
+    photos: bool
+    # A message already shown can be changed (a pressed button's keyboard taken away).
+    edits: bool
+
+
 class Channel(Protocol):
     name: str
+    capabilities: Capabilities
+
+    async def start(self) -> None:
+        """Begin receiving (polling, a reader) and the delivery sweep; the HTTP server that
+        serves `routes()` is started by the caller."""
+
+    async def stop(self) -> None:
+        """Stop receiving; turns under way finish. Whatever is left waits in the inbox and
+        outbox for the next start."""
+
+    def routes(self) -> list[BaseRoute]:
+        """The HTTP and WebSocket routes the channel serves on the bot's server (none: [])."""
 
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
-        """Show replies in a chat (a push, or the answer to a customer's message)."""
+        """Show replies that are not an answer to the customer (a push, a late ticket number):
+        saved in the outbox first, then shown when the chat can be reached. Raises only when
+        they could not be saved."""

@@ -1,17 +1,17 @@
-"""Telegram adapter: updates in, dialogue engine, replies out, with nothing lost on the way.
+"""Telegram adapter: what is Telegram's own on top of the delivery layer
+(bot/channels/delivery.py: inbox, outbox, per-chat order, sweep).
 
 Updates arrive by long polling (default) or by webhook (TELEGRAM_WEBHOOK_URL; the secret token
 header is checked on every request). Either way an update is first stored in the bot's inbox
 and only then confirmed to Telegram (the next getUpdates offset, or the webhook's 200), so a bot
-killed at any moment handles it after the restart. A chat's updates are handled one at a time
-in order; each turn saves the conversation, marks the update handled and saves the replies in
-one transaction, and the replies are sent from there (a reply sent is deleted). A sweep picks
-up whatever a failure left behind (database or Telegram away for a while).
+killed at any moment handles it after the restart. Before a pressed button's turn the button
+is answered and its keyboard taken away; replies are sent with sendMessage from the outbox.
 
 A chat that floods the bot gets one "please slow down" and its further messages are dropped
-until its rate is back under the limit. Sending goes through python-telegram-bot's rate limiter: Telegram's flood limits are kept,
-and a 429 answer is waited out (retry_after) and sent again, not dropped. The Bot API base URL
-is configurable so a self-hosted Bot API server (or the tests' fake) can stand in.
+until its rate is back under the limit. Sending goes through python-telegram-bot's rate
+limiter: Telegram's flood limits are kept, and a 429 answer is waited out (retry_after) and
+sent again, not dropped. The Bot API base URL is configurable so a self-hosted Bot API server
+(or the tests' fake) can stand in.
 """
 
 from __future__ import annotations
@@ -21,21 +21,22 @@ import hmac
 import json
 import logging
 import warnings
-from collections import defaultdict
-from dataclasses import asdict
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBUserWarning
 
 from backend.config import Settings
+from bot.channels.base import Capabilities
+from bot.channels.delivery import Delivery
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.state import ConversationStore
 from bot.dialogue.types import Attachment, InboundMessage, Reply
-from bot.ratelimit import RateLimit, Verdict, slow_down_reply
+from bot.ratelimit import RateLimit
 
 log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
@@ -90,16 +91,13 @@ def inbound(update: Update) -> tuple[InboundMessage, dict] | None:
 
 class TelegramChannel:
     name = "telegram"
+    capabilities = Capabilities(buttons=True, photos=True, edits=True)
 
-    def __init__(self, settings: Settings, engine: DialogueEngine, *,
-                 limit: RateLimit | None = None) -> None:
+    def __init__(self, settings: Settings, engine: DialogueEngine, store: ConversationStore,
+                 *, limit: RateLimit | None = None) -> None:
+        """`limit`: flood control per chat, applied as updates arrive (bot/ratelimit.py)."""
         assert settings.telegram_bot_token, "TELEGRAM_BOT_TOKEN is not set"
-        self.engine = engine
-        # Flood control per chat, applied as updates arrive (bot/ratelimit.py).
-        self.limit = limit
-        self.store = engine.store
         self.poll_timeout = settings.telegram_poll_timeout
-        self.sweep_seconds = settings.telegram_sweep_seconds
         self.webhook_url = settings.telegram_webhook_url
         self.webhook_secret = settings.telegram_webhook_secret or ""
         self.application = (
@@ -113,9 +111,10 @@ class TelegramChannel:
             .build()
         )
         self.bot = self.application.bot
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._tasks: set[asyncio.Task] = set()
-        self._loops: list[asyncio.Task] = []
+        self.delivery = Delivery(self.name, engine=engine, store=store, show=self._send_one,
+                                 before_turn=self._acknowledge, limit=limit,
+                                 sweep_seconds=settings.telegram_sweep_seconds)
+        self._poller: asyncio.Task | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -127,21 +126,23 @@ class TelegramChannel:
             log.info("Telegram channel: webhook set")
         else:
             await self.bot.delete_webhook()
-            self._loops.append(asyncio.create_task(self._poll(), name="telegram-poll"))
+            self._poller = asyncio.create_task(self._poll(), name="telegram-poll")
             log.info("Telegram channel polling")
-        self._loops.append(asyncio.create_task(self._sweep(), name="telegram-sweep"))
+        await self.delivery.start()
 
     async def stop(self) -> None:
-        for task in self._loops:
-            task.cancel()
-        await asyncio.gather(*self._loops, return_exceptions=True)
-        # Turns under way finish (their updates are confirmed already).
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+        await self.delivery.stop()
         await self.application.shutdown()
 
-    def routes(self) -> list[Route]:
+    def routes(self) -> list[BaseRoute]:
         return [Route(WEBHOOK_PATH, self._on_webhook, methods=["POST"])] if self.webhook_url \
             else []
+
+    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+        await self.delivery.send(chat_id, replies)
 
     # ---- updates in -----------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ class TelegramChannel:
                     offset = int(data["update_id"]) + 1
                 for chat_id in chats:
                     if chat_id is not None:
-                        self._handle_soon(chat_id)
+                        self.delivery.handle_soon(chat_id)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Telegram or the database away: not confirmed, again
@@ -185,7 +186,7 @@ class TelegramChannel:
             log.warning("webhook update not stored: %s", type(exc).__name__)
             return JSONResponse({"detail": "try again"}, status_code=503)
         if chat_id is not None:
-            self._handle_soon(chat_id)
+            self.delivery.handle_soon(chat_id)
         return JSONResponse({"ok": True})
 
     async def _receive(self, data: dict) -> str | None:
@@ -200,39 +201,7 @@ class TelegramChannel:
         if turn is None:
             return None
         message, telegram_side = turn
-        verdict = self.limit.allow(message.chat_id) if self.limit else Verdict.allow
-        if verdict is not Verdict.allow:
-            if verdict is Verdict.slow_down:
-                await self.store.enqueue(self.name, message.chat_id, [slow_down_reply(message)])
-                return message.chat_id  # to send the notice
-            return None
-        await self.store.receive(self.name, message.chat_id, str(message.update_id),
-                                 json.dumps({"message": asdict(message),
-                                             "telegram": telegram_side}, ensure_ascii=False))
-        return message.chat_id
-
-    # ---- turns ----------------------------------------------------------------------------
-
-    def _handle_soon(self, chat_id: str) -> None:
-        task = asyncio.create_task(self._handle_chat(chat_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _handle_chat(self, chat_id: str) -> None:
-        """Handle the chat's waiting updates in order, sending each turn's replies."""
-        async with self._locks[chat_id]:
-            try:
-                for _, payload in await self.store.inbox(self.name, chat_id):
-                    data = json.loads(payload)
-                    message = data["message"]
-                    message["attachments"] = tuple(Attachment(**a)
-                                                   for a in message["attachments"])
-                    await self._acknowledge(chat_id, data["telegram"])
-                    await self.engine.handle(InboundMessage(**message), outbox=True)
-                    await self._send_saved(chat_id)
-                await self._send_saved(chat_id)
-            except Exception as exc:  # the database away: the sweep tries again
-                log.warning("chat turn failed, retried by the sweep: %s", type(exc).__name__)
+        return message.chat_id if await self.delivery.receive(message, telegram_side) else None
 
     async def _acknowledge(self, chat_id: str, telegram_side: dict) -> None:
         """Answer a pressed button and take the buttons away (best effort)."""
@@ -247,36 +216,7 @@ class TelegramChannel:
         except TelegramError:
             pass  # answered before (a redelivery) or too old: nothing to do
 
-    async def _sweep(self) -> None:
-        """Pick up updates and replies left behind by a failure or by the previous run."""
-        while True:
-            try:
-                chats = {chat for chat, _ in await self.store.inbox(self.name)}
-                chats.update(await self.store.chats_with_outgoing(self.name))
-                for chat_id in chats:
-                    if not self._locks[chat_id].locked():
-                        self._handle_soon(chat_id)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("sweep failed: %s", type(exc).__name__)
-            await asyncio.sleep(self.sweep_seconds)
-
     # ---- replies out ----------------------------------------------------------------------
-
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
-        """Show replies that are not a turn's (pushes, late ticket numbers): saved first, so
-        they are shown even if Telegram is away right now."""
-        await self.store.enqueue(self.name, chat_id, replies)
-        async with self._locks[chat_id]:
-            try:
-                await self._send_saved(chat_id)
-            except Exception as exc:  # saved: the sweep sends it
-                log.warning("reply held for the sweep: %s", type(exc).__name__)
-
-    async def _send_saved(self, chat_id: str) -> None:
-        await self.store.send_outgoing(self.name, chat_id,
-                                       lambda reply: self._send_one(chat_id, reply))
 
     async def _send_one(self, chat_id: str, reply: Reply) -> None:
         try:

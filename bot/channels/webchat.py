@@ -5,12 +5,22 @@ random 128-bit value the browser keeps in localStorage: it is the chat's identit
 that browser sees its tickets. Frames, both ways, are JSON:
 
     browser → bot   {"id": "<unique>", "text": "..."}  or  {"id": "<unique>", "button": "<data>"}
-    bot → browser   {"text": "...", "buttons": [[{"label": "...", "data": "..."}]]}
+    bot → browser   {"ack": "<id>"}  once the frame is in the bot's inbox
+                    {"text": "...", "buttons": [[{"label": "...", "data": "..."}]]}
+                    {"error": "..."}  for a frame that is not a message (or was not stored)
 
-A status update pushed while the customer's page is closed is refused (503), so the backend
-keeps it and delivers it when the page is open again. A chat that floods gets one "please slow
-down" and its further frames are dropped until its bucket refills; an address opening too
-many connections is turned away (close code 1013).
+It sits on the same delivery layer as Telegram (bot/channels/delivery.py). A frame is stored
+in the bot's inbox before it is acknowledged and handled; a frame sent again with the same id
+(after a reconnect) is handled once. A socket's frames are handled one at a time, in order,
+before its next frame is read. Replies, and pushes, go to the chat's outbox and are shown on
+every open page of the chat (several tabs of one browser are one chat); a reply counts as
+shown, and leaves the outbox, once it was handed to at least one open socket. A reply whose
+page closed before it could be shown, or a push while no page is open, waits in the outbox
+and is shown when a page of the chat connects. A push is always accepted: with several bot
+processes, the one holding the chat's socket shows it at its next sweep.
+
+A chat that floods gets one "please slow down" and its further frames are dropped until its
+bucket refills; an address opening too many connections is turned away (close code 1013).
 """
 
 from __future__ import annotations
@@ -18,17 +28,19 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections import defaultdict
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from bot.channels.base import Capabilities
+from bot.channels.delivery import Delivery, Unreachable
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.state import ConversationStore
 from bot.dialogue.types import InboundMessage, Reply
-from bot.ratelimit import RateLimit, Verdict, slow_down_reply
+from bot.ratelimit import RateLimit, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -37,31 +49,52 @@ SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_FRAME = 8192
 
 
-class CustomerOffline(Exception):
-    """No page of this chat is open: the push must wait."""
-
-
 class WebChatChannel:
     name = "webchat"
+    # The page shows buttons; it has no upload and never changes a message once shown.
+    capabilities = Capabilities(buttons=True, photos=False, edits=False)
 
-    def __init__(self, engine: DialogueEngine, *, messages: RateLimit,
-                 connections: RateLimit) -> None:
+    def __init__(self, engine: DialogueEngine, store: ConversationStore, *,
+                 messages: RateLimit, connections: RateLimit,
+                 sweep_seconds: float = 5.0) -> None:
         """`messages`: flood control per chat; `connections`: new connections per client
         address (bot/ratelimit.py)."""
-        self.engine = engine
-        self._messages, self._connections = messages, connections
-        self._sockets: defaultdict[str, set[WebSocket]] = defaultdict(set)
+        self._connections = connections
+        self._sockets: dict[str, set[WebSocket]] = {}
+        self.delivery = Delivery(self.name, engine=engine, store=store, show=self._show,
+                                 reachable=self._sockets.__contains__, limit=messages,
+                                 sweep_seconds=sweep_seconds)
 
-    def routes(self) -> list:
+    async def start(self) -> None:
+        await self.delivery.start()
+
+    async def stop(self) -> None:
+        await self.delivery.stop()
+
+    def routes(self) -> list[BaseRoute]:
         return [Route("/chat", self._page), WebSocketRoute("/chat/ws", self._socket)]
 
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
-        sockets = list(self._sockets.get(chat_id, ()))
-        if not sockets:
-            raise CustomerOffline(chat_id)
-        for socket in sockets:
-            for reply in replies:
-                await socket.send_json(_frame(reply))
+        await self.delivery.send(chat_id, replies)
+
+    async def _show(self, chat_id: str, reply: Reply) -> None:
+        """Hand the reply to every open page of the chat; Unreachable when none took it."""
+        frame, shown = _frame(reply), False
+        for socket in list(self._sockets.get(chat_id, ())):
+            try:
+                await socket.send_json(frame)
+                shown = True
+            except Exception:  # closed under us: that page is gone
+                self._forget(chat_id, socket)
+        if not shown:
+            raise Unreachable(chat_id)
+
+    def _forget(self, chat_id: str, socket: WebSocket) -> None:
+        sockets = self._sockets.get(chat_id)
+        if sockets is not None:
+            sockets.discard(socket)
+            if not sockets:
+                del self._sockets[chat_id]
 
     async def _page(self, request: Request) -> HTMLResponse:
         return HTMLResponse(PAGE.read_text(encoding="utf-8"), headers={
@@ -82,27 +115,39 @@ class WebChatChannel:
         await socket.accept()
         chat_id = f"web-{session}"
         locale = socket.query_params.get("lang")
-        self._sockets[chat_id].add(socket)
+        self._sockets.setdefault(chat_id, set()).add(socket)
         try:
+            await self.delivery.flush(chat_id)  # what waited for a page of this chat
             while True:
-                raw = await socket.receive_text()
-                message = _inbound(raw, chat_id, locale)
-                if message is None:
-                    await socket.send_json({"error": "malformed frame"})
-                    continue
-                verdict = self._messages.allow(chat_id)
-                if verdict is Verdict.slow_down:
-                    await socket.send_json(_frame(slow_down_reply(message)))
-                if verdict is not Verdict.allow:
-                    continue
-                for reply in await self.engine.handle(message):
-                    await socket.send_json(_frame(reply))
+                await self._frame_in(socket, chat_id, await socket.receive_text(), locale)
         except WebSocketDisconnect:
             pass
+        except Exception as exc:  # the socket broke under a send: the page is gone
+            log.info("web chat socket ended: %s", type(exc).__name__)
         finally:
-            self._sockets[chat_id].discard(socket)
-            if not self._sockets[chat_id]:
-                del self._sockets[chat_id]
+            self._forget(chat_id, socket)
+
+    async def _frame_in(self, socket: WebSocket, chat_id: str, raw: str,
+                        locale: str | None) -> None:
+        """One frame: stored, acknowledged, then handled (its replies shown) before the
+        socket's next frame is read."""
+        read = _inbound(raw, chat_id, locale)
+        if read is None:
+            await socket.send_json({"error": "malformed frame"})
+            return
+        message, frame_id = read
+        try:
+            pending = await self.delivery.receive(message)
+        except Exception as exc:  # the database away: not acknowledged, to be sent again
+            log.warning("web chat frame not stored: %s", type(exc).__name__)
+            await socket.send_json({"error": "not stored, send it again", "id": frame_id})
+            return
+        try:
+            if frame_id is not None:
+                await socket.send_json({"ack": frame_id})
+        finally:  # handled even if the page closed right after sending it
+            if pending:
+                await self.delivery.handle(chat_id)
 
 
 def _frame(reply: Reply) -> dict:
@@ -111,7 +156,9 @@ def _frame(reply: Reply) -> dict:
                         for row in reply.buttons]}
 
 
-def _inbound(raw: str, chat_id: str, locale: str | None) -> InboundMessage | None:
+def _inbound(raw: str, chat_id: str, locale: str | None
+             ) -> tuple[InboundMessage, str | int | None] | None:
+    """The message in a frame, and the frame's id as the browser sent it (for the ack)."""
     if len(raw) > MAX_FRAME:
         return None
     try:
@@ -123,11 +170,13 @@ def _inbound(raw: str, chat_id: str, locale: str | None) -> InboundMessage | Non
     text, button, frame_id = frame.get("text"), frame.get("button"), frame.get("id")
     if not (isinstance(text, str) or isinstance(button, str)):
         return None
+    if not isinstance(frame_id, str | int):
+        frame_id = None
     return InboundMessage(
         channel="webchat", chat_id=chat_id,
-        # Scoped to the chat: one browser cannot mark another's messages as seen.
-        update_id=f"{chat_id[4:28]}:{str(frame_id)[:36]}" if isinstance(frame_id, str | int)
-        else None,
+        # Scoped to the chat: one browser cannot mark another's messages as seen. A frame
+        # without an id gets a fresh one in the inbox (never taken for a repeat).
+        update_id=f"{chat_id[4:28]}:{str(frame_id)[:36]}" if frame_id is not None else None,
         text=text if isinstance(text, str) else None,
         button=button if isinstance(button, str) else None, locale_hint=locale,
-    )
+    ), frame_id

@@ -1,16 +1,18 @@
 """A form survives the bot process restarting; the web chat is the same dialogue over a
-WebSocket, and status updates reach it too."""
+WebSocket, on the same delivery layer as Telegram (bot/channels/delivery.py): status updates
+reach it, every open page of a chat is shown every reply, a push while no page is open waits
+for the next one, and a frame sent again after a reconnect is answered once. (The bot killed
+and pages closed mid-turn: tests/faults/test_webchat_faults.py.)"""
 
 from __future__ import annotations
-
-import json
-import secrets
 
 import pytest
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
 
-from tests.support.chats import TelegramChat
+from tests.support.chats import TelegramChat, WebChat
+
+__all__ = ["WebChat"]  # tests/e2e/test_survey.py takes it from here
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rasa]
 
@@ -25,44 +27,6 @@ async def test_a_form_and_its_language_survive_a_bot_restart(stack):
 
     await chat.say("九龍旺角彌敦道700號10樓")
     assert "聯絡電話" in chat.text  # the next question, still in Traditional Chinese
-
-
-class WebChat:
-    """A browser's chat. The bot handles a socket's frames one at a time, in order, and
-    answers a malformed frame with an error: one sent after a message comes back after the
-    whole answer, so the end of an answer is an event (no quiet spell waited out)."""
-
-    def __init__(self, stack):
-        self.stack = stack
-        self.session = secrets.token_hex(16)
-        self.chat_id = f"web-{self.session}"
-        url = stack.bot_url.replace("http://", "ws://") + f"/chat/ws?session={self.session}"
-        self.socket = connect(url + "&lang=en-GB", open_timeout=10)
-        self.frames = 0
-
-    def send(self, **frame) -> list[dict]:
-        """The bot's whole answer to a message or a button (at least one frame)."""
-        self.frames += 1
-        self.socket.send(json.dumps({"id": f"f{self.frames}", **frame}))
-        received = self._until_barrier()
-        assert received, f"no answer to {frame}"
-        return received
-
-    def receive(self) -> list[dict]:
-        """What the bot pushes: the frames of every push the backend has for this chat, once
-        the first arrived and the backend holds none undelivered (a push is delivered only
-        after the bot sent all of its frames)."""
-        received = [json.loads(self.socket.recv(timeout=30))]
-        self.stack.wait_until(lambda: not self.stack.pushes_pending(self.chat_id, "webchat"),
-                              f"the pushes to {self.chat_id} delivered")
-        return received + self._until_barrier()
-
-    def _until_barrier(self) -> list[dict]:
-        self.socket.send(json.dumps({"id": "barrier"}))  # neither text nor button
-        received = []
-        while "error" not in (frame := json.loads(self.socket.recv(timeout=60))):
-            received.append(frame)
-        return received
 
 
 def test_web_chat_books_a_repair_and_hears_about_it(stack):
@@ -83,32 +47,68 @@ def test_web_chat_books_a_repair_and_hears_about_it(stack):
                        json={"status": "assigned"}).status_code == 200
     pushed = web.receive()
     assert number in pushed[-1]["text"] and "assigned" in pushed[-1]["text"]
-    web.socket.close()
+    web.close()
 
 
-def test_a_push_to_a_closed_web_chat_waits_for_the_customer_to_come_back(stack):
-    web = WebChat(stack)
-    web.send(text="hello")
-    chat_id = f"web-{web.session}"
+def open_inquiry(stack, chat_id: str) -> str:
     created = stack.service("POST", "/api/v1/tickets", headers={"Idempotency-Key": chat_id},
                             json={"customer": {"channel": "webchat", "chat_id": chat_id,
                                                "language": "en"},
                                   "type": "inquiry", "description": "Is the filter covered?"})
-    number = created.json()["number"]
-    web.socket.close()
+    assert created.status_code == 201, created.text
+    return created.json()["number"]
+
+
+def test_a_push_to_a_closed_web_chat_waits_in_the_bot_for_the_customer_to_come_back(stack):
+    web = WebChat(stack)
+    web.send(text="hello")
+    number = open_inquiry(stack, web.chat_id)
+    web.close()
 
     assert stack.staff("POST", f"/api/v1/tickets/{number}/status",
-                       json={"status": "resolved"}).status_code == 200
-    # The backend tries while the page is closed, and keeps the update.
-    stack.wait_until(lambda: stack.sql(
-        "SELECT count(*) AS n FROM outbox_messages WHERE payload->>'chat_id' = $1 "
-        "AND delivered_at IS NULL AND attempts > 0", chat_id)[0]["n"] > 0,
-        "a failed delivery")
+                       json={"status": "assigned"}).status_code == 200
+    # The bot takes the push while no page is open (no 503, no retry): it is in its outbox.
+    stack.wait_until(lambda: not stack.pushes_pending(web.chat_id, "webchat"),
+                     "the push taken by the bot")
+    assert stack.sql("SELECT max(attempts) AS n FROM outbox_messages "
+                     "WHERE payload->>'chat_id' = $1", web.chat_id)[0]["n"] == 1
+    assert web.waiting() == {"inbox": 0, "outgoing": 1}
 
-    url = stack.bot_url.replace("http://", "ws://") + f"/chat/ws?session={web.session}"
-    with connect(url, open_timeout=10) as socket:
-        pushed = json.loads(socket.recv(timeout=30))
-    assert number in pushed["text"] and "resolved" in pushed["text"]
+    back = web.tab()  # the page opened again
+    [shown] = back.shown()
+    assert number in shown["text"] and "assigned" in shown["text"]
+    back.close()
+    later = web.tab()
+    assert later.shown() == []  # shown once, not again
+    later.close()
+
+
+def test_every_open_page_of_a_web_chat_is_shown_every_reply(stack):
+    first = WebChat(stack)
+    second = first.tab()
+    answer = first.send(text="hello")
+    assert answer and answer == second.shown()
+
+    number = open_inquiry(stack, first.chat_id)
+    assert stack.staff("POST", f"/api/v1/tickets/{number}/status",
+                       json={"status": "assigned"}).status_code == 200
+    pushed = first.receive()
+    assert number in pushed[0]["text"] and pushed == second.shown()
+    first.close()
+    second.close()
+
+
+def test_a_frame_sent_again_after_a_reconnect_is_answered_once(stack):
+    web = WebChat(stack)
+    frame = web.post(text="hello")
+    answer = web.shown()
+    web.close()
+
+    again = web.tab()  # the page did not see the ack, and sends the frame again
+    assert again.post(frame, text="hello") == frame
+    assert answer and again.shown() == []
+    assert again.send(text="hello")  # a new frame is a new message
+    again.close()
 
 
 def test_the_web_chat_page_is_served_with_a_content_security_policy(stack):

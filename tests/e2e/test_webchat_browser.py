@@ -1,6 +1,7 @@
 """The web chat in a real browser (Debian's Chromium driven by Playwright): a customer books a
 repair by typing and pressing buttons, hears about the status change, and nothing they type is
-rendered as HTML."""
+rendered as HTML; two tabs of one browser are one chat, and a status change made while no tab
+is open is shown in the next one."""
 
 from __future__ import annotations
 
@@ -48,3 +49,40 @@ def test_a_customer_books_a_repair_in_the_browser(stack, browser):
     bot_says(page, f"{number}.*已派工")
     page.screenshot(path=str(DOCS / "webchat.png"), full_page=True)
     page.close()
+
+
+def test_two_tabs_see_every_answer_and_a_push_made_while_both_were_closed(stack, browser):
+    """Tabs of one browser are one chat: each shows every answer; a status change made while
+    no tab is open is shown, once, in the next one opened."""
+    context = browser.new_context(locale="en-GB")
+    first = context.new_page()
+    first.goto(f"{stack.bot_url}/chat")
+    second = context.new_page()
+    second.goto(f"{stack.bot_url}/chat")
+    first.fill("#text", "hello")
+    first.press("#text", "Enter")
+    bot_says(first, "after-sales service assistant")
+    bot_says(second, "after-sales service assistant")  # typed in the other tab
+
+    session = first.evaluate("localStorage.getItem('frontdesk-session')")
+    chat_id = f"web-{session}"
+    created = stack.service("POST", "/api/v1/tickets", headers={"Idempotency-Key": chat_id},
+                            json={"customer": {"channel": "webchat", "chat_id": chat_id,
+                                               "language": "en"},
+                                  "type": "inquiry", "description": "Is the filter covered?"})
+    number = created.json()["number"]
+    first.close()
+    second.close()
+    assert stack.staff("POST", f"/api/v1/tickets/{number}/status",
+                       json={"status": "assigned"}).status_code == 200
+    stack.wait_until(lambda: not stack.pushes_pending(chat_id, "webchat"),
+                     "the push taken by the bot")
+
+    again = context.new_page()
+    again.goto(f"{stack.bot_url}/chat")
+    bot_says(again, f"{number}.*assigned")
+    stack.wait_until(lambda: not stack.bot_sql(
+        "SELECT 1 FROM bot_outgoing WHERE channel = 'webchat' AND chat_id = $1", chat_id),
+        "the push shown")
+    assert again.locator(".msg.bot").filter(has_text=number).count() == 1
+    context.close()

@@ -56,8 +56,9 @@ async def webchat(tmp_path):
     await store.create_tables()
     engine = DialogueEngine(nlu=NluClient("http://127.0.0.1:9", timeout=0.5),
                             backend=BackendClient("http://127.0.0.1:9", token="x"), store=store)
-    channel = WebChatChannel(engine, messages=RateLimit(per_minute=1, burst=3),
+    channel = WebChatChannel(engine, store, messages=RateLimit(per_minute=1, burst=3),
                              connections=RateLimit(per_minute=1, burst=3))
+    await channel.start()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(Starlette(routes=channel.routes()), host="127.0.0.1",
                                            port=port, log_level="warning", lifespan="off"))
@@ -67,16 +68,19 @@ async def webchat(tmp_path):
     yield f"ws://127.0.0.1:{port}/chat/ws"
     server.should_exit = True
     await task
+    await channel.stop()
     await store.close()
 
 
 async def said(socket) -> list[str]:
     """Every text the bot sends before its answer to a malformed frame sent now: the chat's
-    frames are handled one at a time, in order, so that is all it says to the ones before."""
+    frames are handled one at a time, in order, so that is all it says to the ones before
+    (the acks of the frames, which say only that a frame is stored, left out)."""
     await socket.send(json.dumps({"id": "barrier"}))  # neither text nor button
     texts = []
     while "error" not in (frame := json.loads(await asyncio.wait_for(socket.recv(), 30))):
-        texts.append(frame["text"])
+        if "ack" not in frame:
+            texts.append(frame["text"])
     return texts
 
 

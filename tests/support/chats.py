@@ -2,16 +2,21 @@
 
 Both drivers offer the same calls, so a conversation test runs on either: `say`, `press`,
 `photo`, then `text` / `buttons()` for what the bot answered, and `tickets()` for what the
-backend holds for this customer."""
+backend holds for this customer. `WebChat` is one page of a web chat on a real WebSocket to
+the bot process."""
 
 from __future__ import annotations
 
 import itertools
+import json
+import secrets
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
+from websockets.sync.client import connect
 
 from backend.clock import local_now
 from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
@@ -172,3 +177,94 @@ class TelegramChat(_Chat):
                           f"said nothing; its requests: {telegram.requests[-10:]!r}")
         self.last = [Said(m.text, [data for _, data in telegram.buttons(m)]) for m in messages]
         return self.last
+
+
+# What the bot still has to do for a web chat: frames in its inbox, replies in its outbox.
+_WEB_WAITING = """
+    SELECT (SELECT count(*) FROM bot_inbox WHERE channel = 'webchat' AND chat_id = $1)
+               AS inbox,
+           (SELECT count(*) FROM bot_outgoing WHERE channel = 'webchat' AND chat_id = $1)
+               AS outgoing"""
+
+
+class WebChat:
+    """One page of a browser's web chat, on a real WebSocket to the bot process; `tab()` opens
+    another page of the same chat (same session).
+
+    The bot handles a socket's frames one at a time, in order, and answers a malformed frame
+    with an error at once: one sent after a message comes back after the whole answer, and
+    one sent once the bot is done with the chat (`waiting()` all zero) comes back after
+    everything the bot showed on this page. So the end of an answer is an event (no quiet
+    spell waited out). The bot's acks of frames are collected in `acks`, not returned."""
+
+    def __init__(self, stack: Stack, session: str | None = None, lang: str = "en-GB"):
+        self.stack, self.lang = stack, lang
+        self.session = session or secrets.token_hex(16)
+        self.chat_id = f"web-{self.session}"
+        self.url = (stack.bot_url.replace("http://", "ws://")
+                    + f"/chat/ws?session={self.session}&lang={lang}")
+        self._open = ExitStack()  # websockets wants its connections used as contexts
+        self.socket = self._open.enter_context(connect(self.url, open_timeout=10))
+        self.acks: list[str] = []
+        self._unread: list[dict] = []
+
+    def tab(self) -> WebChat:
+        """Another page of the same chat."""
+        return WebChat(self.stack, self.session, self.lang)
+
+    def post(self, frame_id: str | None = None, **frame) -> str:
+        """Send a message or a button and wait for the bot's ack (it is in the bot's inbox);
+        the frame's id."""
+        frame_id = frame_id or secrets.token_hex(8)
+        self.socket.send(json.dumps({"id": frame_id, **frame}))
+        while frame_id not in self.acks:
+            received = json.loads(self.socket.recv(timeout=60))
+            if "ack" in received:
+                self.acks.append(received["ack"])
+            else:  # shown on this page meanwhile (another tab's answer, a push): kept
+                self._unread.append(received)
+        return frame_id
+
+    def send(self, **frame) -> list[dict]:
+        """The bot's whole answer to a message or a button (at least one frame)."""
+        self.post(**frame)
+        received = self.until_barrier()
+        assert received, f"no answer to {frame}"
+        return received
+
+    def receive(self) -> list[dict]:
+        """What the bot pushes: the frames of every push the backend has for this chat, once
+        the first arrived, the backend holds none undelivered and the bot has shown all."""
+        received = [self._next(timeout=30)]
+        self.stack.wait_until(lambda: not self.stack.pushes_pending(self.chat_id, "webchat"),
+                              f"the pushes to {self.chat_id} delivered")
+        return received + self.shown()
+
+    def waiting(self) -> dict:
+        """What the bot still has to do for this chat: {"inbox": n, "outgoing": n}."""
+        [row] = self.stack.bot_sql(_WEB_WAITING, self.chat_id)
+        return dict(row)
+
+    def shown(self, timeout: float = 60) -> list[dict]:
+        """Everything shown on this page not read yet, once the bot is done with the chat."""
+        self.stack.wait_until(lambda: not any(self.waiting().values()),
+                              f"the bot done with {self.chat_id}", timeout)
+        return self.until_barrier()
+
+    def until_barrier(self) -> list[dict]:
+        self.socket.send(json.dumps({"id": "barrier"}))  # neither text nor button
+        received = []
+        while "error" not in (frame := self._next()):
+            received.append(frame)
+        return received
+
+    def close(self) -> None:
+        self._open.close()
+
+    def _next(self, timeout: float = 60) -> dict:
+        """The next frame that is not an ack (acks are noted)."""
+        if self._unread:
+            return self._unread.pop(0)
+        while "ack" in (frame := json.loads(self.socket.recv(timeout=timeout))):
+            self.acks.append(frame["ack"])
+        return frame
