@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import tempfile
+from pathlib import Path
 
 from tests.support import clock
 
@@ -19,13 +22,59 @@ from tests.support.stack import Stack, running_stack  # noqa: E402
 IN_CI = os.environ.get("CI") == "true"
 
 
+# A parallel run (pytest -n N, as `make test` runs it) serves one Rasa server to all its
+# workers: the controller starts it before the workers exist and hands them its address here.
+SHARED_RASA = "FRONTDESK_TEST_SHARED_RASA_URL"
+_RASA_PROCESS = pytest.StashKey[subprocess.Popen]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    controller = not hasattr(config, "workerinput")
+    parallel = (getattr(config.option, "numprocesses", None) or 0) != 0
+    if not (controller and parallel) or os.environ.get(SHARED_RASA):
+        return
+    if os.environ.get("FRONTDESK_TEST_RASA_URL") and not IN_CI:
+        os.environ[SHARED_RASA] = os.environ["FRONTDESK_TEST_RASA_URL"]
+        return
+    log_file = Path(tempfile.mkdtemp(prefix="frontdesk-rasa-")) / "rasa.log"
+    port = free_port()
+    try:
+        # Loads its model (~35 s) while the workers start and run the tests without Rasa.
+        config.stash[_RASA_PROCESS] = rasa_env.start_server(Settings(), port=port,
+                                                            log_file=log_file)
+    except rasa_env.RasaError:
+        return  # each worker tries on its own, and says why it cannot
+    os.environ[SHARED_RASA] = f"http://127.0.0.1:{port}"
+    os.environ["FRONTDESK_TEST_RASA_LOG"] = str(log_file)  # read by tests/privacy
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if (process := config.stash.get(_RASA_PROCESS, None)) is not None:
+        rasa_env.stop_server(process)
+
+
+def _no_rasa(message: str) -> None:
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A Rasa server with the model trained from nlu/ (trained first if data changed).
 
-    FRONTDESK_TEST_RASA_URL reuses a server that is already running (a developer's shortcut
-    while editing other parts; in CI only a suite started by the suite uses it, with
-    FRONTDESK_TEST_NESTED: tests/test_any_date.py)."""
+    In a parallel run, the one the controller started (pytest_configure). FRONTDESK_TEST_RASA_URL
+    reuses a server that is already running (a developer's shortcut while editing other parts;
+    in CI only a suite started by the suite uses it, with FRONTDESK_TEST_NESTED:
+    tests/test_any_date.py)."""
+    if shared := os.environ.get(SHARED_RASA):
+        try:
+            rasa_env.wait_until_ready(shared, timeout=300)
+        except rasa_env.RasaError as exc:
+            _no_rasa(f"Rasa is not available at {shared}: {exc} "
+                     f"(its log: {os.environ.get('FRONTDESK_TEST_RASA_LOG')})")
+        yield shared
+        return
     reuse = not IN_CI or os.environ.get("FRONTDESK_TEST_NESTED") == "1"
     if os.environ.get("FRONTDESK_TEST_RASA_URL") and reuse:
         yield os.environ["FRONTDESK_TEST_RASA_URL"]
@@ -37,10 +86,8 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         url = f"http://127.0.0.1:{port}"
         rasa_env.wait_until_ready(url, timeout=300, process=process)
     except rasa_env.RasaError as exc:
-        message = f"Rasa is not available: {exc}\n{log_file.read_text()[-3000:] if log_file.exists() else ''}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        _no_rasa(f"Rasa is not available: {exc}\n"
+                 f"{log_file.read_text()[-3000:] if log_file.exists() else ''}")
     yield url
     rasa_env.stop_server(process)
 
@@ -50,3 +97,17 @@ def stack(rasa_url: str, tmp_path_factory: pytest.TempPathFactory) -> Stack:
     """Backend (PostgreSQL) and bot processes, with the fake Telegram Bot API, for the session."""
     with running_stack(rasa_url, tmp_path_factory.mktemp("var")) as running:
         yield running
+
+
+# The modules that take longest, first: in a parallel run each goes to a worker at the start
+# instead of being the last thing the run waits for.
+SLOW_FIRST = ("tests/fuzz/test_dialogue.py", "tests/test_any_date.py",
+              "tests/fuzz/test_openapi.py", "tests/faults/test_load.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)

@@ -228,6 +228,9 @@ def test_with_rasa_away_the_bot_offers_its_menu_and_understands_again_when_it_is
 
 # ---- PostgreSQL restarted mid-traffic ---------------------------------------------------------
 
+# It restarts the PostgreSQL server every test shares: `make test` runs it after the parallel
+# part, alone (docs/testing.md).
+@pytest.mark.alone
 def test_postgresql_restarted_mid_traffic_loses_and_doubles_nothing(faults):
     chats = [next(_chats) for _ in range(6)]
     cluster = subprocess.run(["ls", "/etc/postgresql"], capture_output=True, text=True,
