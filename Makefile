@@ -27,9 +27,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# The suite on TEST_WORKERS processes (they mostly wait on the real parts), then, by itself, what
-# disturbs a service the others share (docs/testing.md).
+# The suite on TEST_WORKERS processes: they mostly wait on the real parts (tests/support/parallel.py).
 TEST_WORKERS ?= 4
 test: lint nlu
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not alone"
-	$(BIN)/python -m pytest -m alone
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope

@@ -50,11 +50,13 @@ def push_routes(*, secret: str, engine: DialogueEngine, channels: dict[str, Chan
             if await engine.store.event_delivered(event_id):
                 return JSONResponse({"status": "duplicate"})
             try:
-                await channel.send(chat_id, await engine.render_push(event))
+                # Its replies and its id saved in one transaction: shown once, kill or not.
+                if not await channel.send(chat_id, await engine.render_push(event),
+                                          event_id=event_id):
+                    return JSONResponse({"status": "duplicate"})
             except Exception as exc:  # the channel could not keep it: the backend retries
                 log.warning("push %s not delivered: %s", event_id, type(exc).__name__)
                 return JSONResponse({"detail": "channel unavailable"}, status_code=503)
-            await engine.store.mark_event_delivered(event_id)
         log.info("push %s delivered", event_id)
         return JSONResponse({"status": "delivered"})
 

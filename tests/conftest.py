@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
-from pathlib import Path
 
 from tests.support import clock
 
@@ -16,41 +13,15 @@ import pytest  # noqa: E402
 
 from backend.config import Settings  # noqa: E402
 from nlu import rasa_env  # noqa: E402
+from tests.support.parallel import SHARED_RASA  # noqa: E402
 from tests.support.processes import free_port  # noqa: E402
 from tests.support.stack import Stack, running_stack  # noqa: E402
 
 IN_CI = os.environ.get("CI") == "true"
 
-
-# A parallel run (pytest -n N, as `make test` runs it) serves one Rasa server to all its
-# workers: the controller starts it before the workers exist and hands them its address here.
-SHARED_RASA = "FRONTDESK_TEST_SHARED_RASA_URL"
-_RASA_PROCESS = pytest.StashKey[subprocess.Popen]()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    controller = not hasattr(config, "workerinput")
-    parallel = (getattr(config.option, "numprocesses", None) or 0) != 0
-    if not (controller and parallel) or os.environ.get(SHARED_RASA):
-        return
-    if os.environ.get("FRONTDESK_TEST_RASA_URL") and not IN_CI:
-        os.environ[SHARED_RASA] = os.environ["FRONTDESK_TEST_RASA_URL"]
-        return
-    log_file = Path(tempfile.mkdtemp(prefix="frontdesk-rasa-")) / "rasa.log"
-    port = free_port()
-    try:
-        # Loads its model (~35 s) while the workers start and run the tests without Rasa.
-        config.stash[_RASA_PROCESS] = rasa_env.start_server(Settings(), port=port,
-                                                            log_file=log_file)
-    except rasa_env.RasaError:
-        return  # each worker tries on its own, and says why it cannot
-    os.environ[SHARED_RASA] = f"http://127.0.0.1:{port}"
-    os.environ["FRONTDESK_TEST_RASA_LOG"] = str(log_file)  # read by tests/privacy
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if (process := config.stash.get(_RASA_PROCESS, None)) is not None:
-        rasa_env.stop_server(process)
+# How a parallel run (pytest -n N, as `make test` runs it) shares Rasa and runs what must be
+# alone.
+pytest_plugins = ["tests.support.parallel"]
 
 
 def _no_rasa(message: str) -> None:
@@ -98,16 +69,3 @@ def stack(rasa_url: str, tmp_path_factory: pytest.TempPathFactory) -> Stack:
     with running_stack(rasa_url, tmp_path_factory.mktemp("var")) as running:
         yield running
 
-
-# The modules that take longest, first: in a parallel run each goes to a worker at the start
-# instead of being the last thing the run waits for.
-SLOW_FIRST = ("tests/fuzz/test_dialogue.py", "tests/test_any_date.py",
-              "tests/fuzz/test_openapi.py", "tests/faults/test_load.py")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::")[0]
-        return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
-
-    items.sort(key=rank)

@@ -43,7 +43,9 @@ class Channel(Protocol):
     def routes(self) -> list[BaseRoute]:
         """The HTTP and WebSocket routes the channel serves on the bot's server (none: [])."""
 
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+    async def send(self, chat_id: str, replies: list[Reply], *,
+                   event_id: str | None = None) -> bool:
         """Show replies that are not an answer to the customer (a push, a late ticket number):
-        saved in the outbox first, then shown when the chat can be reached. Raises only when
-        they could not be saved."""
+        saved in the outbox first, then shown when the chat can be reached. A push's
+        `event_id` is recorded in the same transaction: False, and nothing saved, when it was
+        recorded before (a push sent again). Raises only when they could not be saved."""

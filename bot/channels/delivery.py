@@ -137,12 +137,16 @@ class Delivery:
 
     # ---- replies out ----------------------------------------------------------------------
 
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+    async def send(self, chat_id: str, replies: list[Reply], *,
+                   event_id: str | None = None) -> bool:
         """Replies that are not a turn's (pushes, late ticket numbers): saved first, then
-        shown if the chat can be reached now (else by a later flush or the sweep). Raises only
-        when they could not be saved."""
-        await self.store.enqueue(self.channel, chat_id, replies)
+        shown if the chat can be reached now (else by a later flush or the sweep). A push's
+        `event_id` is recorded with them, in one transaction: False when it was recorded
+        before (nothing saved again). Raises only when they could not be saved."""
+        if not await self.store.enqueue(self.channel, chat_id, replies, event_id=event_id):
+            return False
         await self.flush(chat_id)
+        return True
 
     async def flush(self, chat_id: str) -> None:
         """Show what waits in the chat's outbox (a web chat page has just connected)."""

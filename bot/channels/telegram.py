@@ -141,8 +141,9 @@ class TelegramChannel:
         return [Route(WEBHOOK_PATH, self._on_webhook, methods=["POST"])] if self.webhook_url \
             else []
 
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
-        await self.delivery.send(chat_id, replies)
+    async def send(self, chat_id: str, replies: list[Reply], *,
+                   event_id: str | None = None) -> bool:
+        return await self.delivery.send(chat_id, replies, event_id=event_id)
 
     # ---- updates in -----------------------------------------------------------------------
 

@@ -58,8 +58,9 @@ class TerminalChannel:
     def routes(self) -> list[BaseRoute]:
         return []
 
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
-        await self.delivery.send(chat_id, replies)
+    async def send(self, chat_id: str, replies: list[Reply], *,
+                   event_id: str | None = None) -> bool:
+        return await self.delivery.send(chat_id, replies, event_id=event_id)
 
     async def _print(self, chat_id: str, reply: Reply) -> None:
         text = reply.text.replace("\n", "\n     ")

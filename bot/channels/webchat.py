@@ -74,8 +74,9 @@ class WebChatChannel:
     def routes(self) -> list[BaseRoute]:
         return [Route("/chat", self._page), WebSocketRoute("/chat/ws", self._socket)]
 
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
-        await self.delivery.send(chat_id, replies)
+    async def send(self, chat_id: str, replies: list[Reply], *,
+                   event_id: str | None = None) -> bool:
+        return await self.delivery.send(chat_id, replies, event_id=event_id)
 
     async def _show(self, chat_id: str, reply: Reply) -> None:
         """Hand the reply to every open page of the chat; Unreachable when none took it."""

@@ -269,11 +269,24 @@ class ConversationStore:
 
     # ---- outbox of replies --------------------------------------------------------------
 
-    async def enqueue(self, channel: str, chat_id: str, replies: list[Reply]) -> None:
+    async def enqueue(self, channel: str, chat_id: str, replies: list[Reply], *,
+                      event_id: str | None = None) -> bool:
+        """Save replies to show; with the pushed event they show, recorded in the same
+        transaction (a bot killed in between can neither lose the push nor show it twice).
+        False, and nothing saved, when that event was recorded before."""
         async with self._sessions() as session:
             session.add_all(OutgoingRow(channel=channel, chat_id=chat_id,
                                         reply=reply_to_json(reply)) for reply in replies)
-            await session.commit()
+            if event_id is not None:
+                session.add(DeliveredEvent(event_id=event_id))
+            try:
+                await session.commit()
+            except IntegrityError:
+                if event_id is None:
+                    raise
+                await session.rollback()
+                return False
+        return True
 
     async def chats_with_outgoing(self, channel: str) -> list[str]:
         async with self._sessions() as session:
@@ -334,13 +347,6 @@ class ConversationStore:
     # ---- pushes ------------------------------------------------------------------------
 
     async def event_delivered(self, event_id: str) -> bool:
+        """The pushed event's replies were saved to show (`enqueue` with its id)."""
         async with self._sessions() as session:
             return await session.get(DeliveredEvent, event_id) is not None
-
-    async def mark_event_delivered(self, event_id: str) -> None:
-        async with self._sessions() as session:
-            session.add(DeliveredEvent(event_id=event_id))
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()

@@ -200,3 +200,22 @@ async def test_an_update_without_an_id_of_its_own_is_never_taken_for_a_repeat(pa
         await delivery.receive(InboundMessage(channel=CHANNEL, chat_id="c1", text="hello"))
     await delivery.handle("c1")
     assert len(screen.texts()) == 2 * len(answer)
+
+
+async def test_a_push_sent_again_is_kept_once_even_across_a_restart(parts):
+    """A push's replies and its event id are saved in one transaction: the same event again
+    (the backend retries when the bot died before answering) saves nothing the second time."""
+    engine, store, url = parts
+    screen = Screen()
+    screen.failure = Unreachable()  # nobody there yet: the replies wait
+    push = [Reply("工单 RS-1 已派工")]
+    assert await layer(parts, screen).send("c1", push, event_id="e-1") is True
+    restarted = ConversationStore(url)
+    try:
+        again = Delivery(CHANNEL, engine=engine, store=restarted, show=screen)
+        assert await again.send("c1", push, event_id="e-1") is False
+        screen.failure = None
+        await again.flush("c1")
+    finally:
+        await restarted.close()
+    assert screen.texts() == ["工单 RS-1 已派工"]

@@ -1,5 +1,6 @@
-"""The bot's push receiver: only signed pushes, each shown once, in the chat's language;
-a push the channel cannot show is refused so the backend delivers it again later."""
+"""The bot's push receiver: only signed pushes, each shown once, in the chat's language; a
+push the chat cannot be shown now is kept in the bot's outbox, and one the bot cannot keep is
+refused so the backend delivers it again later."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.applications import Starlette
 
 from backend.notifications.signing import signed_headers
 from bot.backend_client import BackendClient
+from bot.channels.delivery import Delivery
 from bot.dialogue.buttons import ACCEPT, REJECT
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
@@ -23,18 +25,26 @@ SECRET = "push-test-secret"
 
 
 class RecordingChannel:
-    """Stands in for Telegram: records what would be shown, or fails like Telegram can."""
+    """Stands in for Telegram on the real delivery layer: records what it shows, or fails
+    like Telegram can (`failing`), or cannot keep anything (`broken`: its database away)."""
 
     name = "telegram"
 
-    def __init__(self) -> None:
+    def __init__(self, engine: DialogueEngine) -> None:
         self.shown: list[tuple[str, Reply]] = []
-        self.failing = False
+        self.failing = self.broken = False
+        self.delivery = Delivery(self.name, engine=engine, store=engine.store, show=self._show)
 
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+    async def _show(self, chat_id: str, reply: Reply) -> None:
         if self.failing:
             raise ConnectionError("Telegram unreachable")
-        self.shown += [(chat_id, reply) for reply in replies]
+        self.shown.append((chat_id, reply))
+
+    async def send(self, chat_id: str, replies: list[Reply], *,
+                   event_id: str | None = None) -> bool:
+        if self.broken:
+            raise ConnectionError("the bot's database is away")
+        return await self.delivery.send(chat_id, replies, event_id=event_id)
 
 
 @pytest.fixture
@@ -43,7 +53,7 @@ async def receiver(tmp_path):
     await store.create_tables()
     engine = DialogueEngine(nlu=NluClient("http://127.0.0.1:9"),
                             backend=BackendClient("http://127.0.0.1:9", token="x"), store=store)
-    channel = RecordingChannel()
+    channel = RecordingChannel(engine)
     nonces = NonceStore(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
     await nonces.create_tables()
     app = Starlette(routes=push_routes(secret=SECRET, engine=engine,
@@ -83,11 +93,23 @@ async def test_an_unsigned_or_wrongly_signed_push_is_refused(receiver):
     assert channel.shown == []
 
 
-async def test_a_push_the_channel_cannot_show_is_refused_and_shown_on_the_retry(receiver):
+async def test_a_push_telegram_cannot_take_now_is_kept_and_shown_once_later(receiver):
     client, channel, _ = receiver
     channel.failing = True
-    assert (await push(client, event())).status_code == 503
+    assert (await push(client, event())).json() == {"status": "delivered"}  # kept
+    assert (await push(client, event())).json() == {"status": "duplicate"}
+    assert channel.shown == []
     channel.failing = False
+    await channel.delivery.sweep_once()
+    await channel.delivery.stop()  # the turns the sweep started have finished
+    assert len(channel.shown) == 1
+
+
+async def test_a_push_the_bot_cannot_keep_is_refused_and_shown_on_the_retry(receiver):
+    client, channel, _ = receiver
+    channel.broken = True
+    assert (await push(client, event())).status_code == 503
+    channel.broken = False
     assert (await push(client, event())).status_code == 200
     assert len(channel.shown) == 1
 

@@ -1,7 +1,8 @@
 """The web chat in a real browser (Debian's Chromium driven by Playwright): a customer books a
 repair by typing and pressing buttons, hears about the status change, and nothing they type is
 rendered as HTML; two tabs of one browser are one chat, and a status change made while no tab
-is open is shown in the next one."""
+is open is shown in the next one; a message typed while the bot is down is sent when it is
+back, and answered once."""
 
 from __future__ import annotations
 
@@ -85,4 +86,34 @@ def test_two_tabs_see_every_answer_and_a_push_made_while_both_were_closed(stack,
         "SELECT 1 FROM bot_outgoing WHERE channel = 'webchat' AND chat_id = $1", chat_id),
         "the push shown")
     assert again.locator(".msg.bot").filter(has_text=number).count() == 1
+    context.close()
+
+
+def test_a_message_typed_while_the_bot_is_away_is_answered_once_when_it_is_back(stack, browser):
+    """The page keeps each message until the bot acknowledges it (once it is in the bot's
+    inbox) and sends what is unacknowledged again when it reconnects: nothing typed while the
+    bot was down is lost, and it is answered once."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{stack.bot_url}/chat")
+    greeting = page.locator(".msg.bot").filter(has_text="after-sales service assistant")
+    page.fill("#text", "hello")
+    page.press("#text", "Enter")
+    bot_says(page, "after-sales service assistant")
+    session = page.evaluate("localStorage.getItem('frontdesk-session')")
+    chat_id = f"web-{session}"
+    stack.bot.stop()
+    try:
+        page.locator("#status").filter(has_text="Reconnecting").wait_for(timeout=10_000)
+        page.fill("#text", "hello")
+        page.press("#text", "Enter")
+    finally:
+        stack.bot.start()
+        stack.telegram.wait_for_polling()
+    greeting.nth(1).wait_for(timeout=30_000)
+    stack.wait_until(lambda: not stack.bot_sql(
+        "SELECT 1 FROM bot_inbox WHERE channel = 'webchat' AND chat_id = $1 UNION ALL "
+        "SELECT 1 FROM bot_outgoing WHERE channel = 'webchat' AND chat_id = $1", chat_id),
+        "the message handled and its answer shown")
+    assert greeting.count() == 2
     context.close()

@@ -228,8 +228,8 @@ def test_with_rasa_away_the_bot_offers_its_menu_and_understands_again_when_it_is
 
 # ---- PostgreSQL restarted mid-traffic ---------------------------------------------------------
 
-# It restarts the PostgreSQL server every test shares: `make test` runs it after the parallel
-# part, alone (docs/testing.md).
+# It restarts the PostgreSQL server every test shares: a parallel run runs it after the workers,
+# alone (tests/support/parallel.py).
 @pytest.mark.alone
 def test_postgresql_restarted_mid_traffic_loses_and_doubles_nothing(faults):
     chats = [next(_chats) for _ in range(6)]
