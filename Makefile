@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install nlu up lint test
+.PHONY: install nlu-env nlu up lint test
 
 $(BIN)/frontdesk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,10 @@ $(BIN)/frontdesk: pyproject.toml
 install: $(BIN)/frontdesk
 
 # Rasa's own Python 3.10 environment, and the model (retrained only when nlu/ changed).
-nlu: install
+nlu-env: install
 	$(BIN)/frontdesk nlu setup
+
+nlu: nlu-env
 	$(BIN)/frontdesk nlu train
 
 up: nlu
@@ -27,7 +29,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# The suite on TEST_WORKERS processes: they mostly wait on the real parts (tests/support/parallel.py).
+# The linters beside Rasa's environment being set up; then the suite on TEST_WORKERS processes
+# (they mostly wait on the real parts), which trains the model if nlu/ changed while the tests
+# that need no Rasa run (tests/support/parallel.py).
 TEST_WORKERS ?= 4
-test: lint nlu
+test: install
+	$(MAKE) --no-print-directory -j2 lint nlu-env
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope

@@ -8,6 +8,7 @@ environment is and how to drive it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -171,27 +172,35 @@ def is_trained() -> bool:
     return json.loads(FINGERPRINT_FILE.read_text()).get("fingerprint") == fingerprint()
 
 
-def train(settings: Settings, *, force: bool = False) -> Path:
-    """Train the NLU model unless the data and config are unchanged since the last training."""
+def train(settings: Settings, *, force: bool = False, log_file: Path | None = None) -> Path:
+    """Train the NLU model unless the data and config are unchanged since the last training.
+    Rasa's output goes to the terminal, or to the end of `log_file`."""
     rasa = setup(settings)
-    if is_trained() and not force:
-        print(f"NLU model is up to date ({model_path()}); nothing to train.", flush=True)
-        return model_path()  # type: ignore[return-value]
-    MODELS_DIR.mkdir(exist_ok=True)
-    for old in MODELS_DIR.glob(f"{MODEL_NAME}*.tar.gz"):
-        old.unlink()
-    print("Training the NLU model (Rasa shows the epochs as it goes)...", flush=True)
-    started = time.monotonic()
-    result = subprocess.run(
-        [str(rasa), "train", "nlu", "--config", str(PROJECT_DIR / "config.yml"),
-         "--nlu", str(PROJECT_DIR / "data"), "--out", str(MODELS_DIR),
-         "--fixed-model-name", MODEL_NAME],
-        cwd=PROJECT_DIR.parent, env=rasa_environment(),
-    )
-    if result.returncode != 0 or model_path() is None:
-        raise RasaError(f"rasa train nlu failed (exit {result.returncode}); see its output above")
-    FINGERPRINT_FILE.write_text(json.dumps({"fingerprint": fingerprint()}))
-    print(f"Trained in {time.monotonic() - started:.0f} s: {model_path()}", flush=True)
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log_file.open("a")) if log_file else sys.stdout
+        if is_trained() and not force:
+            print(f"NLU model is up to date ({model_path()}); nothing to train.", file=out,
+                  flush=True)
+            return model_path()  # type: ignore[return-value]
+        MODELS_DIR.mkdir(exist_ok=True)
+        for old in MODELS_DIR.glob(f"{MODEL_NAME}*.tar.gz"):
+            old.unlink()
+        print("Training the NLU model (Rasa shows the epochs as it goes)...", file=out,
+              flush=True)
+        started = time.monotonic()
+        result = subprocess.run(
+            [str(rasa), "train", "nlu", "--config", str(PROJECT_DIR / "config.yml"),
+             "--nlu", str(PROJECT_DIR / "data"), "--out", str(MODELS_DIR),
+             "--fixed-model-name", MODEL_NAME],
+            cwd=PROJECT_DIR.parent, env=rasa_environment(),
+            stdout=out if log_file else None, stderr=subprocess.STDOUT if log_file else None,
+        )
+        if result.returncode != 0 or model_path() is None:
+            raise RasaError(f"rasa train nlu failed (exit {result.returncode}); see its output "
+                            f"{f'in {log_file}' if log_file else 'above'}")
+        FINGERPRINT_FILE.write_text(json.dumps({"fingerprint": fingerprint()}))
+        print(f"Trained in {time.monotonic() - started:.0f} s: {model_path()}", file=out,
+              flush=True)
     return model_path()  # type: ignore[return-value]
 
 
@@ -215,7 +224,7 @@ def start_server(
     settings: Settings, *, port: int | None = None, log_file: Path | None = None
 ) -> subprocess.Popen:
     """Start `rasa run` on loopback with the trained model (training it first if needed)."""
-    train(settings)
+    train(settings, log_file=log_file)
     return _run(settings, port or settings.rasa_port, log_file)
 
 

@@ -13,7 +13,6 @@ import pytest  # noqa: E402
 
 from backend.config import Settings  # noqa: E402
 from nlu import rasa_env  # noqa: E402
-from tests.support.parallel import SHARED_RASA  # noqa: E402
 from tests.support.processes import free_port  # noqa: E402
 from tests.support.stack import Stack, running_stack  # noqa: E402
 
@@ -38,9 +37,12 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     reuses a server that is already running (a developer's shortcut while editing other parts;
     in CI only a suite started by the suite uses it, with FRONTDESK_TEST_NESTED:
     tests/test_any_date.py)."""
+    from tests.support.parallel import SHARED_RASA  # registered as a plugin below
+
     if shared := os.environ.get(SHARED_RASA):
         try:
-            rasa_env.wait_until_ready(shared, timeout=300)
+            # Training (when nlu/ changed) and loading, beside the tests that need no Rasa.
+            rasa_env.wait_until_ready(shared, timeout=600)
         except rasa_env.RasaError as exc:
             _no_rasa(f"Rasa is not available at {shared}: {exc} "
                      f"(its log: {os.environ.get('FRONTDESK_TEST_RASA_LOG')})")

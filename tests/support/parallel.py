@@ -3,9 +3,10 @@
 The tests mostly wait on real parts (processes starting, Rasa parsing, a browser), so four
 workers on two cores finish in a fraction of the time one takes. Three things make that work:
 
-- one Rasa server for everyone: the controller starts it before the workers exist (it loads
-  its model, ~35 s, while they run the tests that need no Rasa) and hands them its address in
-  FRONTDESK_TEST_SHARED_RASA_URL (tests/conftest.py's `rasa_url`);
+- one Rasa server for everyone: the controller starts it, in the background, before the
+  workers exist, and hands them its address in FRONTDESK_TEST_SHARED_RASA_URL (tests/conftest.py's
+  `rasa_url` waits until it answers). Training the model when nlu/ changed (~2 min; `make test`
+  leaves it to this) and loading it (~35 s) overlap the tests that need no Rasa;
 - the slowest modules first, so that none of them is the last thing the run waits for;
 - what disturbs a service every test shares (the `alone` mark: a PostgreSQL restart) is left
   out of the workers and run by the controller once they are done, in a second pytest on the
@@ -20,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -34,7 +36,7 @@ IN_CI = os.environ.get("CI") == "true"
 SLOW_FIRST = ("tests/fuzz/test_dialogue.py", "tests/test_any_date.py",
               "tests/fuzz/test_openapi.py", "tests/faults/test_load.py")
 
-_RASA_PROCESS = pytest.StashKey[subprocess.Popen]()
+_RASA = pytest.StashKey[tuple[threading.Thread, list[subprocess.Popen]]]()
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -53,19 +55,27 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[SHARED_RASA] = os.environ["FRONTDESK_TEST_RASA_URL"]
         return
     log_file = Path(tempfile.mkdtemp(prefix="frontdesk-rasa-")) / "rasa.log"
-    port = free_port()
-    try:
-        config.stash[_RASA_PROCESS] = rasa_env.start_server(Settings(), port=port,
-                                                            log_file=log_file)
-    except rasa_env.RasaError:
-        return  # each worker tries on its own, and says why it cannot
+    port, started = free_port(), []
+
+    def start() -> None:
+        try:
+            started.append(rasa_env.start_server(Settings(), port=port, log_file=log_file))
+        except rasa_env.RasaError as exc:  # the workers wait in vain and report the log
+            with log_file.open("a") as log:
+                print(f"the Rasa server did not start: {exc}", file=log)
+
+    thread = threading.Thread(target=start, name="rasa", daemon=True)
+    thread.start()
+    config.stash[_RASA] = (thread, started)
     os.environ[SHARED_RASA] = f"http://127.0.0.1:{port}"
     os.environ["FRONTDESK_TEST_RASA_LOG"] = str(log_file)  # read by tests/privacy
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if (process := config.stash.get(_RASA_PROCESS, None)) is not None:
-        rasa_env.stop_server(process)
+    if (rasa := config.stash.get(_RASA, None)) is not None:
+        thread, started = rasa
+        thread.join()
+        rasa_env.stop_servers(started)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
