@@ -19,14 +19,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from backend import business_calendar, crypto, wiring
-from backend.config import Settings, get_settings
+from backend import wiring
 from backend.console.router import install as install_console
-from backend.database import make_engine, make_sessionmaker
 from backend.errors import NotFound
 from backend.handoff.router import router as handoff_router
 from backend.handoff.service import HandoffConflict
 from backend.health import router as health_router
+from backend.kernel import business_calendar, crypto
+from backend.kernel.config import Settings, get_settings
+from backend.kernel.database import make_engine, make_sessionmaker
 from backend.knowledge.router import router as knowledge_router
 from backend.notifications.dispatcher import OutboxDispatcher
 from backend.outlets.router import router as outlets_router

@@ -31,7 +31,7 @@ from backend.commands.logs import setup_logging
 from backend.commands.nlu import cmd_nlu
 from backend.commands.staff import cmd_staff
 from backend.commands.up import cmd_up
-from backend.config import Settings, get_settings
+from backend.kernel.config import Settings, get_settings
 from backend.staff.enums import Role
 
 # ---- backend and bot -----------------------------------------------------------------------

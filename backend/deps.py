@@ -13,8 +13,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.config import Settings
-from backend.notifications import signing
+from backend.kernel import signing
+from backend.kernel.config import Settings
 from backend.security import service as security_service
 from backend.staff import service as staff_service
 from backend.staff.enums import STATIC_TOKEN_USERNAME, CredentialKind, Role
@@ -67,7 +67,7 @@ def _unauthorised() -> HTTPException:
 async def require_service(request: Request, settings: SettingsDep, db_session: SessionDep,
                           signature: Annotated[str | None, Depends(_signature)]) -> str:
     """The caller is the bot: the request is signed with the internal secret
-    (backend/notifications/signing.py), fresh, and its nonce was not used before (409: a
+    (backend/kernel/signing.py), fresh, and its nonce was not used before (409: a
     replay). Nothing else is accepted: not even the secret itself as a bearer token."""
     if signature is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "an internal call must be signed",

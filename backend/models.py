@@ -11,7 +11,7 @@ import pkgutil
 from pathlib import Path
 
 from backend.customers.models import ChatIdentity, Customer
-from backend.database import Base
+from backend.kernel.database import Base
 from backend.notifications.models import OutboxMessage
 from backend.tickets.models import Ticket, TicketCounter, TicketEvent
 

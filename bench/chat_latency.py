@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 from nlu import rasa_env
 from tests.support.processes import free_port
 from tests.support.stack import running_stack

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 from bench.chat_latency import percentile
 from nlu import rasa_env
 from tests.support.processes import Service, free_port

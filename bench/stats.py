@@ -36,8 +36,8 @@ from sqlalchemy.engine import make_url
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
-from backend.config import DEV_STAFF_TOKEN  # noqa: E402
-from backend.database import make_engine, make_sessionmaker  # noqa: E402
+from backend.kernel.config import DEV_STAFF_TOKEN  # noqa: E402
+from backend.kernel.database import make_engine, make_sessionmaker  # noqa: E402
 from backend.stats import service as stats_service  # noqa: E402
 from tests.backend.stats.dataset import Dataset, generate  # noqa: E402
 from tests.support.db import postgres_database  # noqa: E402

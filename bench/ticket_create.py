@@ -27,7 +27,7 @@ import httpx
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
-from backend.config import DEV_INTERNAL_SECRET  # noqa: E402
+from backend.kernel.config import DEV_INTERNAL_SECRET  # noqa: E402
 from bot.backend_client import SignedRequests  # noqa: E402
 from tests.support.db import postgres_database  # noqa: E402
 from tests.support.processes import Service, free_port  # noqa: E402

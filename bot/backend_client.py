@@ -1,7 +1,7 @@
 """The bot's client for the backend API: everything the bot does to tickets goes through here.
 
 Every request is signed with the internal secret (method, path, query, body, timestamp and a
-fresh nonce: backend/notifications/signing.py); the secret itself is never sent. A retry is a
+fresh nonce: backend/kernel/signing.py); the secret itself is never sent. A retry is a
 new request with a new nonce.
 """
 
@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
-from backend.notifications.signing import request_target, signed_headers
+from backend.kernel.signing import request_target, signed_headers
 
 log = logging.getLogger(__name__)
 

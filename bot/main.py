@@ -12,8 +12,8 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from backend.clock import local_now
-from backend.config import Settings
+from backend.kernel.clock import local_now
+from backend.kernel.config import Settings
 from bot.backend_client import BackendClient
 from bot.channels.base import Channel
 from bot.channels.telegram import TelegramChannel

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
-from backend.notifications.signing import PUSH_METHOD, PUSH_TARGET, Signed, verify
+from backend.kernel.signing import PUSH_METHOD, PUSH_TARGET, Signed, verify
 from bot.storage.database import BotStorage
 from bot.storage.migrate import upgrade_storage
 from bot.storage.models import PushNonce

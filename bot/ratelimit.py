@@ -17,7 +17,7 @@ import enum
 import time
 from collections.abc import Callable
 
-from backend.security.ratelimit import TokenBuckets
+from backend.kernel.ratelimit import TokenBuckets
 from bot import catalogue
 from bot.dialogue.types import InboundMessage, Reply
 from bot.language import detect_language

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from backend.workers import PeriodicWorker
+from backend.kernel.workers import PeriodicWorker
 from bot.channels.base import Channel
 from bot.dialogue.engine import DialogueEngine
 

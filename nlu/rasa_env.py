@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 
 RASA_REQUIREMENTS = ["rasa==3.6.21", "jieba>=0.39,<0.43", "opencc-python-reimplemented==0.1.7"]
 PROJECT_DIR = Path(__file__).resolve().parent  # the Rasa project: config.yml, data/, dictionary/

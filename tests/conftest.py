@@ -11,7 +11,7 @@ clock.install()
 
 import pytest  # noqa: E402
 
-from backend.config import Settings  # noqa: E402
+from backend.kernel.config import Settings  # noqa: E402
 from nlu import rasa_env  # noqa: E402
 from tests.support.processes import free_port  # noqa: E402
 from tests.support.stack import Stack, running_stack  # noqa: E402

@@ -40,7 +40,7 @@ def test_the_date_dependent_tests_pass_a_year_ahead(rasa_url: str) -> None:
 
 
 def test_the_test_clock_is_a_tuesday_morning_on_or_after_the_test_day() -> None:
-    from backend.clock import utcnow
+    from backend.kernel.clock import utcnow
 
     assert clock.TEST_NOW.weekday() == 1 and clock.TEST_NOW.hour == 9
     assert abs((utcnow() - clock.TEST_NOW).total_seconds()) < 3 * 3600

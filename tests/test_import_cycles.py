@@ -12,8 +12,8 @@ runs first).
 - Modules: no two modules may import each other, directly or through others.
 - Domain packages (`backend/<domain>/`, e.g. tickets, sla, surveys): package A depends on B
   when a module of A imports a module of B; that graph has no cycle either. The top-level
-  modules (`app.py`, `config.py`, `deps.py`, `workers.py`, `wiring.py`, …) are no domain:
-  `app.py` may import every domain, and every domain `database.py`.
+  modules (`app.py`, `deps.py`, `wiring.py`, …) are no domain: `app.py` may import every
+  domain. The shared kernel (`backend/kernel/`) is below every domain and imports none.
 """
 
 from __future__ import annotations
@@ -174,6 +174,22 @@ def test_the_backend_service_does_not_import_the_bot() -> None:
                 for module, targets in graph.items()
                 if module.startswith("backend.") and module not in wiring}
     assert {module: found for module, found in reaching.items() if found} == {}
+
+
+def test_the_bot_and_the_nlu_take_only_the_kernel_from_the_backend() -> None:
+    """What both processes share is named as shared: `backend/kernel/` (settings, clock,
+    database, crypto, signing, workers, rate limits, business calendar, push contract,
+    ticket-number grammar), which imports no other part of the backend."""
+    graph = import_graph()
+    assert "backend.kernel.config" in graph["bot.main"]  # the graph reaches the kernel
+    outside = {module: sorted(t for t in targets if t.startswith("backend.")
+                              and not t.startswith("backend.kernel"))
+               for module, targets in graph.items() if module.startswith(("bot", "nlu"))}
+    assert {module: found for module, found in outside.items() if found} == {}
+    kernel = {module: sorted(t for t in targets if t.startswith("backend.")
+                             and not t.startswith("backend.kernel"))
+              for module, targets in graph.items() if module.startswith("backend.kernel")}
+    assert {module: found for module, found in kernel.items() if found} == {}
 
 
 if __name__ == "__main__":  # print the cycles: python -m tests.test_import_cycles

@@ -7,12 +7,12 @@ import argparse
 import asyncio
 import sys
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 
 
 async def _keys(settings: Settings, args: argparse.Namespace) -> int:
-    from backend import crypto
-    from backend.database import make_engine, make_sessionmaker
+    from backend.kernel import crypto
+    from backend.kernel.database import make_engine, make_sessionmaker
     from backend.privacy import rotation
 
     crypto.configure(settings.field_encryption_keys)
@@ -45,7 +45,7 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
-    from backend import crypto
+    from backend.kernel import crypto
 
     if args.keys_command == "generate":
         from cryptography.fernet import Fernet

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 
 
 def setup_logging(settings: Settings, log_file: Path | None = None) -> None:

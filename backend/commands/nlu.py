@@ -9,7 +9,7 @@ import sys
 
 import httpx
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 
 
 def cmd_nlu(settings: Settings, args: argparse.Namespace) -> int:

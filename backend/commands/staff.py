@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import sys
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 
 
 def _read_password(args: argparse.Namespace) -> str | None:
@@ -42,7 +42,7 @@ def _read_password(args: argparse.Namespace) -> str | None:
 
 
 async def _create_staff(settings: Settings, data) -> None:
-    from backend.database import make_engine, make_sessionmaker
+    from backend.kernel.database import make_engine, make_sessionmaker
     from backend.staff import service as staff_service
 
     engine = make_engine(settings.database_url)

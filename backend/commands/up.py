@@ -13,7 +13,7 @@ import time
 import httpx
 
 from backend.commands.logs import setup_logging
-from backend.config import Settings
+from backend.kernel.config import Settings
 
 
 def _wait_for(url: str, timeout: float, process: subprocess.Popen, what: str) -> bool:

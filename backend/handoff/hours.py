@@ -1,12 +1,12 @@
 """Business hours for live conversations: are staff there now, and when are they back.
-The service-level calendar (`backend.business_calendar`) is the one definition of business hours."""
+The service-level calendar (`backend.kernel.business_calendar`) is the one definition of business hours."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from backend.business_calendar import BusinessCalendar
-from backend.config import Settings
+from backend.kernel.business_calendar import BusinessCalendar
+from backend.kernel.config import Settings
 
 
 def is_open(settings: Settings, now: datetime) -> bool:

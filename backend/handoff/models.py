@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.crypto import EncryptedString
-from backend.database import Base, UTCDateTime, utcnow
+from backend.kernel.crypto import EncryptedString
+from backend.kernel.database import Base, UTCDateTime, utcnow
 from backend.tickets.models import Ticket
 
 

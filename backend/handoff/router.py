@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, status
 
 from backend.customers.enums import Channel
-from backend.database import utcnow
 from backend.deps import (
     OutboxWakeDep,
     ServiceDep,
@@ -27,6 +26,7 @@ from backend.handoff.schemas import (
     MessageOut,
     QueueEntry,
 )
+from backend.kernel.database import utcnow
 from backend.staff.enums import Role
 from backend.text import NoControl
 

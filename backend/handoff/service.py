@@ -24,13 +24,13 @@ from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
-from backend.config import Settings
 from backend.customers.enums import Channel
 from backend.customers.schemas import CustomerIn
-from backend.database import utcnow
 from backend.handoff import hours
 from backend.handoff.models import Handoff, HandoffMessage
 from backend.handoff.schemas import HandoffRequest, HandoffStatus, QueueEntry
+from backend.kernel.config import Settings
+from backend.kernel.database import utcnow
 from backend.kernel.pushes import (
     HandoffEnded,
     HandoffPosition,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.database import Base, UTCDateTime, utcnow
+from backend.kernel.database import Base, UTCDateTime, utcnow
 
 
 class KnowledgeEntry(Base):

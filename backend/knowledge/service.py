@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Language
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.knowledge import matching
 from backend.knowledge.enums import (
     PRODUCT_ALIASES,

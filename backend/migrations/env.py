@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from backend import models
-from backend.database import is_sqlite, make_engine
+from backend.kernel.database import is_sqlite, make_engine
 
 config = context.config
 target_metadata = models.Base.metadata
@@ -17,7 +17,7 @@ target_metadata = models.Base.metadata
 def _database_url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     if not url:
-        from backend.config import get_settings
+        from backend.kernel.config import get_settings
 
         url = get_settings().database_url
     return url

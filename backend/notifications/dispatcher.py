@@ -6,7 +6,7 @@ One round (`run_once`):
    so several dispatchers never take the same message). Claiming moves `next_attempt_at` a lease
    into the future (3x the HTTP timeout): nobody else takes the message meanwhile, and if this
    process dies mid-delivery it is retried when the lease runs out;
-2. POST each payload, signed (backend.notifications.signing), outside any transaction;
+2. POST each payload, signed (backend.kernel.signing), outside any transaction;
 3. record the results: 2xx sets `delivered_at` (which frees the ticket's next message); a
    failure counts the attempt, keeps the error and schedules the next attempt after
    min(2**attempts, outbox_max_backoff_seconds) seconds with jitter.
@@ -31,11 +31,11 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from backend.config import Settings
-from backend.database import utcnow
+from backend.kernel.config import Settings
+from backend.kernel.database import utcnow
+from backend.kernel.signing import signed_headers
+from backend.kernel.workers import PeriodicWorker
 from backend.notifications.models import OutboxMessage
-from backend.notifications.signing import signed_headers
-from backend.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
 

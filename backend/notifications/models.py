@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.database import Base, UTCDateTime, utcnow
+from backend.kernel.database import Base, UTCDateTime, utcnow
 
 
 class OutboxMessage(Base):

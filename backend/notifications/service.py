@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.kernel.pushes import Push, to_payload
 from backend.notifications.models import OutboxMessage
 

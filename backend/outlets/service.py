@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.outlets.models import Outlet
 from backend.outlets.places import parse_address
 from backend.outlets.schemas import OutletIn

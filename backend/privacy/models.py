@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.database import Base, UTCDateTime, utcnow
+from backend.kernel.database import Base, UTCDateTime, utcnow
 
 
 class PrivacyAction(Base):

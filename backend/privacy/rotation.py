@@ -20,10 +20,10 @@ from sqlalchemy import Text, and_, column, or_, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import backend.models  # noqa: F401  (every model, so the metadata is complete)
-from backend import crypto
-from backend.config import Settings
-from backend.database import Base, rowcount
-from backend.workers import PeriodicWorker
+from backend.kernel import crypto
+from backend.kernel.config import Settings
+from backend.kernel.database import Base, rowcount
+from backend.kernel.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
 

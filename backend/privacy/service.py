@@ -23,8 +23,8 @@ from sqlalchemy.orm import selectinload
 from backend.customers import service as customer_service
 from backend.customers.enums import Channel
 from backend.customers.models import ChatIdentity, Customer
-from backend.database import utcnow
 from backend.handoff.models import Handoff, HandoffMessage
+from backend.kernel.database import utcnow
 from backend.kernel.ticket_numbers import normalise_ticket_number
 from backend.notifications.models import OutboxMessage
 from backend.privacy.enums import (

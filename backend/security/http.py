@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import math
 
-from backend.config import Settings
-from backend.notifications.signing import SIGNATURE_HEADER
-from backend.security.ratelimit import TokenBuckets
+from backend.kernel.config import Settings
+from backend.kernel.ratelimit import TokenBuckets
+from backend.kernel.signing import SIGNATURE_HEADER
 
 SESSION_COOKIE = b"frontdesk_session"
 SIGN_INS = frozenset({"/console/login", "/api/v1/auth/token"})

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.database import Base, UTCDateTime
+from backend.kernel.database import Base, UTCDateTime
 
 
 class UsedNonce(Base):

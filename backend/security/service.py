@@ -10,8 +10,8 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.database import rowcount
-from backend.notifications.signing import Signed
+from backend.kernel.database import rowcount
+from backend.kernel.signing import Signed
 from backend.security.models import UsedNonce
 
 
@@ -32,7 +32,7 @@ async def purge_nonces(*, db_session: AsyncSession, now: datetime | None = None)
     """Forget the nonces whose signatures are stale by now. Commits; how many went.
 
     Signatures carry the wall-clock time both sides read (`time.time()`), not the business
-    clock a test may move (backend/clock.py): the purge goes by the same wall clock."""
+    clock a test may move (backend/kernel/clock.py): the purge goes by the same wall clock."""
     now = now or datetime.fromtimestamp(time.time(), UTC)
     result = await db_session.execute(delete(UsedNonce).where(UsedNonce.expires_at < now))
     await db_session.commit()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.kernel.workers import PeriodicWorker
 from backend.security import service as security_service
-from backend.workers import PeriodicWorker
 
 PURGE_INTERVAL_SECONDS = 300.0
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Channel
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.kernel.pushes import AcceptanceRequest
 from backend.sla import service as sla_service
 from backend.sla.enums import ACCEPTANCE_ACTOR, SlaEventKind

@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import business_calendar as sla_calendar
 from backend.customers.enums import Channel
-from backend.database import utcnow
+from backend.kernel import business_calendar as sla_calendar
+from backend.kernel.database import utcnow
 from backend.kernel.pushes import AppointmentReminder
 from backend.sla import service as sla_service
 from backend.sla.enums import AppointmentWindow, SlaEventKind

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 # The ticket's columns speak these; they live with the ticket (backend.tickets.enums). The
-# windows' hours are settings (APPOINTMENT_WINDOWS, read by backend/business_calendar.py).
+# windows' hours are settings (APPOINTMENT_WINDOWS, read by backend/kernel/business_calendar.py).
 from backend.tickets.enums import AppointmentWindow, Milestone, SlaState  # noqa: F401
 
 MILESTONE_LABELS_ZH: dict[Milestone, str] = {

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.database import Base, UTCDateTime, utcnow
+from backend.kernel.database import Base, UTCDateTime, utcnow
 from backend.tickets.models import Ticket
 
 

@@ -33,7 +33,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
-from backend import business_calendar as sla_calendar
+from backend.kernel import business_calendar as sla_calendar
 from backend.kernel.pushes import StaffAlert
 from backend.sla.enums import (
     MILESTONE_LABELS_ZH,

@@ -23,12 +23,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend import business_calendar as sla_calendar
-from backend.config import Settings
-from backend.database import utcnow
+from backend.kernel import business_calendar as sla_calendar
+from backend.kernel.config import Settings
+from backend.kernel.database import utcnow
+from backend.kernel.workers import PeriodicWorker
 from backend.sla import acceptance, appointments
 from backend.sla import service as sla_service
-from backend.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
 

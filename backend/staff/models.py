@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.database import Base, UTCDateTime, utcnow
+from backend.kernel.database import Base, UTCDateTime, utcnow
 
 
 class Staff(Base):

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from backend.database import rowcount, utcnow
+from backend.kernel.database import rowcount, utcnow
 from backend.staff import security
 from backend.staff.enums import CredentialKind, Role
 from backend.staff.models import LoginFailure, Staff, StaffSession

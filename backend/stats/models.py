@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.database import Base, UTCDateTime
+from backend.kernel.database import Base, UTCDateTime
 
 
 class TicketFacts(Base):

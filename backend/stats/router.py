@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BeforeValidator, Field
 
-from backend.database import utcnow
 from backend.deps import SessionDep, SettingsDep, StaffUser, require_roles
+from backend.kernel.database import utcnow
 from backend.staff.enums import Role
 from backend.stats import export
 from backend.stats import service as stats_service

@@ -12,9 +12,9 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.config import Settings
+from backend.kernel.config import Settings
+from backend.kernel.workers import PeriodicWorker
 from backend.stats import service as stats_service
-from backend.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Channel
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.surveys import service as survey_service
 from backend.surveys.enums import LOW_RATINGS, Question, SurveyEventKind
 from backend.tickets import escalation, lifecycle

@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from backend.customers.enums import Channel
-from backend.database import utcnow
 from backend.deps import (
     OutboxWakeDep,
     ServiceDep,
@@ -19,6 +18,7 @@ from backend.deps import (
     require_roles,
 )
 from backend.errors import NotFound
+from backend.kernel.database import utcnow
 from backend.staff.enums import Role
 from backend.surveys import flows as survey_flows
 from backend.surveys import service as survey_service

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.customers import service as customer_service
 from backend.customers.enums import Channel
 from backend.customers.models import Customer
-from backend.database import rowcount
+from backend.kernel.database import rowcount
 from backend.kernel.pushes import SurveyReminder, SurveyRequest
 from backend.notifications import service as notification_service
 from backend.surveys.enums import (

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.config import Settings
-from backend.database import utcnow
+from backend.kernel.config import Settings
+from backend.kernel.database import utcnow
+from backend.kernel.workers import PeriodicWorker
 from backend.surveys import service as survey_service
-from backend.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
 

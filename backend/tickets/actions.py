@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Channel
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.kernel.pushes import TicketReply
 from backend.staff.models import Staff
 from backend.tickets import escalation, lifecycle

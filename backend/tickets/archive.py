@@ -10,7 +10,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import business_calendar as sla_calendar
 from backend.customers.enums import Language
 from backend.customers.models import Customer
 from backend.customers.schemas import (
@@ -21,7 +20,8 @@ from backend.customers.schemas import (
     PurchaseBasis,
     WarrantyStatus,
 )
-from backend.database import utcnow
+from backend.kernel import business_calendar as sla_calendar
+from backend.kernel.database import utcnow
 from backend.knowledge.models import KnowledgeEntry
 from backend.tickets.models import Ticket
 

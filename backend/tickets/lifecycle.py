@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from backend.customers import service as customer_service
 from backend.customers.enums import Channel
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.kernel.pushes import Appointment, Push, StatusChanged
 from backend.kernel.ticket_numbers import normalise_ticket_number
 from backend.notifications import service as notification_service

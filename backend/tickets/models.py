@@ -7,9 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.crypto import EncryptedJSON, EncryptedString
 from backend.customers.models import Customer
-from backend.database import Base, UTCDateTime, utcnow
+from backend.kernel.crypto import EncryptedJSON, EncryptedString
+from backend.kernel.database import Base, UTCDateTime, utcnow
 from backend.staff.models import Staff
 
 

@@ -21,7 +21,7 @@ from pydantic import (
 
 from backend.customers.enums import Channel, Language
 from backend.customers.schemas import CustomerIn, CustomerOut
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.text import clean, clean_or_none
 from backend.tickets.due import state_of
 from backend.tickets.enums import (

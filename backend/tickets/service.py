@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from backend.customers import service as customer_service
 from backend.customers.enums import Channel
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.kernel.ticket_numbers import normalise_ticket_number
 from backend.staff.models import Staff
 from backend.tickets import due, escalation, lifecycle, numbers

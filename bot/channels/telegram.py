@@ -30,7 +30,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBUserWarning
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 from bot.channels.base import Capabilities
 from bot.channels.delivery import Delivery
 from bot.dialogue.engine import DialogueEngine

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
-from backend.clock import local_naive
+from backend.kernel.clock import local_naive
 from bot.backend_client import BackendClient
 from bot.catalogue import has
 from bot.catalogue import text as t

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from backend.clock import local_naive, utcnow
+from backend.kernel.clock import local_naive, utcnow
 from bot.backend_client import BackendClient
 from bot.dialogue import understanding
 from bot.dialogue.state import ConversationStore

@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.clock import utcnow
+from backend.kernel.clock import utcnow
 from bot.dialogue.types import Button, Reply
 from bot.language import DEFAULT_LANGUAGE
 from bot.storage.database import BotStorage

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from backend.clock import local_naive
+from backend.kernel.clock import local_naive
 from bot.catalogue import text as t
 from bot.dialogue.addresses import find_address
 from bot.dialogue.buttons import GUESS, GUESS_NONE

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from backend import business_calendar
+from backend.kernel import business_calendar
 
 # How far ahead an appointment can be booked.
 MAX_DAYS_AHEAD = 60

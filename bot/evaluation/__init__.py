@@ -17,7 +17,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 from bot.evaluation import spec
 from bot.evaluation.checks import judge
 from bot.evaluation.customer import Customer, Turn

@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from backend import clock as backend_clock
-from backend.config import Settings
+from backend.kernel import clock as backend_clock
+from backend.kernel.config import Settings
 from bot.backend_client import BackendClient, SignedRequests
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore

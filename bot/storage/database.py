@@ -1,6 +1,6 @@
 """The bot database's engine and sessions, made once and shared by the bot's stores.
 
-The engine is the backend's (`backend.database.make_engine`): on SQLite every transaction
+The engine is the backend's (`backend.kernel.database.make_engine`): on SQLite every transaction
 takes the write lock at its start and waits for it, foreign keys are on, WAL journal. A
 SQLite file's folder is created if missing.
 """
@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 
-from backend.database import make_engine
+from backend.kernel.database import make_engine
 
 
 class Base(DeclarativeBase):

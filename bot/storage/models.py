@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.clock import utcnow
-from backend.crypto import DecryptionError, EncryptedString
+from backend.kernel.clock import utcnow
+from backend.kernel.crypto import DecryptionError, EncryptedString
 from bot.storage.database import Base
 
 

@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet
 from fastapi import FastAPI
 
 from backend.app import create_app
-from backend.config import Settings
+from backend.kernel.config import Settings
 from tests.support.auth import BOT_MARK, CallerAuth
 from tests.support.db import (
     create_postgres_database,

@@ -518,7 +518,7 @@ async def test_a_database_seeded_with_markers_loses_them_and_flags_its_sample_en
     from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
-    from backend.database import make_engine
+    from backend.kernel.database import make_engine
     from backend.migrate import alembic_config
 
     before = ScriptDirectory.from_config(alembic_config(unmigrated)).get_revision(

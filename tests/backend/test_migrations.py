@@ -11,8 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from backend import crypto, models
-from backend.database import make_engine
+from backend import models
+from backend.kernel import crypto
+from backend.kernel.database import make_engine
 from backend.migrate import downgrade, upgrade, upgrade_async
 from backend.tickets.models import Ticket
 from tests.backend.conftest import ENCRYPTION_KEY

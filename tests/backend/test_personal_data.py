@@ -9,9 +9,9 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text
 
-from backend import crypto
 from backend.cli import build_parser, cmd_keys
 from backend.customers.models import Customer
+from backend.kernel import crypto
 from backend.notifications.dispatcher import OutboxDispatcher
 from backend.privacy import rotation
 from tests.backend.conftest import ENCRYPTION_KEY, STAFF_HEADERS

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.config import DEV_INTERNAL_SECRET
+from backend.kernel.config import DEV_INTERNAL_SECRET
 from bot.backend_client import BackendClient
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
@@ -54,8 +54,9 @@ async def engine(rasa_url: str, backend_url: str, tmp_path) -> DialogueEngine:
 
 
 @pytest.fixture(params=["engine", "telegram"])
-def chat(request: pytest.FixtureRequest):
-    """A new customer's chat: straight into the engine, or through Telegram (PostgreSQL)."""
+def chat(request: pytest.FixtureRequest, rasa_url: str):
+    """A new customer's chat: straight into the engine, or through Telegram (PostgreSQL).
+    (`rasa_url` named here: both ways need it, and a parallel run orders by it.)"""
     if request.param == "engine":
         return EngineChat(request.getfixturevalue("engine"),
                           request.getfixturevalue("backend_url"), NOW)

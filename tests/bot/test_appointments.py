@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import httpx
 
-from backend.config import DEV_STAFF_TOKEN
+from backend.kernel.config import DEV_STAFF_TOKEN
 from bot.catalogue import text as t
 from bot.dialogue.appointments import CONFIRM, KEEP, OTHER_TIME
 from bot.dialogue.when import parse_when

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 from bot.evaluation import Report, main, run, spec
 from bot.evaluation.harness import open_harness
 from bot.evaluation.spec import EvalError

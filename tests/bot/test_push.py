@@ -10,7 +10,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from backend.notifications.signing import signed_headers
+from backend.kernel.signing import signed_headers
 from bot.backend_client import BackendClient
 from bot.channels.delivery import Delivery
 from bot.dialogue.buttons import ACCEPT, REJECT

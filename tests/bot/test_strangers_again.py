@@ -12,7 +12,7 @@ from datetime import datetime
 import httpx
 import pytest
 
-from backend.config import DEV_STAFF_TOKEN
+from backend.kernel.config import DEV_STAFF_TOKEN
 from bot.catalogue import text as t
 from bot.dialogue.addresses import find_address
 from bot.dialogue.extract import (

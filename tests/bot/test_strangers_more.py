@@ -12,7 +12,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from backend.config import DEV_STAFF_TOKEN
+from backend.kernel.config import DEV_STAFF_TOKEN
 from bot.catalogue import text as t
 from bot.dialogue.buttons import SUBMIT
 from bot.dialogue.extract import is_question, says_delivered, topic_of

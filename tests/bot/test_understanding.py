@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from backend.config import DEV_STAFF_TOKEN
+from backend.kernel.config import DEV_STAFF_TOKEN
 from bot.catalogue import text as t
 from bot.dialogue.buttons import SUBMIT
 from bot.dialogue.understanding import GUESS, GUESS_NONE

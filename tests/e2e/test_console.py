@@ -15,7 +15,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from backend.clock import local_now, utcnow
+from backend.kernel.clock import local_now, utcnow
 from tests.e2e.conftest import DOCS
 from tests.support.chats import TelegramChat
 
@@ -139,7 +139,9 @@ def test_an_agent_takes_over_replies_and_hands_back(stack, page):
     assert "请问冰箱是什么型号" in said[-1].text
     transcript.locator(".msg.staff").filter(has_text="请问冰箱是什么型号").wait_for()
 
-    stack.telegram.send_text(chat.chat_number, "BCD-520W")  # the transcript refreshes by itself
+    update = stack.telegram.send_text(chat.chat_number, "BCD-520W")
+    stack.wait_until_handled(update, chat.chat_number)  # passed on to the agent
+    # The transcript refreshes by itself.
     transcript.locator(".msg.customer").filter(has_text="BCD-520W").wait_for(timeout=15_000)
     page.screenshot(path=str(DOCS / "console-live.png"), full_page=True)
 

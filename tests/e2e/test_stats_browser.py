@@ -15,8 +15,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from backend import crypto
-from backend.config import DEV_STAFF_TOKEN
+from backend.kernel import crypto
+from backend.kernel.config import DEV_STAFF_TOKEN
 from tests.backend.conftest import ENCRYPTION_KEY
 from tests.backend.stats.dataset import generate, load
 from tests.e2e.conftest import DOCS

@@ -483,7 +483,8 @@ def test_stop_ends_long_polls_and_frees_the_port() -> None:
     assert not [t for t in _fake_threads() if t.name == f"FakeTelegram:{port}"]
     with pytest.raises(httpx.ConnectError):
         httpx.post(f"http://127.0.0.1:{port}/bot{fake.token}/getMe")
-    with socket.socket() as sock:  # the port can be bound again
+    with socket.socket() as sock:  # the port can be listened on again (nobody else listens)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # closed connections aside
         sock.bind(("127.0.0.1", port))
 
 

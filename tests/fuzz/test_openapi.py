@@ -29,8 +29,8 @@ from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import unsupported_method
 
 from backend.app import create_app
-from backend.config import Settings
-from backend.notifications import signing
+from backend.kernel import signing
+from backend.kernel.config import Settings
 from tests.backend.factories import ticket_body
 from tests.support.db import postgres_database, sqlite_database
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 from nlu import rasa_env
 
 pytestmark = pytest.mark.rasa

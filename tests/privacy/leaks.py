@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from backend.database import make_engine
+from backend.kernel.database import make_engine
 
 
 def spellings(secret: str) -> set[bytes]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
+from backend.kernel.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
 from bot.backend_client import SignedRequests
 from bot.catalogue import text as t
 from bot.dialogue.buttons import PRIVACY_ASK as ASK

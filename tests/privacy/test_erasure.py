@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from backend import crypto
-from backend.clock import local_now
+from backend.kernel import crypto
+from backend.kernel.clock import local_now
 from backend.staff.enums import Role
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS
 from tests.backend.factories import ADDRESS, PHONE

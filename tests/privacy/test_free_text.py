@@ -17,9 +17,9 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from backend import crypto
-from backend.clock import local_now
-from backend.config import Settings
+from backend.kernel import crypto
+from backend.kernel.clock import local_now
+from backend.kernel.config import Settings
 from backend.privacy import rotation
 from tests.backend.conftest import (
     ENCRYPTION_KEY,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 from tests.backend.conftest import (  # noqa: F401  (fixtures)
     app,
     client,

@@ -28,7 +28,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from backend.config import DEV_STAFF_TOKEN
+from backend.kernel.config import DEV_STAFF_TOKEN
 from tests.fakes.telegram import FakeTelegram
 from tests.support.processes import PROJECT_DIR, Service, free_port
 from tests.support.stack import process_env

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from backend.app import create_app
-from backend.security.ratelimit import TokenBuckets
+from backend.kernel.ratelimit import TokenBuckets
 from tests.backend.conftest import STAFF_HEADERS, make_settings
 
 TICKETS = "/api/v1/tickets"

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from backend.app import create_app
-from backend.config import Settings
-from backend.notifications.signing import NONCE_HEADER, signed_headers, verify
+from backend.kernel.config import Settings
+from backend.kernel.signing import NONCE_HEADER, signed_headers, verify
 from backend.security import service as security_service
 from backend.security.models import UsedNonce
 from backend.security.worker import NoncePurgeWorker
@@ -137,8 +137,10 @@ class RecordingChannel:
     def __init__(self) -> None:
         self.shown: list[tuple[str, Reply]] = []
 
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+    async def send(self, chat_id: str, replies: list[Reply], *,
+                   event_id: str | None = None) -> bool:
         self.shown += [(chat_id, reply) for reply in replies]
+        return True
 
 
 @pytest.fixture

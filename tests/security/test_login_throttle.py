@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.staff.enums import Role
 from backend.staff.models import LoginFailure
 from tests.backend.staff.conftest import PASSWORD

@@ -18,8 +18,8 @@ from datetime import datetime
 import httpx
 from websockets.sync.client import connect
 
-from backend.clock import local_now
-from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
+from backend.kernel.clock import local_now
+from backend.kernel.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
 from bot.backend_client import SignedRequests
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.types import Attachment, InboundMessage

@@ -2,7 +2,7 @@
 
 The suite's "now" is the Tuesday 09:30 in Shanghai on or after the test day: today, or
 FRONTDESK_TEST_TODAY (an ISO date; tests/test_any_date.py runs the date-dependent tests a year
-ahead with it). `install()` sets FRONTDESK_CLOCK_OFFSET (backend/clock.py) before anything reads
+ahead with it). `install()` sets FRONTDESK_CLOCK_OFFSET (backend/kernel/clock.py) before anything reads
 the clock, so the backend and bot processes started later inherit it.
 """
 
@@ -43,7 +43,7 @@ def iso(offset: int) -> str:
 
 def install() -> None:
     """Run this process and the ones it starts on the test clock (call before importing
-    backend.clock)."""
+    backend.kernel.clock)."""
     if "FRONTDESK_CLOCK_OFFSET" not in os.environ:
         offset = (TEST_NOW - datetime.now(UTC)).total_seconds()
         os.environ["FRONTDESK_CLOCK_OFFSET"] = f"{offset:.3f}"

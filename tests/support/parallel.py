@@ -7,7 +7,9 @@ workers on two cores finish in a fraction of the time one takes. Three things ma
   workers exist, and hands them its address in FRONTDESK_TEST_SHARED_RASA_URL (tests/conftest.py's
   `rasa_url` waits until it answers). Training the model when nlu/ changed (~2 min; `make test`
   leaves it to this) and loading it (~35 s) overlap the tests that need no Rasa;
-- the slowest modules first, so that none of them is the last thing the run waits for;
+- the modules that need no Rasa first (they keep the workers busy while Rasa trains and
+  loads), and in each half the slowest modules first, so that none of them is the last thing
+  the run waits for;
 - what disturbs a service every test shares (the `alone` mark: a PostgreSQL restart) is left
   out of the workers and run by the controller once they are done, in a second pytest on the
   same Rasa server; its result is the run's result as much as the workers' are.
@@ -26,15 +28,15 @@ from pathlib import Path
 
 import pytest
 
-from backend.config import Settings
+from backend.kernel.config import Settings
 from nlu import rasa_env
 from tests.support.processes import free_port
 
 SHARED_RASA = "FRONTDESK_TEST_SHARED_RASA_URL"
 IN_CI = os.environ.get("CI") == "true"
-# The modules that take longest, first.
-SLOW_FIRST = ("tests/fuzz/test_dialogue.py", "tests/test_any_date.py",
-              "tests/fuzz/test_openapi.py", "tests/faults/test_load.py")
+# The modules that take longest, first (among those without Rasa, and among those with it).
+SLOW_FIRST = ("tests/fuzz/test_openapi.py", "tests/fuzz/test_dialogue.py",
+              "tests/test_any_date.py", "tests/faults/test_load.py")
 
 _RASA = pytest.StashKey[tuple[threading.Thread, list[subprocess.Popen]]]()
 
@@ -79,9 +81,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::")[0]
-        return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
+    def module(item: pytest.Item) -> str:
+        return item.nodeid.split("::")[0]
+
+    # Marked, or asking for it (a fixture picked at run time, such as the engine-or-Telegram
+    # `chat`, is found by the mark only).
+    with_rasa = {module(item) for item in items
+                 if item.get_closest_marker("rasa") or "rasa_url" in item.fixturenames}
+
+    def rank(item: pytest.Item) -> tuple[bool, int]:
+        path = module(item)
+        return (path in with_rasa,
+                SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST))
 
     items.sort(key=rank)
     if _is_worker(config):

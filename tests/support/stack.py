@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from backend.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
+from backend.kernel.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
 from bot.backend_client import SignedRequests
 from tests.fakes.telegram import FakeTelegram
 from tests.support.db import postgres_database

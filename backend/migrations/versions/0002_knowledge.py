@@ -43,7 +43,7 @@ def upgrade() -> None:
     # databases only; existing ones are edited through the API or a later migration).
     now = datetime.now(UTC)
     if op.get_context().dialect.name == "sqlite":
-        now = now.replace(tzinfo=None)  # stored as naive UTC, like backend.database.UTCDateTime
+        now = now.replace(tzinfo=None)  # stored as naive UTC, like backend.kernel.database.UTCDateTime
     op.bulk_insert(table, [{**row, "updated_at": now} for row in load_seed()])
 
 

@@ -147,7 +147,7 @@ def upgrade() -> None:
 
     now = datetime.now(UTC)
     if op.get_context().dialect.name == "sqlite":
-        now = now.replace(tzinfo=None)  # stored as naive UTC, like backend.database.UTCDateTime
+        now = now.replace(tzinfo=None)  # stored as naive UTC, like backend.kernel.database.UTCDateTime
     op.bulk_insert(outlets, [
         {"name": name, "city": city, "districts": districts, "phone": phone,
          "address": address, "active": True, "created_at": now, "updated_at": now}

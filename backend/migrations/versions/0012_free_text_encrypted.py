@@ -3,14 +3,14 @@ Fernet ciphertext under the field keys, like the phone and address.
 
 Columns: tickets.description, tickets.details (JSON → ciphertext of its JSON text),
 tickets.preferred_time, tickets.appointment_request, ticket_events.note, surveys.comment.
-Every existing value is encrypted with the first key of FIELD_ENCRYPTION_KEYS (backend.crypto:
+Every existing value is encrypted with the first key of FIELD_ENCRYPTION_KEYS (backend.kernel.crypto:
 the keys the backend uses; a value some configured key already decrypts is left as it is, so
 running the conversion again changes nothing). The downgrade decrypts them back (it fails,
 naming the row, if a value cannot be decrypted: put its key back first).
 
 The columns whose type changes (JSON, VARCHAR(200) → TEXT): on PostgreSQL ALTER COLUMN TYPE.
 On SQLite not Alembic's batch mode: it copies and drops the whole `tickets` table, and with
-foreign keys on (backend.database turns them on for every connection, and it cannot be turned
+foreign keys on (backend.kernel.database turns them on for every connection, and it cannot be turned
 off inside the migration's transaction) dropping it would cascade to the events, surveys and
 conversations of every ticket, and drop the statistics triggers of migration 0011. Instead each
 column is added anew, filled, the old one dropped and the new one renamed (ALTER TABLE ADD /
@@ -35,7 +35,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from alembic import op
 
-from backend import crypto
+from backend.kernel import crypto
 
 revision = "0012"
 down_revision = "0011"

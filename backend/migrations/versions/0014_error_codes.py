@@ -52,7 +52,7 @@ def upgrade() -> None:
     existing = _existing(connection)
     now = datetime.now(UTC)
     if connection.dialect.name == "sqlite":
-        now = now.replace(tzinfo=None)  # stored as naive UTC, like backend.database.UTCDateTime
+        now = now.replace(tzinfo=None)  # stored as naive UTC, like backend.kernel.database.UTCDateTime
     new = [{**row, "updated_at": now} for row in _rows() if _key(row) not in existing]
     if new:
         op.bulk_insert(ENTRIES, new)

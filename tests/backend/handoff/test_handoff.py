@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, text, update
 
-from backend.clock import local_now
-from backend.config import Settings
-from backend.database import utcnow
 from backend.handoff import hours
 from backend.handoff.models import Handoff
+from backend.kernel.clock import local_now
+from backend.kernel.config import Settings
+from backend.kernel.database import utcnow
 from backend.notifications.models import OutboxMessage
 from tests.backend.conftest import (
     INTERNAL_SECRET,

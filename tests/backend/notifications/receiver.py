@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from backend.notifications.signing import verify
+from backend.kernel.signing import verify
 from tests.support.processes import free_port
 
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from backend.app import create_app
-from backend.config import Settings
-from backend.database import make_engine, make_sessionmaker, utcnow
+from backend.kernel.config import Settings
+from backend.kernel.database import make_engine, make_sessionmaker, utcnow
 from backend.notifications.dispatcher import OutboxDispatcher, backoff_seconds
 from backend.notifications.models import OutboxMessage
 from tests.backend.conftest import INTERNAL_SECRET, SERVICE_HEADERS, STAFF_HEADERS, make_settings

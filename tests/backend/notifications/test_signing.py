@@ -8,7 +8,7 @@ import hmac
 
 import pytest
 
-from backend.notifications.signing import (
+from backend.kernel.signing import (
     NONCE_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

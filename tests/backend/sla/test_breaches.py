@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from backend.app import create_app
-from backend.config import Settings
+from backend.kernel.config import Settings
 from backend.sla.models import SlaBreach
 from backend.staff.enums import Role
 from backend.tickets.models import Ticket, TicketEvent

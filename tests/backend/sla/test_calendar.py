@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend.business_calendar import BusinessCalendar, CalendarError, due, parse_days, warning
+from backend.kernel.business_calendar import (
+    BusinessCalendar,
+    CalendarError,
+    due,
+    parse_days,
+    warning,
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
 EVERY_DAY = BusinessCalendar.parse("08:00-20:00", "1-7", "Asia/Shanghai")

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend import business_calendar
-from backend.business_calendar import BusinessCalendar, CalendarError, parse_windows
-from backend.config import Settings
+from backend.kernel import business_calendar
+from backend.kernel.business_calendar import BusinessCalendar, CalendarError, parse_windows
+from backend.kernel.config import Settings
 from backend.sla.service import appointment_end
 from backend.tickets.enums import AppointmentWindow
 from bot.dialogue.when import parse_when, problem_with

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.notifications import service as notification_service
 from backend.notifications.models import OutboxMessage
 from backend.staff.enums import Role

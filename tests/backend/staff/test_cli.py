@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from backend import cli
-from backend.config import get_settings
+from backend.kernel.config import get_settings
 from tests.backend.conftest import ENCRYPTION_KEY, INTERNAL_SECRET, STAFF_TOKEN
 
 ROOT = Path(__file__).resolve().parents[3]

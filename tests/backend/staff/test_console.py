@@ -9,8 +9,8 @@ import httpx
 from sqlalchemy import select, update
 
 from backend.app import create_app
-from backend.database import utcnow
 from backend.deps import CSRF_HEADER, SESSION_COOKIE
+from backend.kernel.database import utcnow
 from backend.staff.enums import Role
 from backend.staff.models import StaffSession
 from tests.backend.conftest import INTERNAL_SECRET, SERVICE_HEADERS, make_settings

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.staff.enums import Role
 from backend.staff.models import StaffSession
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS

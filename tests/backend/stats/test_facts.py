@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select, update
 
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.models import Base
 from backend.stats import service as stats_service
 from backend.stats.enums import GroupBy

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from backend.database import utcnow
+from backend.kernel.database import utcnow
 from backend.staff import service as staff_service
 from backend.staff.enums import CredentialKind
 from backend.staff.models import Staff

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from backend.database import make_engine, make_sessionmaker
+from backend.kernel.database import make_engine, make_sessionmaker
 from backend.kernel.ticket_numbers import normalise_ticket_number
 from backend.tickets.enums import NUMBER_PREFIXES, TicketType
 from backend.tickets.numbers import local_day, next_number

@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
-from backend.config import get_settings
+from backend.kernel.config import get_settings
 
 _fernet: MultiFernet | None = None
 # Each key alone (the first: is a stored value already under it?).

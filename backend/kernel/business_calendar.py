@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from backend.config import Settings, get_settings
+from backend.kernel.config import Settings, get_settings
 
 MINUTES_PER_DAY = 24 * 60
 _PERIOD = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")

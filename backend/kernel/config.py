@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     business_days: str = "1-7"
     # The appointment windows (local hours) staff book visits in, which end a visit's on-site
     # clock, and which the bot reads a customer's "3pm" or "明天上午" into: `name=HH:MM-HH:MM`
-    # for each of morning, afternoon and evening (backend/business_calendar.py).
+    # for each of morning, afternoon and evening (backend/kernel/business_calendar.py).
     appointment_windows: str = "morning=08:00-12:00,afternoon=12:00-18:00,evening=18:00-20:00"
     # SLA worker (backend/sla/worker.py): breaches, appointment reminders, acceptance timeouts.
     sla_worker_enabled: bool = True
