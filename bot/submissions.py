@@ -1,9 +1,12 @@
 """Forms the backend could not take when the customer submitted them: tried again in the
 background with the same idempotency key (one ticket, however many attempts), and the ticket
-number shown in the customer's chat once it exists."""
+number shown in the customer's chat once it exists, once: the reply is saved together with a
+mark of the submission (as a push is with its event id), so a bot killed before it dropped
+the held form finds the mark in the next round and only drops it."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from backend.kernel.workers import PeriodicWorker
@@ -27,11 +30,11 @@ class SubmissionRetrier(PeriodicWorker):
             channel = self.channels.get(channel_name)
             if channel is None:
                 continue  # served by another bot process
+            mark = "held:" + hashlib.sha256(key.encode()).hexdigest()[:40]
             try:
-                await channel.send(chat_id, replies)
-            except Exception as exc:  # the customer is away (web chat): the next round
-                log.info("held ticket number not shown yet: %s", type(exc).__name__)
+                shown += await channel.send(chat_id, replies, event_id=mark)
+            except Exception as exc:  # not saved (the bot's database away): the next round
+                log.info("held ticket number not saved yet: %s", type(exc).__name__)
                 continue
             await self.engine.store.drop_submission(key)
-            shown += 1
         return shown

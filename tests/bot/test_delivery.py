@@ -7,6 +7,7 @@ the same database) picks up what the previous one left."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,9 +15,10 @@ from bot import catalogue
 from bot.backend_client import BackendClient
 from bot.channels.delivery import Delivery, Unreachable
 from bot.dialogue.engine import DialogueEngine
-from bot.dialogue.state import ConversationStore
+from bot.dialogue.state import ConversationStore, Submission
 from bot.dialogue.types import InboundMessage, Reply
 from bot.ratelimit import RateLimit
+from bot.submissions import SubmissionRetrier
 from nlu.client import NluClient
 
 CHANNEL = "test"
@@ -219,3 +221,48 @@ async def test_a_push_sent_again_is_kept_once_even_across_a_restart(parts):
     finally:
         await restarted.close()
     assert screen.texts() == ["工单 RS-1 已派工"]
+
+
+class Channel:
+    """A channel on the layer (what the submission retrier hands the ticket number to)."""
+
+    name = CHANNEL
+
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+
+    async def send(self, chat_id: str, replies: list[Reply], *,
+                   event_id: str | None = None) -> bool:
+        return await self.delivery.send(chat_id, replies, event_id=event_id)
+
+
+async def test_a_held_forms_ticket_number_is_shown_once_even_if_killed_before_the_form_dropped(
+        parts, monkeypatch):
+    """The backend took a held form; the retrier saves the number to show, and drops the held
+    form. Killed in between, the next round finds the form again (the backend answers the same
+    ticket for the same idempotency key) and drops it without showing the number again."""
+    engine, store, url = parts
+    key = f"{CHANNEL}:c1:repair"
+    await store.hold_submission(Submission(key, CHANNEL, "c1", "repair", "zh-Hans", {}, 1),
+                                retry_at=datetime(2000, 1, 1, tzinfo=UTC))
+    number = [Reply("报修已提交，工单号 RS-20261204-0001")]
+
+    async def created():  # what formflow.retry_submissions gives for a ticket made now
+        return [(CHANNEL, "c1", number, key)
+                for submission in await engine.store.due_submissions(datetime.now(UTC))]
+
+    monkeypatch.setattr(engine, "retry_submissions", created)
+    screen = Screen()
+    channel = Channel(layer(parts, screen))
+    dropped = store.drop_submission
+
+    async def killed(_key: str) -> None:
+        raise SystemExit("killed before the held form was dropped")
+
+    monkeypatch.setattr(store, "drop_submission", killed)
+    with pytest.raises(SystemExit):
+        await SubmissionRetrier(engine, {CHANNEL: channel}).run_once()
+    monkeypatch.setattr(store, "drop_submission", dropped)
+    assert await SubmissionRetrier(engine, {CHANNEL: channel}).run_once() == 0
+    assert await store.due_submissions(datetime.now(UTC)) == []
+    assert screen.texts() == ["报修已提交，工单号 RS-20261204-0001"]
