@@ -12,14 +12,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import catalogue
-from bot.backend_client import BackendClient
 from bot.channels.delivery import Delivery, Unreachable
-from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore, Submission
 from bot.dialogue.types import InboundMessage, Reply
 from bot.ratelimit import RateLimit
 from bot.submissions import SubmissionRetrier
-from nlu.client import NluClient
+from tests.support.offline import offline_engine, store_url
 
 CHANNEL = "test"
 
@@ -42,15 +40,8 @@ class Screen:
 
 @pytest.fixture
 async def parts(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
-    store = ConversationStore(url)
-    await store.create_tables()
-    engine = DialogueEngine(nlu=NluClient("http://127.0.0.1:9", timeout=0.5),
-                            backend=BackendClient("http://127.0.0.1:9", token="x"), store=store)
-    yield engine, store, url
-    await engine.nlu.aclose()
-    await engine.backend.aclose()
-    await store.close()
+    async with offline_engine(tmp_path) as engine:
+        yield engine, engine.store, store_url(tmp_path)
 
 
 def layer(parts, screen: Screen, **options) -> Delivery:

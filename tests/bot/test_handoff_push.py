@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.backend_client import BackendClient
 from bot.dialogue.buttons import LEAVE_STAFF
 from bot.dialogue.engine import DialogueEngine
-from bot.dialogue.state import ConversationStore
-from nlu.client import NluClient
+from tests.support.offline import offline_engine
 
 
 @pytest.fixture
 async def engine(tmp_path):
-    store = ConversationStore(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
-    await store.create_tables()
-    engine = DialogueEngine(nlu=NluClient("http://127.0.0.1:9"),
-                            backend=BackendClient("http://127.0.0.1:9", token="x"), store=store)
-    yield engine
-    await store.close()
+    async with offline_engine(tmp_path) as engine:
+        yield engine
 
 
 async def waiting(engine: DialogueEngine, chat_id: str, language: str) -> None:

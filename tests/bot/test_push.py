@@ -11,15 +11,13 @@ import pytest
 from starlette.applications import Starlette
 
 from backend.kernel.signing import signed_headers
-from bot.backend_client import BackendClient
 from bot.channels.delivery import Delivery
 from bot.dialogue.buttons import ACCEPT, REJECT
 from bot.dialogue.engine import DialogueEngine
-from bot.dialogue.state import ConversationStore
 from bot.dialogue.types import Reply
 from bot.nonces import NonceStore
 from bot.push import push_routes
-from nlu.client import NluClient
+from tests.support.offline import offline_engine, store_url
 
 SECRET = "push-test-secret"
 
@@ -49,20 +47,16 @@ class RecordingChannel:
 
 @pytest.fixture
 async def receiver(tmp_path):
-    store = ConversationStore(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
-    await store.create_tables()
-    engine = DialogueEngine(nlu=NluClient("http://127.0.0.1:9"),
-                            backend=BackendClient("http://127.0.0.1:9", token="x"), store=store)
-    channel = RecordingChannel(engine)
-    nonces = NonceStore(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
-    await nonces.create_tables()
-    app = Starlette(routes=push_routes(secret=SECRET, engine=engine,
-                                       channels={"telegram": channel}, nonces=nonces))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://bot") as client:
-        yield client, channel, engine
-    await nonces.close()
-    await store.close()
+    async with offline_engine(tmp_path) as engine:
+        channel = RecordingChannel(engine)
+        nonces = NonceStore(store_url(tmp_path))
+        await nonces.create_tables()
+        app = Starlette(routes=push_routes(secret=SECRET, engine=engine,
+                                           channels={"telegram": channel}, nonces=nonces))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://bot") as client:
+            yield client, channel, engine
+        await nonces.close()
 
 
 def event(**fields) -> dict:

@@ -15,13 +15,12 @@ import uvicorn
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 
-from bot.backend_client import BackendClient
 from bot.channels.webchat import WebChatChannel
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
 from bot.dialogue.types import InboundMessage, Reply
 from bot.ratelimit import RateLimit
-from nlu.client import NluClient
+from tests.support.offline import offline_engine
 from tests.support.processes import free_port
 
 
@@ -73,22 +72,16 @@ class Server:
 
 @pytest.fixture
 async def web(tmp_path):
-    store = ConversationStore(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
-    await store.create_tables()
-    engine = HeldEngine(nlu=NluClient("http://127.0.0.1:9", timeout=0.5),
-                        backend=BackendClient("http://127.0.0.1:9", token="x"), store=store)
-    server = Server(store, engine)
-    await server.channel.start()
-    task = asyncio.create_task(server.server.serve())
-    while not server.server.started:
-        await asyncio.sleep(0.02)
-    yield server
-    server.server.should_exit = True
-    await task
-    await server.channel.stop()
-    await engine.nlu.aclose()
-    await engine.backend.aclose()
-    await store.close()
+    async with offline_engine(tmp_path, engine_class=HeldEngine) as engine:
+        server = Server(engine.store, engine)
+        await server.channel.start()
+        task = asyncio.create_task(server.server.serve())
+        while not server.server.started:
+            await asyncio.sleep(0.02)
+        yield server
+        server.server.should_exit = True
+        await task
+        await server.channel.stop()
 
 
 async def post(socket: ClientConnection, text: str, frame_id: str | None = None) -> str:

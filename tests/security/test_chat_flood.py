@@ -16,13 +16,10 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from bot import catalogue
-from bot.backend_client import BackendClient
 from bot.channels.webchat import WebChatChannel
-from bot.dialogue.engine import DialogueEngine
-from bot.dialogue.state import ConversationStore
 from bot.dialogue.types import InboundMessage
 from bot.ratelimit import RateLimit, Verdict, slow_down_reply
-from nlu.client import NluClient
+from tests.support.offline import offline_engine
 from tests.support.processes import free_port
 
 SLOW_DOWN = {catalogue.text(language, "ratelimit.slow_down")
@@ -52,24 +49,22 @@ def test_slow_down_is_said_in_the_customers_language(text, language) -> None:
 @pytest.fixture
 async def webchat(tmp_path):
     """The web chat on loopback (NLU unreachable: every message gets the basic-mode menu)."""
-    store = ConversationStore(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
-    await store.create_tables()
-    engine = DialogueEngine(nlu=NluClient("http://127.0.0.1:9", timeout=0.5),
-                            backend=BackendClient("http://127.0.0.1:9", token="x"), store=store)
-    channel = WebChatChannel(engine, store, messages=RateLimit(per_minute=1, burst=3),
-                             connections=RateLimit(per_minute=1, burst=3))
-    await channel.start()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=channel.routes()), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield f"ws://127.0.0.1:{port}/chat/ws"
-    server.should_exit = True
-    await task
-    await channel.stop()
-    await store.close()
+    async with offline_engine(tmp_path) as engine:
+        channel = WebChatChannel(engine, engine.store,
+                                 messages=RateLimit(per_minute=1, burst=3),
+                                 connections=RateLimit(per_minute=1, burst=3))
+        await channel.start()
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(Starlette(routes=channel.routes()),
+                                               host="127.0.0.1", port=port, log_level="warning",
+                                               lifespan="off"))
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.02)
+        yield f"ws://127.0.0.1:{port}/chat/ws"
+        server.should_exit = True
+        await task
+        await channel.stop()
 
 
 async def said(socket) -> list[str]:

@@ -21,14 +21,12 @@ from backend.security import service as security_service
 from backend.security.models import UsedNonce
 from backend.security.worker import NoncePurgeWorker
 from bot.backend_client import BackendClient
-from bot.dialogue.engine import DialogueEngine
-from bot.dialogue.state import ConversationStore
 from bot.dialogue.types import Reply
 from bot.nonces import NonceStore
 from bot.push import push_routes
-from nlu.client import NluClient
 from tests.backend.conftest import INTERNAL_SECRET, make_settings
 from tests.backend.factories import ticket_body
+from tests.support.offline import offline_engine
 
 TICKETS = "/api/v1/tickets"
 MINE = "/api/v1/customers/telegram/42/tickets"
@@ -146,20 +144,16 @@ class RecordingChannel:
 @pytest.fixture
 async def bot(tmp_path, database_url: str):
     """The bot's push receiver with its nonces in a database of each kind."""
-    store = ConversationStore(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
-    await store.create_tables()
     nonces = NonceStore(database_url)
     await nonces.create_tables()
-    engine = DialogueEngine(nlu=NluClient("http://127.0.0.1:9"),
-                            backend=BackendClient("http://127.0.0.1:9", token="x"), store=store)
-    channel = RecordingChannel()
-    app = Starlette(routes=push_routes(secret=INTERNAL_SECRET, engine=engine,
-                                       channels={"telegram": channel}, nonces=nonces))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://bot") as client:
-        yield client, channel
+    async with offline_engine(tmp_path) as engine:
+        channel = RecordingChannel()
+        app = Starlette(routes=push_routes(secret=INTERNAL_SECRET, engine=engine,
+                                           channels={"telegram": channel}, nonces=nonces))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://bot") as client:
+            yield client, channel
     await nonces.close()
-    await store.close()
 
 
 def push_body(event_id: str = "e-1") -> bytes:
