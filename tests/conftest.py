@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
+from contextlib import contextmanager
 
 from tests.support import clock
 
@@ -29,6 +32,21 @@ def _no_rasa(message: str) -> None:
     pytest.skip(message)
 
 
+@contextmanager
+def _test_timer_paused():
+    """Stop pytest-timeout's clock (its signal method: an interval timer) and restart it
+    with the time the test had left."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        if left:
+            signal.setitimer(signal.ITIMER_REAL, left)
+
+
 @pytest.fixture(scope="session")
 def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A Rasa server with the model trained from nlu/ (trained first if data changed).
@@ -41,8 +59,10 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
     if shared := os.environ.get(SHARED_RASA):
         try:
-            # Training (when nlu/ changed) and loading, beside the tests that need no Rasa.
-            rasa_env.wait_until_ready(shared, timeout=600)
+            # Training (when nlu/ changed) and loading, beside the tests that need no Rasa:
+            # not the time of the test that happens to ask first.
+            with _test_timer_paused():
+                rasa_env.wait_until_ready(shared, timeout=900)
         except rasa_env.RasaError as exc:
             _no_rasa(f"Rasa is not available at {shared}: {exc} "
                      f"(its log: {os.environ.get('FRONTDESK_TEST_RASA_LOG')})")

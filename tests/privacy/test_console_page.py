@@ -95,3 +95,20 @@ def test_an_agent_is_told_the_page_is_not_for_them(stack, browser):
     assert page.locator("#customer").is_hidden()
     context.close()
     assert problems == []
+
+
+def test_a_search_made_before_the_page_is_ready_is_not_lost(stack, browser):
+    number = ticket(stack)
+    context, page, problems = signed_in(stack, browser, account(stack, "supervisor"),
+                                        "/console/customers")
+    held = []  # the page asks who is signed in; the answer is held back
+    page.route("**/console/session", lambda route: held.append(route))
+    page.reload()
+    page.fill("#query", number)
+    page.click("#search button[type=submit]")
+    assert len(held) == 1, "the page did not ask for the session"
+    held[0].continue_()
+    expect(page.locator("#tickets tbody tr").first).to_contain_text(number)
+    assert page.url.endswith(f"?q={number}")
+    context.close()
+    assert problems == []

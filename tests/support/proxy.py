@@ -5,10 +5,9 @@ several targets it is a round-robin load balancer (one target per connection).""
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections import Counter
-
-from tests.support.processes import free_port
 
 
 class TcpProxy:
@@ -17,12 +16,22 @@ class TcpProxy:
         self._turn = 0
         # Connections passed on, per target port.
         self.connections: Counter[int] = Counter()
-        self.port = free_port()
+        # The port stays bound while the proxy is down (bound, not listening: connections are
+        # refused), so no other process of a parallel run can take it in the meantime.
+        self._reserved: socket.socket | None = self._bind(0)
+        self.port = self._reserved.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         threading.Thread(target=self._loop.run_forever, daemon=True).start()
+
+    @staticmethod
+    def _bind(port: int) -> socket.socket:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        return sock
 
     def _call(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(10)
@@ -30,8 +39,8 @@ class TcpProxy:
     def up(self) -> TcpProxy:
         async def start():
             if self._server is None:
-                self._server = await asyncio.start_server(self._pipe, "127.0.0.1", self.port,
-                                                          reuse_address=True)
+                sock, self._reserved = self._reserved or self._bind(self.port), None
+                self._server = await asyncio.start_server(self._pipe, sock=sock)
         self._call(start())
         return self
 
@@ -39,14 +48,18 @@ class TcpProxy:
         """Refuse new connections and cut the open ones."""
         async def stop():
             if self._server is not None:
-                self._server.close()
+                self._server.close()  # closes its socket
                 self._server = None
             for writer in list(self._writers):
                 writer.transport.abort()
+            if self._reserved is None:
+                self._reserved = self._bind(self.port)
         self._call(stop())
 
     def close(self) -> None:
         self.down()
+        if self._reserved is not None:
+            self._reserved.close()
         self._loop.call_soon_threadsafe(self._loop.stop)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -88,14 +88,22 @@ async function erase() {
   }
 }
 
+// A search asked for before the session is known is not lost: before this script runs the
+// browser reloads the page with ?q= (the input's name); after, the query waits in the address
+// and runs once the session is known.
+let started = false;
+document.getElementById("search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const query = document.getElementById("query").value;
+  if (started) find(query);
+  else history.replaceState(null, "", `?q=${encodeURIComponent(query.trim())}`);
+});
+document.getElementById("download").addEventListener("click", download);
+document.getElementById("erase").addEventListener("click", erase);
+
 (async () => {
   await Console.start("customers");
-  document.getElementById("search").addEventListener("submit", (event) => {
-    event.preventDefault();
-    find(document.getElementById("query").value);
-  });
-  document.getElementById("download").addEventListener("click", download);
-  document.getElementById("erase").addEventListener("click", erase);
+  started = true;
   const query = new URLSearchParams(location.search).get("q");
   if (query) {
     document.getElementById("query").value = query;
