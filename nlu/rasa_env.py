@@ -172,15 +172,57 @@ def is_trained() -> bool:
     return json.loads(FINGERPRINT_FILE.read_text()).get("fingerprint") == fingerprint()
 
 
+# Models kept in the cache (Settings.nlu_model_cache), the newest.
+CACHED_MODELS = 5
+
+
+def _cached(settings: Settings, digest: str) -> Path | None:
+    return settings.nlu_model_cache / f"{digest}.tar.gz" if settings.nlu_model_cache else None
+
+
+def _install(model: Path, digest: str) -> None:
+    """`model` becomes the project's model, with the fingerprint of what it was trained from."""
+    MODELS_DIR.mkdir(exist_ok=True)
+    for old in MODELS_DIR.glob(f"{MODEL_NAME}*.tar.gz"):
+        old.unlink()
+    partial = MODELS_DIR / f".{MODEL_NAME}.partial"
+    shutil.copyfile(model, partial)
+    partial.replace(MODELS_DIR / f"{MODEL_NAME}.tar.gz")
+    FINGERPRINT_FILE.write_text(json.dumps({"fingerprint": digest}))
+
+
+def _keep(settings: Settings, digest: str) -> None:
+    """Copy the trained model into the cache; drop the oldest beyond CACHED_MODELS."""
+    if (cached := _cached(settings, digest)) is None or (model := model_path()) is None:
+        return
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".partial")
+        shutil.copyfile(model, partial)
+        partial.replace(cached)
+        for old in sorted(cached.parent.glob("*.tar.gz"),
+                          key=lambda path: path.stat().st_mtime)[:-CACHED_MODELS]:
+            old.unlink()
+    except OSError:
+        pass  # a cache that cannot be written is no cache, not a failed training
+
+
 def train(settings: Settings, *, force: bool = False, log_file: Path | None = None) -> Path:
-    """Train the NLU model unless the data and config are unchanged since the last training.
-    Rasa's output goes to the terminal, or to the end of `log_file`."""
+    """Train the NLU model unless the data and config are unchanged since the last training
+    (here, or in the model cache: a model trained from the same files). Rasa's output goes to
+    the terminal, or to the end of `log_file`."""
     rasa = setup(settings)
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(log_file.open("a")) if log_file else sys.stdout
         if is_trained() and not force:
             print(f"NLU model is up to date ({model_path()}); nothing to train.", file=out,
                   flush=True)
+            return model_path()  # type: ignore[return-value]
+        digest = fingerprint()
+        if not force and (cached := _cached(settings, digest)) and cached.exists():
+            _install(cached, digest)
+            print(f"NLU model trained from the same files taken from the cache ({cached}).",
+                  file=out, flush=True)
             return model_path()  # type: ignore[return-value]
         MODELS_DIR.mkdir(exist_ok=True)
         for old in MODELS_DIR.glob(f"{MODEL_NAME}*.tar.gz"):
@@ -198,7 +240,8 @@ def train(settings: Settings, *, force: bool = False, log_file: Path | None = No
         if result.returncode != 0 or model_path() is None:
             raise RasaError(f"rasa train nlu failed (exit {result.returncode}); see its output "
                             f"{f'in {log_file}' if log_file else 'above'}")
-        FINGERPRINT_FILE.write_text(json.dumps({"fingerprint": fingerprint()}))
+        FINGERPRINT_FILE.write_text(json.dumps({"fingerprint": digest}))
+        _keep(settings, digest)
         print(f"Trained in {time.monotonic() - started:.0f} s: {model_path()}", file=out,
               flush=True)
     return model_path()  # type: ignore[return-value]

@@ -53,8 +53,7 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
     In a parallel run, the one the controller started (pytest_configure). FRONTDESK_TEST_RASA_URL
     reuses a server that is already running (a developer's shortcut while editing other parts;
-    in CI only a suite started by the suite uses it, with FRONTDESK_TEST_NESTED:
-    tests/test_any_date.py)."""
+    not in CI)."""
     from tests.support.parallel import SHARED_RASA  # registered as a plugin below
 
     if shared := os.environ.get(SHARED_RASA):
@@ -68,8 +67,7 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> str:
                      f"(its log: {os.environ.get('FRONTDESK_TEST_RASA_LOG')})")
         yield shared
         return
-    reuse = not IN_CI or os.environ.get("FRONTDESK_TEST_NESTED") == "1"
-    if os.environ.get("FRONTDESK_TEST_RASA_URL") and reuse:
+    if os.environ.get("FRONTDESK_TEST_RASA_URL") and not IN_CI:
         yield os.environ["FRONTDESK_TEST_RASA_URL"]
         return
     port = free_port()

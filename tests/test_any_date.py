@@ -22,15 +22,15 @@ DATE_DEPENDENT = [
 ]
 
 
-def test_the_date_dependent_tests_pass_a_year_ahead(rasa_url: str) -> None:
+def test_the_date_dependent_tests_pass_a_year_ahead() -> None:
     year_ahead = clock.TODAY + timedelta(days=365)
     env = {key: value for key, value in os.environ.items()
            if key not in ("FRONTDESK_CLOCK_OFFSET", "PYTEST_ADDOPTS", "PYTEST_CURRENT_TEST")}
-    env.update(FRONTDESK_TEST_TODAY=year_ahead.isoformat(), FRONTDESK_TEST_RASA_URL=rasa_url,
-               FRONTDESK_TEST_NESTED="1")
+    env.update(FRONTDESK_TEST_TODAY=year_ahead.isoformat())
     run = subprocess.run(
         # Not again through Telegram: the dates are the engine's and the backend's (the same
-        # conversations straight into the engine), and a Telegram stack costs a minute.
+        # conversations straight into the engine, on the recorded parses: no Rasa), and a
+        # Telegram stack costs a minute.
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
          "-k", "not telegram", *DATE_DEPENDENT],
         env=env, capture_output=True, text=True, timeout=600)

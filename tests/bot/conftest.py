@@ -1,6 +1,7 @@
-"""The dialogue engine on real parts: the Rasa server, the backend as a process (SQLite), the
-bot's own store. Conversation tests run twice: straight into the engine, and through the fake
-Telegram Bot API into the bot process (backend on PostgreSQL)."""
+"""The dialogue engine on real parts: the real model's parses (recorded: tests/support/
+recorded_nlu.py), the backend as a process (SQLite), the bot's own store. Conversation tests
+run twice: straight into the engine, and through the fake Telegram Bot API into the bot
+process (the Rasa server itself; backend on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from nlu.client import NluClient
 from tests.support import clock
 from tests.support.chats import EngineChat, TelegramChat
 from tests.support.processes import Service, free_port
+from tests.support.recorded_nlu import RECORD, RecordedNlu, check
 
 # A Tuesday morning on the test clock: the engine's clock in the engine-driven tests (the
 # backend process runs on the same clock: tests/support/clock.py).
@@ -35,28 +37,41 @@ def backend_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     service.stop()
 
 
-async def make_engine(rasa_url: str, backend_url: str, store_url: str) -> DialogueEngine:
+async def make_engine(nlu: NluClient | RecordedNlu | str, backend_url: str,
+                      store_url: str) -> DialogueEngine:
+    """The engine on `nlu` (a Rasa URL: the real server)."""
     store = ConversationStore(store_url)
     await store.create_tables()
     return DialogueEngine(
-        nlu=NluClient(rasa_url), store=store, hotline="400-800-1234", clock=lambda: NOW,
+        nlu=NluClient(nlu) if isinstance(nlu, str) else nlu, store=store,
+        hotline="400-800-1234", clock=lambda: NOW,
         backend=BackendClient(backend_url, token=DEV_INTERNAL_SECRET, retry_delays=(0.1,)),
     )
 
 
 @pytest.fixture
-async def engine(rasa_url: str, backend_url: str, tmp_path) -> DialogueEngine:
-    engine = await make_engine(rasa_url, backend_url, f"sqlite+aiosqlite:///{tmp_path}/bot.db")
+async def recorded_nlu(request: pytest.FixtureRequest) -> RecordedNlu:
+    """The real model's parses of the messages the test sends; recording, from Rasa itself."""
+    nlu = RecordedNlu(request.getfixturevalue("rasa_url") if RECORD else None)
+    yield nlu
+    await nlu.aclose()
+    check(nlu)
+
+
+@pytest.fixture
+async def engine(recorded_nlu: RecordedNlu, backend_url: str, tmp_path) -> DialogueEngine:
+    engine = await make_engine(recorded_nlu, backend_url,
+                               f"sqlite+aiosqlite:///{tmp_path}/bot.db")
     yield engine
-    await engine.nlu.aclose()
     await engine.backend.aclose()
     await engine.store.close()
 
 
 @pytest.fixture(params=["engine", "telegram"])
-def chat(request: pytest.FixtureRequest, rasa_url: str):
-    """A new customer's chat: straight into the engine, or through Telegram (PostgreSQL).
-    (`rasa_url` named here: both ways need it, and a parallel run orders by it.)"""
+def chat(request: pytest.FixtureRequest):
+    """A new customer's chat: straight into the engine (recorded parses), or through Telegram
+    (the Rasa server; PostgreSQL). A module using it is marked `rasa` (a parallel run orders
+    by the mark)."""
     if request.param == "engine":
         return EngineChat(request.getfixturevalue("engine"),
                           request.getfixturevalue("backend_url"), NOW)

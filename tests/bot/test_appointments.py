@@ -6,6 +6,7 @@ through Telegram (where the push really comes through the backend's outbox)."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from backend.kernel.config import DEV_STAFF_TOKEN
 from bot.catalogue import text as t
@@ -13,6 +14,8 @@ from bot.dialogue.appointments import CONFIRM, KEEP, OTHER_TIME
 from bot.dialogue.when import parse_when
 from tests.support import clock
 from tests.support.chats import EngineChat, Said
+
+pytestmark = pytest.mark.rasa  # the Telegram variant
 
 SATURDAY, SUNDAY = clock.iso(4), clock.iso(5)
 

@@ -13,8 +13,6 @@ from tests.bot.conftest import NOW, make_engine
 from tests.support.chats import EngineChat
 from tests.support.processes import free_port
 
-pytestmark = pytest.mark.rasa
-
 
 @pytest.fixture
 def chat(engine, backend_url) -> EngineChat:
@@ -27,16 +25,16 @@ async def test_the_same_update_twice_is_answered_once(chat: EngineChat):
     assert await chat.say("你好", update_id="dup-1") == []
 
 
-async def test_a_form_and_its_language_survive_a_restart(rasa_url, backend_url, tmp_path):
+async def test_a_form_and_its_language_survive_a_restart(recorded_nlu, backend_url, tmp_path):
     store_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
-    engine = await make_engine(rasa_url, backend_url, store_url)
+    engine = await make_engine(recorded_nlu, backend_url, store_url)
     chat = EngineChat(engine, backend_url, NOW)
     await chat.say("我部雪櫃唔凍，想搵師傅上門維修")
     await chat.press("skip:error_code")
     assert "地址" in chat.text
     await engine.store.close()
 
-    restarted = await make_engine(rasa_url, backend_url, store_url)
+    restarted = await make_engine(recorded_nlu, backend_url, store_url)
     chat.engine = restarted
     await chat.say("九龍旺角彌敦道700號10樓")
     assert "聯絡電話" in chat.text  # the next question, still in Traditional Chinese
@@ -44,10 +42,9 @@ async def test_a_form_and_its_language_survive_a_restart(rasa_url, backend_url, 
 
 
 async def test_without_rasa_the_bot_offers_a_labelled_menu_and_forms_still_work(
-        backend_url, tmp_path, rasa_url):
-    engine = await make_engine(f"http://127.0.0.1:{free_port()}", backend_url,
-                               f"sqlite+aiosqlite:///{tmp_path}/bot.db")
-    engine.nlu = NluClient(f"http://127.0.0.1:{free_port()}", timeout=0.5)
+        backend_url, tmp_path):
+    engine = await make_engine(NluClient(f"http://127.0.0.1:{free_port()}", timeout=0.5),
+                               backend_url, f"sqlite+aiosqlite:///{tmp_path}/bot.db")
     chat = EngineChat(engine, backend_url, NOW)
     await chat.say("冰箱坏了")
     assert "简易模式" in chat.text and f"{MENU}repair" in chat.buttons()

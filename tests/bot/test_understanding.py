@@ -19,8 +19,6 @@ from tests.bot.conftest import NOW
 from tests.support import clock
 from tests.support.chats import EngineChat
 
-pytestmark = pytest.mark.rasa
-
 
 @pytest.fixture
 def chat(engine, backend_url) -> EngineChat:
