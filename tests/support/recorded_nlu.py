@@ -29,6 +29,7 @@ import fcntl
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import httpx
@@ -113,7 +114,7 @@ def load() -> dict[str, dict]:
 
 def _merge(new: dict[str, dict]) -> None:
     """Add parses to the table (several workers may record at once)."""
-    lock = TABLE.with_suffix(".lock")
+    lock = Path(tempfile.gettempdir()) / "frontdesk-recorded-parses.lock"
     with lock.open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         table = {**load(), **new}
