@@ -4,7 +4,7 @@ accounts of any role (from the staff tests), and readers of the outbox and ticke
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,14 +13,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from backend.kernel.clock import running_on
 from backend.notifications.models import OutboxMessage
-from backend.outlets import service as outlet_service
-from backend.sla import acceptance, appointments
 from backend.staff.enums import Role
-from backend.tickets import actions as ticket_actions
-from backend.tickets import lifecycle
-from backend.tickets import schemas as ticket_schemas
-from backend.tickets import service as ticket_service
 from tests.backend.conftest import STAFF_HEADERS
 from tests.backend.staff.conftest import add_staff, cheap_password_hashing, token_for  # noqa: F401
 
@@ -49,14 +44,12 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """The time every ticket change reads (tickets, outlets, appointments, acceptance, the
-    SLA state in answers); starts Tuesday 2026-11-24 09:00 in Shanghai."""
+def clock() -> Iterator[Clock]:
+    """The time the backend reads (`backend.kernel.clock.utcnow`, in every module) while the
+    test runs; starts Tuesday 2026-11-24 09:00 in Shanghai."""
     clock = Clock(local(24, 9))
-    for module in (ticket_service, ticket_actions, lifecycle, ticket_schemas, outlet_service,
-                   appointments, acceptance):
-        monkeypatch.setattr(module, "utcnow", clock)
-    return clock
+    with running_on(clock):
+        yield clock
 
 
 @pytest.fixture
