@@ -7,8 +7,7 @@ workers on two cores finish in a fraction of the time one takes. Three things ma
   workers exist, and hands them its address in FRONTDESK_TEST_SHARED_RASA_URL (tests/conftest.py's
   `rasa_url` waits until it answers, a wait that is not the test's time). Training the model
   when nlu/ changed and the model cache has none of these files (~3.5 min; `make test` leaves
-  it to this) and loading it (~35 s) overlap the tests that need no Rasa, which run a little
-  below it in priority (nice 5);
+  it to this) and loading it (~35 s) overlap the tests that need no Rasa;
 - the modules that need no Rasa first (they keep the workers busy while Rasa trains and
   loads), and in each half the slowest modules first, so that none of them is the last thing
   the run waits for;
@@ -53,10 +52,6 @@ def _is_controller(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if _is_worker(config):
-        # Below the shared Rasa server (and PostgreSQL) on the machine's cores: training and
-        # parsing, which the tests with Rasa wait on, go first; the rest fill the gaps.
-        os.nice(5)
     if not _is_controller(config) or os.environ.get(SHARED_RASA):
         return
     if os.environ.get("FRONTDESK_TEST_RASA_URL") and not IN_CI:
