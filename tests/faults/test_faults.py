@@ -125,7 +125,9 @@ def test_the_bot_killed_mid_form_carries_on_after_a_restart(faults):
     tg.send_text(chat, "洗衣机漏水，想请师傅上门修")
     said(faults, chat, 2)
     tg.press_button(chat, "skip:error_code")
-    assert "地址" in said(faults, chat, 3)[-1].text
+    # The question's turn done (its reply out of the bot's outbox): a kill while a shown reply
+    # is not yet deleted repeats it, the one documented exception (docs/architecture.md).
+    assert "地址" in settle(faults, chat, 3)[-1].text
 
     # SIGKILL the moment the bot has taken the address from Telegram: mid-turn.
     update = tg.send_text(chat, "上海市浦东新区世纪大道100号")
