@@ -1,6 +1,7 @@
 """The recorded parses the dialogue tests replay (tests/support/recorded_nlu.py) are what the
 real model says today: every recorded message is parsed again by the Rasa server trained from
-nlu/, and must give the same intent, entities and confidences (to 0.002)."""
+nlu/, and must give the same intent, entities and confidences (to 0.01: the same data trains
+to confidences a few thousandths apart on another CPU; a change to nlu/ moves them further)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.support.recorded_nlu import TABLE, load, trimmed
 
 pytestmark = pytest.mark.rasa
 
-TOLERANCE = 0.002
+TOLERANCE = 0.01
 
 
 def differences(recorded: dict, now: dict) -> list[str]:
@@ -63,7 +64,7 @@ def test_a_changed_parse_is_noticed() -> None:
         {"name": "repair_request", "confidence": 0.91}, {"name": "inquiry", "confidence": 0.05}]}
     assert differences(recorded, recorded) == []
     assert differences(recorded, {**recorded, "intent": {"name": "repair_request",
-                                                          "confidence": 0.9105}}) == []
+                                                          "confidence": 0.905}}) == []
     assert differences(recorded, {**recorded, "intent": {"name": "repair_request",
                                                           "confidence": 0.88}})
     assert differences(recorded, {**recorded, "entities": []})

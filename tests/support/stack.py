@@ -133,7 +133,7 @@ class Stack:
     def _wait(self, done: Callable[[], Any], timeout: float, what: str) -> Any:
         """Poll `done()` until it is truthy. A database that is away (restarted by a test) is
         "not yet"; the last error is reported if time runs out."""
-        deadline, error = time.monotonic() + timeout, None
+        deadline, error, pause = time.monotonic() + timeout, None, 0.02
         while True:
             try:
                 value = done()
@@ -145,7 +145,10 @@ class Stack:
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out after {timeout}s waiting for {what}"
                                      + (f" (last error: {error!r})" if error else ""))
-            time.sleep(0.02)
+            # Soon at first (most turns take a fraction of a second), then less often: every
+            # poll is a query, and a loaded machine makes turns long.
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.1)
 
     def _bot_busy(self, chat_id: int | str) -> dict:
         [row] = self.bot_sql(_BOT_BUSY, str(chat_id))
