@@ -16,47 +16,12 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from tests.support.chats import WebChat
-from tests.support.proxy import TcpProxy
+from tests.support.proxy import HoldingProxy
 from tests.support.stack import running_stack
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rasa]
 
 REPAIR = "my washing machine won't drain, please send a technician"
-
-
-class _HeldReader:
-    """A client's side of a proxied connection whose data waits while the proxy holds."""
-
-    def __init__(self, reader: asyncio.StreamReader, proxy: HoldingProxy) -> None:
-        self._reader, self._proxy = reader, proxy
-
-    async def read(self, size: int) -> bytes:
-        data = await self._reader.read(size)
-        if data and not self._proxy.open.is_set():
-            self._proxy.held += 1
-            await self._proxy.open.wait()
-        return data
-
-
-class HoldingProxy(TcpProxy):
-    """A TcpProxy that can hold requests: while held, what clients send waits in the proxy
-    (connections stay open, kept-alive ones too) until `release()`."""
-
-    def __init__(self, *target_ports: int) -> None:
-        super().__init__(*target_ports)
-        self.open = asyncio.Event()  # bound to the proxy's loop when first awaited there
-        self.open.set()
-        self.held = 0  # requests held since `hold()`
-
-    def hold(self) -> None:
-        self.held = 0
-        self._loop.call_soon_threadsafe(self.open.clear)
-
-    def release(self) -> None:
-        self._loop.call_soon_threadsafe(self.open.set)
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await super()._pipe(_HeldReader(reader, self), writer)
 
 
 @pytest.fixture(scope="module")
