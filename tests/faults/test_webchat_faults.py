@@ -9,7 +9,6 @@ a turn is under way (the bot waits for the NLU) for as long as a test holds it."
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import urlparse
 
 import pytest
