@@ -29,10 +29,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# The linters beside Rasa's environment being set up; then the suite on TEST_WORKERS processes
-# (they mostly wait on the real parts), which trains the model if nlu/ changed while the tests
-# that need no Rasa run (tests/support/parallel.py).
+# The linters, then the suite on TEST_WORKERS processes (they mostly wait on the real parts),
+# which sets up Rasa's environment and trains the model when they are missing or nlu/ changed,
+# while the tests that need no Rasa run (tests/support/parallel.py).
 TEST_WORKERS ?= 4
-test: install
-	$(MAKE) --no-print-directory -j2 lint nlu-env
+test: lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope

@@ -74,21 +74,29 @@ def venv_bin(settings: Settings, name: str) -> Path:
     return settings.rasa_venv.resolve() / "bin" / name
 
 
-def setup(settings: Settings) -> Path:
-    """Create Rasa's virtual environment (once) and return its `rasa` executable."""
+def setup(settings: Settings, *, log_file: Path | None = None) -> Path:
+    """Create Rasa's virtual environment (once) and return its `rasa` executable. pip's
+    output goes to the terminal, or to the end of `log_file`."""
     rasa = venv_bin(settings, "rasa")
     marker = settings.rasa_venv / ".frontdesk-requirements"
     wanted = "\n".join(RASA_REQUIREMENTS)
     if rasa.exists() and marker.exists() and marker.read_text() == wanted:
         return rasa
     python = find_python310(settings)
-    print(f"Setting up Rasa in {settings.rasa_venv} with {python} (a few minutes, ~2.7 GB)...",
-          flush=True)
-    if not venv_bin(settings, "python").exists():
-        subprocess.run([str(python), "-m", "venv", str(settings.rasa_venv)], check=True)
-    pip = [str(venv_bin(settings, "python")), "-m", "pip", "install", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-q", "-U", "pip"], check=True)
-    subprocess.run([*pip, "-q", *RASA_REQUIREMENTS], check=True)
+    pip = [str(venv_bin(settings, "python")), "-m", "pip", "install", "-q",
+           "--disable-pip-version-check"]
+    steps = [[str(python), "-m", "venv", str(settings.rasa_venv)]] if not venv_bin(
+        settings, "python").exists() else []
+    steps += [[*pip, "-U", "pip"], [*pip, *RASA_REQUIREMENTS]]
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log_file.open("a")) if log_file else None
+        print(f"Setting up Rasa in {settings.rasa_venv} with {python} (a few minutes, ~2.7 GB)...",
+              file=out or sys.stdout, flush=True)
+        for step in steps:
+            if subprocess.run(step, stdout=out, stderr=subprocess.STDOUT if out else None
+                              ).returncode != 0:
+                raise RasaError(f"setting up Rasa's environment failed at `{' '.join(step)}`"
+                                + (f" (its output: {log_file})" if log_file else ""))
     marker.write_text(wanted)
     return rasa
 
@@ -118,6 +126,10 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+# Models (and markers of data that passed `rasa data validate`) kept in the cache
+# (Settings.nlu_model_cache), the newest.
+CACHED_MODELS = 5
+
 # What `rasa data validate` warns about that is no fault of an NLU-only project (it has no
 # stories or rules: the dialogue is ours).
 _NOT_A_FAULT = re.compile(r"is not used in any story or rule")
@@ -142,7 +154,24 @@ def _domain(data_dir: Path) -> dict:
 def validate(settings: Settings) -> list[str]:
     """`rasa data validate` on nlu/data: the problems it finds (an empty list when there are
     none): an intent without examples, an example under two intents, a bad annotation, a
-    synonym or regex it cannot read."""
+    synonym or regex it cannot read. Files that passed before (the same ones, checked by this
+    same module: a marker in the model cache) are not checked again."""
+    digest = hashlib.sha256((fingerprint() + Path(__file__).read_text()).encode()).hexdigest()
+    passed = settings.nlu_model_cache / f"{digest}.valid" if settings.nlu_model_cache else None
+    if passed is not None and passed.exists():
+        return []
+    problems = _validate(settings)
+    if not problems and passed is not None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is no cache
+            passed.parent.mkdir(parents=True, exist_ok=True)
+            passed.touch()
+            for old in sorted(passed.parent.glob("*.valid"),
+                              key=lambda path: path.stat().st_mtime)[:-CACHED_MODELS]:
+                old.unlink()
+    return problems
+
+
+def _validate(settings: Settings) -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
         domain = Path(folder) / "domain.yml"
         domain.write_text(yaml.safe_dump(_domain(PROJECT_DIR / "data"), allow_unicode=True))
@@ -171,9 +200,6 @@ def is_trained() -> bool:
         return False
     return json.loads(FINGERPRINT_FILE.read_text()).get("fingerprint") == fingerprint()
 
-
-# Models kept in the cache (Settings.nlu_model_cache), the newest.
-CACHED_MODELS = 5
 
 
 def _cached(settings: Settings, digest: str) -> Path | None:
@@ -211,7 +237,7 @@ def train(settings: Settings, *, force: bool = False, log_file: Path | None = No
     """Train the NLU model unless the data and config are unchanged since the last training
     (here, or in the model cache: a model trained from the same files). Rasa's output goes to
     the terminal, or to the end of `log_file`."""
-    rasa = setup(settings)
+    rasa = setup(settings, log_file=log_file)
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(log_file.open("a")) if log_file else sys.stdout
         if is_trained() and not force:

@@ -1,5 +1,6 @@
 """A model trained from the same files is taken from the model cache instead of training again;
-a new training is kept there, the newest few only."""
+a new training is kept there, the newest few only. Files that passed `rasa data validate` are
+not validated again."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     models = tmp_path / "models"
     monkeypatch.setattr(rasa_env, "MODELS_DIR", models)
     monkeypatch.setattr(rasa_env, "FINGERPRINT_FILE", models / "fingerprint.json")
-    monkeypatch.setattr(rasa_env, "setup", lambda settings: Path("/nonexistent/rasa"))
+    monkeypatch.setattr(rasa_env, "setup", lambda settings, **_: Path("/nonexistent/rasa"))
     return Settings(_env_file=None, nlu_model_cache=tmp_path / "cache")
 
 
@@ -62,3 +63,21 @@ def test_a_trained_model_is_kept_and_the_oldest_dropped(project: Settings) -> No
 def test_no_cache_when_it_is_set_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NLU_MODEL_CACHE", "")
     assert Settings(_env_file=None).nlu_model_cache is None
+
+
+def test_files_that_passed_validation_are_not_validated_again_until_they_change(
+        project: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = []
+    monkeypatch.setattr(rasa_env, "_validate", lambda settings: runs.append(1) or [])
+    assert rasa_env.validate(project) == [] and rasa_env.validate(project) == []
+    assert len(runs) == 1
+    monkeypatch.setattr(rasa_env, "fingerprint", lambda: "other files")
+    assert rasa_env.validate(project) == [] and len(runs) == 2
+
+
+def test_files_with_problems_are_validated_every_time(
+        project: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = []
+    monkeypatch.setattr(rasa_env, "_validate", lambda settings: runs.append(1) or ["a problem"])
+    assert rasa_env.validate(project) == ["a problem"]
+    assert rasa_env.validate(project) == ["a problem"] and len(runs) == 2

@@ -5,9 +5,10 @@ workers on two cores finish in a fraction of the time one takes. Three things ma
 
 - one Rasa server for everyone: the controller starts it, in the background, before the
   workers exist, and hands them its address in FRONTDESK_TEST_SHARED_RASA_URL (tests/conftest.py's
-  `rasa_url` waits until it answers, a wait that is not the test's time). Training the model
-  when nlu/ changed and the model cache has none of these files (~3.5 min; `make test` leaves
-  it to this) and loading it (~35 s) overlap the tests that need no Rasa;
+  `rasa_url` waits until it answers, a wait that is not the test's time). Setting up Rasa's
+  environment when it is missing (~1 min), training the model when nlu/ changed and the model
+  cache has none of these files (~3.5 min; `make test` leaves both to this) and loading it
+  (~35 s) overlap the tests that need no Rasa;
 - the modules that need no Rasa first (they keep the workers busy while Rasa trains and
   loads), and in each half the slowest modules first, so that none of them is the last thing
   the run waits for;
