@@ -31,7 +31,10 @@ lint: install
 
 # The linters, then the suite on TEST_WORKERS processes (they mostly wait on the real parts),
 # which sets up Rasa's environment and trains the model when they are missing or nlu/ changed,
-# while the tests that need no Rasa run (tests/support/parallel.py).
+# while the tests that need no Rasa run, in the order tests/support/parallel.py gives them.
+# Bytecode is cached even where the environment says not to (PYTHONDONTWRITEBYTECODE): the
+# suite starts the backend and the bot as processes dozens of times.
 TEST_WORKERS ?= 4
 test: lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope \
+	  --no-loadscope-reorder

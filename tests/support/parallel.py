@@ -10,8 +10,10 @@ workers on two cores finish in a fraction of the time one takes. Three things ma
   cache has none of these files (~3.5 min; `make test` leaves both to this) and loading it
   (~35 s) overlap the tests that need no Rasa;
 - the modules that need no Rasa first (they keep the workers busy while Rasa trains and
-  loads), and in each half the slowest modules first, so that none of them is the last thing
-  the run waits for;
+  loads), and in each half the slowest modules first, then the ones with the most tests, so
+  that none of them is the last thing the run waits for (`make test` passes
+  `--no-loadscope-reorder`: xdist would otherwise hand out the modules by their number of tests
+  alone, and the slowest, which have few, came last);
 - what disturbs a service every test shares (the `alone` mark: a PostgreSQL restart) is left
   out of the workers and run by the controller once they are done, in a second pytest on the
   same Rasa server; its result is the run's result as much as the workers' are.
@@ -26,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -91,10 +94,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     with_rasa = {module(item) for item in items
                  if item.get_closest_marker("rasa") or "rasa_url" in item.fixturenames}
 
-    def rank(item: pytest.Item) -> tuple[bool, int]:
+    sizes = Counter(module(item) for item in items)
+
+    def rank(item: pytest.Item) -> tuple[bool, int, int]:
         path = module(item)
         return (path in with_rasa,
-                SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST))
+                SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST),
+                -sizes[path])
 
     items.sort(key=rank)
     if _is_worker(config):
