@@ -34,6 +34,8 @@ from backend.outlets.router import router as outlets_router
 from backend.outlets.service import OutletUnavailable, TicketNotOpen
 from backend.privacy.rotation import KeyRotationWorker
 from backend.privacy.router import router as privacy_router
+from backend.products.router import router as products_router
+from backend.products.service import DateInTheFuture, UnknownCategory
 from backend.security.http import RateLimit, SecurityHeaders
 from backend.security.worker import NoncePurgeWorker
 from backend.sla.acceptance import CannotComplete, NothingToAnswer
@@ -75,6 +77,8 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     HandoffConflict: 409,
     UsernameTaken: 409,
     LastAdmin: 409,
+    DateInTheFuture: 422,
+    UnknownCategory: 422,
 }
 
 
@@ -148,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(surveys_router)
     app.include_router(stats_router)
     app.include_router(privacy_router)
+    app.include_router(products_router)
     install_console(app)
     # Outermost: a refused request gets the security headers too.
     app.add_middleware(RateLimit, settings=settings)

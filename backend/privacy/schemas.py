@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,6 +12,22 @@ class ChatOut(BaseModel):
     channel: str
     chat_id: str
     since: datetime
+
+
+class ProductOut(BaseModel):
+    """A product the customer registered (backend/products)."""
+
+    category: str
+    brand: str | None
+    model: str | None
+    serial: str | None
+    purchase_date: date | None
+    purchased_from: str | None
+    installed_on: date | None
+    install_address: str | None
+    region: str
+    source: str
+    registered_at: datetime
 
 
 class TicketEventOut(BaseModel):
@@ -76,6 +92,7 @@ class CustomerExport(BaseModel):
     anonymised_at: datetime | None
     chats: list[ChatOut]
     tickets: list[TicketOut]
+    products: list[ProductOut]
     surveys: list[SurveyOut]
     conversations: list[TranscriptLine]
     privacy_log: list[PrivacyActionOut]

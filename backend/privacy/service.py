@@ -4,7 +4,8 @@ Erasure keeps the statistics: tickets, their events and surveys stay (type, prod
 times, city and district, ratings), with every personal field emptied: name, phone, address,
 the ticket's free text (description, details, attachments), staff notes and customer feedback
 on its events, survey comments, live-conversation transcripts, the chats the customer wrote
-from (chat identities, and the chat ids on tickets and conversations), undelivered pushes. Open
+from (chat identities, and the chat ids on tickets and conversations), undelivered pushes, the
+products they registered (where they live and shop: the rows go). Open
 tickets are cancelled: nobody can be reached for them any more. The customer row stays,
 marked anonymised, so repeat-repair and per-customer figures still count it. The privacy log
 says who did it and when.
@@ -38,11 +39,13 @@ from backend.privacy.schemas import (
     ChatOut,
     CustomerExport,
     PrivacyActionOut,
+    ProductOut,
     SurveyOut,
     TicketEventOut,
     TicketOut,
     TranscriptLine,
 )
+from backend.products.models import CustomerProduct
 from backend.surveys.models import Survey
 from backend.tickets import lifecycle
 from backend.tickets.enums import OPEN_STATUSES, EventKind, TicketStatus
@@ -100,6 +103,9 @@ async def export(*, db_session: AsyncSession, customer: Customer, actor: str) ->
     surveys = (await db_session.execute(
         select(Survey).where(Survey.ticket_id.in_(numbers_by_id)).order_by(Survey.id)
     )).scalars()
+    products = (await db_session.execute(
+        select(CustomerProduct).where(CustomerProduct.customer_id == customer.id)
+        .order_by(CustomerProduct.id))).scalars()
     lines = (await db_session.execute(
         select(Handoff.ticket_id, HandoffMessage)
         .join(HandoffMessage, HandoffMessage.handoff_id == Handoff.id)
@@ -127,6 +133,11 @@ async def export(*, db_session: AsyncSession, customer: Customer, actor: str) ->
                                    to_status=e.to_status, at=e.created_at)
                     for e in t.events if e.kind != EventKind.internal_note],
         ) for t in tickets],
+        products=[ProductOut(
+            category=p.category, brand=p.brand, model=p.model, serial=p.serial,
+            purchase_date=p.purchase_date, purchased_from=p.purchased_from,
+            installed_on=p.installed_on, install_address=p.install_address, region=p.region,
+            source=p.source, registered_at=p.created_at) for p in products],
         surveys=[SurveyOut(ticket_number=numbers_by_id[s.ticket_id], state=s.state,
                            solved=s.solved, rating=s.rating, comment=s.comment,
                            explained_usage=s.explained_usage, answered_at=s.answered_at)
@@ -191,6 +202,9 @@ async def erase(*, db_session: AsyncSession, customer: Customer, actor: str) -> 
         ticket.chat_id = ERASED
         ticket.idempotency_key = f"{ERASED}:{ticket.id}"
         ticket.request_fingerprint = ERASED
+    # The products they registered: where they live, where they shop.
+    await db_session.execute(delete(CustomerProduct)
+                             .where(CustomerProduct.customer_id == customer.id))
     await db_session.execute(delete(ChatIdentity).where(ChatIdentity.customer_id == customer.id))
     customer.display_name = None
     customer.survey_opt_out = True

@@ -1,0 +1,88 @@
+"""Products routes: the bot registers and lists a customer's products (with the warranty each
+has today); staff read and correct a product; admins keep the warranty policies. Thin."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response, status
+
+from backend.customers.enums import Channel
+from backend.deps import ServiceDep, SessionDep, SettingsDep, StaffUser, require_roles
+from backend.products import service
+from backend.products.enums import Region
+from backend.products.schemas import PolicyIn, PolicyOut, ProductIn, ProductOut, ProductPatch
+from backend.staff.enums import ALL_ROLES, Role
+
+router = APIRouter(prefix="/api/v1", tags=["products"])
+
+StaffReader = Annotated[StaffUser, require_roles(*ALL_ROLES)]
+Admin = Annotated[StaffUser, require_roles(Role.admin)]
+ProductId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ChatId = Annotated[str, Path(min_length=1, max_length=64)]
+Category = Annotated[str, Path(min_length=1, max_length=20)]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such product"}}
+REFUSED: dict[int | str, dict[str, Any]] = {
+    422: {"description": "not a category, or a date after today"}}
+
+
+@router.get("/warranty-policies", response_model=list[PolicyOut])
+async def list_policies(db_session: SessionDep, _: StaffReader) -> list[PolicyOut]:
+    """Every category's warranty policy, per region (staff)."""
+    return [PolicyOut.model_validate(p)
+            for p in await service.list_policies(db_session=db_session)]
+
+
+@router.put("/warranty-policies/{category}/{region}", response_model=PolicyOut,
+            responses=REFUSED)
+async def put_policy(category: Category, region: Region, data: PolicyIn,
+                     db_session: SessionDep, staff: Admin) -> PolicyOut:
+    """Set a category's policy in a region (admin); `category` in any spelling."""
+    policy = await service.put_policy(db_session=db_session, category=service.category_of(category),
+                                      region=region, data=data, actor=staff.actor)
+    return PolicyOut.model_validate(policy)
+
+
+@router.get("/customers/{channel}/{chat_id}/products", response_model=list[ProductOut])
+async def list_products(channel: Channel, chat_id: ChatId, db_session: SessionDep,
+                        settings: SettingsDep, _: ServiceDep) -> list[ProductOut]:
+    """The products of the customer behind this chat, with their warranty today."""
+    products = await service.list_for_chat(db_session=db_session, channel=channel,
+                                           chat_id=chat_id)
+    return await service.views(db_session, products, settings.ticket_timezone)
+
+
+@router.post("/customers/{channel}/{chat_id}/products", response_model=ProductOut,
+             status_code=status.HTTP_201_CREATED,
+             responses={200: {"description": "this customer holds that serial number already: "
+                                             "their product", "model": ProductOut}, **REFUSED})
+async def register_product(channel: Channel, chat_id: ChatId, data: ProductIn,
+                           db_session: SessionDep, settings: SettingsDep, _: ServiceDep,
+                           response: Response) -> ProductOut:
+    """Register a product the customer owns (the bot, after the customer confirmed it)."""
+    product, new = await service.register(db_session=db_session, channel=channel,
+                                          chat_id=chat_id, data=data,
+                                          timezone=settings.ticket_timezone)
+    if not new:
+        response.status_code = status.HTTP_200_OK
+    [out] = await service.views(db_session, [product], settings.ticket_timezone)
+    return out
+
+
+@router.get("/products/{product_id}", response_model=ProductOut, responses=NOT_FOUND)
+async def get_product(product_id: ProductId, db_session: SessionDep, settings: SettingsDep,
+                      _: StaffReader) -> ProductOut:
+    product = await service.get(db_session=db_session, product_id=product_id)
+    [out] = await service.views(db_session, [product], settings.ticket_timezone)
+    return out
+
+
+@router.patch("/products/{product_id}", response_model=ProductOut,
+              responses={**NOT_FOUND, **REFUSED})
+async def correct_product(product_id: ProductId, patch: ProductPatch, db_session: SessionDep,
+                          settings: SettingsDep, _: StaffReader) -> ProductOut:
+    """Correct a product (staff; a technician confirms model and serial on a visit)."""
+    product = await service.update(db_session=db_session, product_id=product_id, patch=patch,
+                                   timezone=settings.ticket_timezone)
+    [out] = await service.views(db_session, [product], settings.ticket_timezone)
+    return out
