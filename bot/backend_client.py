@@ -112,6 +112,13 @@ class BackendClient:
             raise BackendUnavailable(f"HTTP {response.status_code}")
         return response.json()
 
+    async def list_products(self, channel: str, chat_id: str) -> list[dict]:
+        """The customer's registered products, each with its warranty today."""
+        response = await self._request("GET", f"{_customer(channel, chat_id)}/products")
+        if response.status_code != 200:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
     async def get_ticket(self, channel: str, chat_id: str, number: str) -> dict | None:
         response = await self._request(
             "GET", f"{_customer(channel, chat_id)}/tickets/{quote(number, safe='')}"

@@ -8,6 +8,7 @@ import uuid
 
 from bot.backend_client import BackendUnavailable
 from bot.catalogue import text as t
+from bot.dialogue import warranty
 from bot.dialogue.buttons import HELPED, MENU
 from bot.dialogue.extract import find_product, topic_of
 from bot.dialogue.replies import backend_down
@@ -30,6 +31,13 @@ async def answer(svc: Services, conv: Conversation, parse: Parse, text: str,
         entry = await svc.backend.answer(
             language=lang, topic=topic, product=product,
             city=parse.entity("city"), text=text, code=code)
+        # A warranty question (by the NLU's topic or by the answer found): the customer's own.
+        asked = topic or (entry or {}).get("topic")
+        own = await warranty.own_products(svc, conv, product) if asked == "warranty" else []
+        if warranty.known(own):
+            remember(conv, parse, product or own[-1]["category"])
+            return [Reply("\n".join(warranty.lines(lang, own, svc.clock().date())),
+                          buttons=[] if in_form else _after_answer(lang, repair=True))]
         if code and not (entry and code.lower() in entry["answer"].lower()):
             # Nothing on this code: said so, not another answer in its place.
             return [Reply(t(lang, "inquiry.unknown_code", code=code), buttons=[
@@ -37,12 +45,12 @@ async def answer(svc: Services, conv: Conversation, parse: Parse, text: str,
                  Button(t(lang, "menu.human"), f"{MENU}human")]])]
         if entry:
             remember(conv, parse, product)
-            buttons = [] if in_form else [[Button(t(lang, "inquiry.helped"), HELPED),
-                                           Button(t(lang, "menu.human"), f"{MENU}human")]]
-            if not in_form and (offer_repair or product and topic in ("warranty", "fee")):
-                # "还在保修吗" about an appliance: the repair is one tap away.
-                buttons.insert(0, [Button(t(lang, "menu.repair"), f"{MENU}repair")])
-            return [Reply(entry["answer"], buttons=buttons)]
+            # "还在保修吗" about an appliance: the repair is one tap away.
+            repair = offer_repair or bool(product and topic in ("warranty", "fee"))
+            # A registered product without a purchase date: said so, then the policy.
+            said = warranty.lines(lang, own, svc.clock().date())
+            return [Reply("\n".join([*said, entry["answer"]]),
+                          buttons=[] if in_form else _after_answer(lang, repair=repair))]
         created = await svc.backend.create_ticket(
             idempotency_key=f"{conv.channel}:{conv.chat_id}:inquiry:{uuid.uuid4().hex}",
             ticket={"customer": {"channel": conv.channel, "chat_id": conv.chat_id,
@@ -72,6 +80,12 @@ async def self_checks(svc: Services, conv: Conversation, parse: Parse,
         [Button(t(lang, "menu.repair"), f"{MENU}repair")],
         [Button(t(lang, "inquiry.helped"), HELPED),
          Button(t(lang, "menu.human"), f"{MENU}human")]])]
+
+
+def _after_answer(lang: str, *, repair: bool) -> list[list[Button]]:
+    buttons = [[Button(t(lang, "inquiry.helped"), HELPED),
+                Button(t(lang, "menu.human"), f"{MENU}human")]]
+    return [[Button(t(lang, "menu.repair"), f"{MENU}repair")], *buttons] if repair else buttons
 
 
 def remember(conv: Conversation, parse: Parse, product: str | None) -> None:

@@ -65,6 +65,14 @@ class _Chat:
         response.raise_for_status()
         return response.json()["number"]
 
+    def register_product(self, **fields) -> dict:
+        """A product this customer owns, registered through the bot's API."""
+        response = httpx.post(
+            f"{self.backend_url}/api/v1/customers/{self.channel}/{self.chat_id}/products",
+            json=fields, auth=SignedRequests(DEV_INTERNAL_SECRET), timeout=10)
+        response.raise_for_status()
+        return response.json()
+
     def tickets(self) -> list[dict]:
         """The customer's tickets in full, as staff see them (oldest first)."""
         mine = httpx.get(

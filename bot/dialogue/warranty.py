@@ -1,0 +1,81 @@
+""""Is my fridge still under warranty?" answered from the customer's own record: the products
+they registered (backend/products), each with the cover it has today as the backend computes
+it. Nothing registered of that kind: the general policy, as before (bot/dialogue/inquiry.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.backend_client import BackendUnavailable
+from bot.catalogue import has
+from bot.catalogue import text as t
+from bot.dialogue.services import Services
+from bot.dialogue.state import Conversation
+from nlu.entities import canonical_product
+
+# More than this many products of one kind: the newest, with the rest left to staff.
+MAX_SHOWN = 3
+
+
+async def own_products(svc: Services, conv: Conversation, product: str | None) -> list[dict]:
+    """The customer's registered products the question is about: those of the category asked,
+    or, none named, the only one they have. [] when the backend cannot say."""
+    try:
+        products = await svc.backend.list_products(conv.channel, conv.chat_id)
+    except BackendUnavailable:
+        return []
+    if product:
+        wanted = canonical_product(product) or product  # the NLU's value may be 冷氣
+        return [p for p in products if p["category"] == wanted][-MAX_SHOWN:]
+    return products if len(products) == 1 else []
+
+
+def lines(lang: str, products: list[dict], today: date) -> list[str]:
+    """What each product's warranty is today, in the chat's language."""
+    said = []
+    for product in products:
+        cover = product["warranty"]
+        name = _name(lang, product)
+        bought = (t(lang, "warranty.bought", date=product["purchase_date"])
+                  if product["purchase_date"] else "")
+        parts = _parts(lang, cover["main_parts"])
+        match cover["coverage"]:
+            case "whole_unit":
+                main = (t(lang, "warranty.main", parts=parts, main_until=cover["main_parts_until"])
+                        if cover["main_parts_until"] and parts else "")
+                said.append(t(lang, "warranty.whole_unit", product=name, bought=bought,
+                              whole_until=cover["whole_unit_until"], main=main))
+            case "main_parts_only":
+                said.append(t(lang, "warranty.main_parts_only", product=name, bought=bought,
+                              whole_until=cover["whole_unit_until"], parts=parts,
+                              main_until=cover["main_parts_until"]))
+            case "expired":
+                said.append(t(lang, "warranty.expired", product=name, bought=bought,
+                              until=cover["main_parts_until"] or cover["whole_unit_until"]))
+            case _:
+                said.append(t(lang, "warranty.unknown", product=name))
+                continue
+        if cover["return_until"] and date.fromisoformat(cover["return_until"]) >= today:
+            said.append(t(lang, "warranty.return", return_until=cover["return_until"]))
+        elif cover["exchange_until"] and date.fromisoformat(cover["exchange_until"]) >= today:
+            said.append(t(lang, "warranty.exchange", exchange_until=cover["exchange_until"]))
+    return said
+
+
+def known(products: list[dict]) -> bool:
+    """Whether any of them has a cover to tell (a purchase date)."""
+    return any(p["warranty"]["coverage"] != "unknown" for p in products)
+
+
+def _name(lang: str, product: dict) -> str:
+    category = product["category"]
+    name = t(lang, f"product.{category}") if has(lang, f"product.{category}") else category
+    brand, model = product.get("brand"), product.get("model")
+    if lang == "en":
+        return " ".join(filter(None, [brand, name])) + (f" ({model})" if model else "")
+    return f"{brand or ''}{name}" + (f"（{model}）" if model else "")
+
+
+def _parts(lang: str, parts: list[str]) -> str:
+    names = [t(lang, f"part.{part}") if has(lang, f"part.{part}") else part for part in parts]
+    return (" and " if lang == "en" else "和").join(names)
