@@ -130,11 +130,13 @@ async def play(harness: Harness, conversation: Conversation, run_id: str) -> Con
         await customer.setup()
         played = await customer.play()
         tickets = await harness.customer_tickets(played.chat_id)
+        products = await harness.customer_products(played.chat_id)
     except Exception as exc:  # one broken conversation does not end the run
         logging.getLogger(__name__).exception("conversation %s", conversation.id)
         error = ("runner error", f"{type(exc).__name__}: {exc}")
         return ConversationResult(conversation, [error], customer.played.transcript)
-    problems, sensitive = judge(played, tickets, harness.backend.calls, harness.now())
+    problems, sensitive = judge(played, tickets, harness.backend.calls, harness.now(),
+                                products=products)
     return ConversationResult(conversation, problems, played.transcript, sensitive)
 
 

@@ -229,16 +229,55 @@ def _outcome(played: Played, new: list[dict], setup: dict | None, done: Counter[
     return problems
 
 
+def _product_outcome(played: Played, products: list[dict]) -> list[tuple[str, str]]:
+    """product_registered, no_product, warranty_shown: from the customer's products after
+    the chat and the replies."""
+    expect = played.conversation.expect
+    new = [p for p in products if p["id"] not in played.setup_products]
+    want = expect.product
+    if expect.outcome == "no_product":
+        return [("wrong outcome", f"expected no product, {len(new)} registered")] if new else []
+    if expect.outcome == "warranty_shown":
+        category = normalise_entity("product", want["category"]) or want["category"]
+        dates = {d for p in products if p["category"] == category
+                 for d in (p["purchase_date"], p["warranty"]["whole_unit_until"],
+                           p["warranty"]["main_parts_until"]) if d}
+        if not any(d in r.text for r in played.replies for d in dates):
+            return [("wrong outcome", f"no reply gives the warranty of their {category}")]
+        return []
+    if len(new) != 1:
+        ending = f" (the conversation ended on {played.ending})" if played.ending else ""
+        return [("wrong outcome", f"expected one new product, got {len(new)}{ending}")]
+    problems = []
+    for key, value in want.items():
+        actual = str(new[0].get(key) or "")
+        if key == "category":
+            ok = actual == (normalise_entity("product", value) or value)
+        elif key == "serial":
+            ok = re.sub(r"[\s\-]", "", value).upper() == actual
+        elif key == "purchase_date":
+            ok = actual == value
+        else:
+            ok = _plain(value) in _plain(actual)
+        if not ok:
+            problems.append(("product field", f"product {key} is {actual!r}, expected {value!r}"))
+    return problems
+
+
 def judge(played: Played, tickets: list[dict], calls: list[Call],
-          now: datetime) -> tuple[list[tuple[str, str]], int]:
+          now: datetime, products: list[dict] | None = None,
+          ) -> tuple[list[tuple[str, str]], int]:
     """The problems of a played conversation, and how many sensitive actions happened that
-    the conversation did not ask for. `tickets`: the customer's tickets afterwards."""
+    the conversation did not ask for. `tickets`, `products`: the customer's afterwards."""
     expect = played.conversation.expect
     setup = next((tk for tk in tickets if tk["number"] == played.setup_number), None)
     new = [tk for tk in tickets if tk["number"] != played.setup_number]
     done = actions(calls)
     # What stopped the customer first: it explains a wrong outcome.
-    problems = [*played.problems, *_outcome(played, new, setup, done, calls, now)]
+    outcome = (_product_outcome(played, products or [])
+               if expect.outcome in ("product_registered", "no_product", "warranty_shown")
+               else _outcome(played, new, setup, done, calls, now))
+    problems = [*played.problems, *outcome]
     sensitive = 0
     for action, wanted_by in SENSITIVE.items():
         if done[action] and expect.outcome != wanted_by:

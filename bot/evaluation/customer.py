@@ -83,6 +83,7 @@ class Played:
     conversation: Conversation
     chat_id: str
     setup_number: str | None = None
+    setup_products: list[int] = field(default_factory=list)
     transcript: list[Turn] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
     customer_texts: list[str] = field(default_factory=list)
@@ -109,6 +110,11 @@ class Customer:
     # ---- the customer's ticket before the chat ---------------------------------------------
 
     async def setup(self) -> None:
+        for product in self.conversation.products:
+            registered = await self.harness.service.post(
+                f"/api/v1/customers/{CHANNEL}/{self.played.chat_id}/products", json=product)
+            registered.raise_for_status()
+            self.played.setup_products.append(registered.json()["id"])
         spec = self.conversation.setup
         if spec is None:
             return

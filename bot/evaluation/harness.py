@@ -160,6 +160,13 @@ class Harness:
         mine.raise_for_status()
         return [await self.ticket(t["number"]) for t in reversed(mine.json())]
 
+    async def customer_products(self, chat_id: str) -> list[dict]:
+        """The customer's registered products, with their warranty today."""
+        mine = await self.service.get(
+            f"/api/v1/customers/{CHANNEL}/{quote(chat_id, safe='')}/products")
+        mine.raise_for_status()
+        return mine.json()
+
     async def ticket(self, number: str) -> dict:
         response = await self.staff.get(f"/api/v1/tickets/{quote(number, safe='')}")
         response.raise_for_status()

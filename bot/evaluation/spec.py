@@ -13,12 +13,16 @@ from bot.language import LANGUAGES
 
 OUTCOMES = ("ticket", "no_ticket", "answered", "status_shown", "expedited", "cancelled",
             "appointment_change", "handoff", "personal_data_shown", "personal_data_deleted",
-            "smalltalk")
+            "smalltalk", "product_registered", "warranty_shown", "no_product")
 TOPICS = ("warranty", "fee", "outlet", "hours", "parts", "usage", "error_code")
 TICKET_TYPES = ("repair", "installation", "return_exchange", "complaint", "inquiry")
 STATUSES = ("new", "assigned", "scheduled", "in_progress", "resolved", "closed", "cancelled")
 ANSWER_KEYS = ("product", "description", "error_code", "address", "phone", "when", "delivered",
-               "item", "reason", "resolution", "related_ticket", "wanted", "cancel_reason")
+               "item", "reason", "resolution", "related_ticket", "wanted", "cancel_reason",
+               "brand", "model", "serial", "purchase_date", "purchased_from")
+# What a registered product's expectation may name (backend/products).
+PRODUCT_KEYS = ("category", "brand", "model", "serial", "purchase_date", "purchased_from",
+                "installed_on", "install_address", "region")
 NEVER = ("show_personal_data", "delete_personal_data", "cancel_ticket", "create_ticket")
 SAYS = ("no_photo_received", "asks_which_meaning",
         *(f"asks_again_{slot}" for slot in ANSWER_KEYS if slot != "cancel_reason"))
@@ -42,6 +46,8 @@ class Expect:
     topic: str | None = None
     # ticket: {type, product, fields: {...}, related_ticket: bool}
     ticket: dict = field(default_factory=dict)
+    # product_registered: the fields the new product holds; warranty_shown: {category}
+    product: dict = field(default_factory=dict)
     when: str | None = None  # appointment_change: the time asked for
     code: str | None = None  # answered / error_code: the code (default: the one said)
     never: tuple[str, ...] = ()
@@ -57,6 +63,8 @@ class Conversation:
     note: str = ""
     # The customer's ticket before the chat: {type, product, status, ...}, or None.
     setup: dict | None = None
+    # The products they registered before the chat: ({category, brand, ...}, ...).
+    products: tuple[dict, ...] = ()
     answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # "submit" | "cancel" | ("change", slot, new value)
     at_summary: str | tuple[str, str, str] = "submit"
@@ -92,7 +100,8 @@ def _message(item: object, where: str) -> Message:
 def _expect(raw: object, where: str) -> Expect:
     if not isinstance(raw, dict):
         raise _fail(where, "expect must be a mapping with outcome")
-    unknown = set(raw) - {"outcome", "topic", "ticket", "when", "code", "never", "says"}
+    unknown = set(raw) - {"outcome", "topic", "ticket", "product", "when", "code", "never",
+                          "says"}
     if unknown:
         raise _fail(where, f"unknown keys {sorted(unknown)}")
     outcome = raw.get("outcome")
@@ -108,16 +117,30 @@ def _expect(raw: object, where: str) -> Expect:
         raise _fail(f"{where}.ticket.type", f"one of {', '.join(TICKET_TYPES)} is needed")
     if not isinstance(ticket.get("fields") or {}, dict):
         raise _fail(f"{where}.ticket.fields", "expected a mapping")
+    product = raw.get("product") or {}
+    if not isinstance(product, dict) or set(product) - set(PRODUCT_KEYS):
+        raise _fail(f"{where}.product", f"expected a mapping of {', '.join(PRODUCT_KEYS)}")
+    if outcome in ("product_registered", "warranty_shown") and not product.get("category"):
+        raise _fail(f"{where}.product.category", f"{outcome} needs the product's category")
     never = tuple(raw.get("never") or ())
     says = tuple(raw.get("says") or ())
     for name, values, allowed in (("never", never, NEVER), ("says", says, SAYS)):
         wrong = [v for v in values if v not in allowed]
         if wrong:
             raise _fail(f"{where}.{name}", f"{wrong} not among {', '.join(allowed)}")
-    return Expect(outcome=outcome, topic=topic, ticket=ticket,
+    return Expect(outcome=outcome, topic=topic, ticket=ticket, product=product,
                   when=None if raw.get("when") is None else str(raw["when"]),
                   code=None if raw.get("code") is None else str(raw["code"]),
                   never=never, says=says)
+
+
+def _products(raw: object, where: str) -> tuple[dict, ...]:
+    if not isinstance(raw, list) or not all(
+            isinstance(p, dict) and p.get("category") and not set(p) - set(PRODUCT_KEYS)
+            for p in raw):
+        raise _fail(where, f"expected a list of mappings of {', '.join(PRODUCT_KEYS)} "
+                           "(category needed)")
+    return tuple({key: str(value) for key, value in p.items()} for p in raw)
 
 
 def _at_summary(raw: object, where: str) -> str | tuple[str, str, str]:
@@ -146,9 +169,15 @@ def parse_conversation(raw: object, index: int) -> Conversation:
     if not isinstance(say, list) or not say:
         raise _fail(f"{where}.say", "expected a non-empty list of messages")
     setup = raw.get("setup")
-    ticket = None
+    ticket: dict | None = None
+    products: tuple[dict, ...] = ()
     if setup is not None:
-        if not isinstance(setup, dict) or not isinstance(setup.get("ticket"), dict):
+        if not isinstance(setup, dict) or not setup or set(setup) - {"ticket", "products"}:
+            raise _fail(f"{where}.setup", "expected {ticket: {type, product, status}} and/or "
+                                          "{products: [{category, ...}]}")
+        products = _products(setup.get("products") or [], f"{where}.setup.products")
+    if setup is not None and setup.get("ticket") is not None:
+        if not isinstance(setup.get("ticket"), dict):
             raise _fail(f"{where}.setup", "expected {ticket: {type, product, status}}")
         ticket = dict(setup["ticket"])
         ticket.setdefault("type", "repair")
@@ -167,6 +196,7 @@ def parse_conversation(raw: object, index: int) -> Conversation:
                for key, value in answers_raw.items()}
     return Conversation(
         id=str(raw["id"]), lang=raw["lang"], note=str(raw.get("note") or ""), setup=ticket,
+        products=products,
         say=tuple(_message(item, f"{where}.say[{i}]") for i, item in enumerate(say)),
         answers=answers, at_summary=_at_summary(raw.get("at_summary"), f"{where}.at_summary"),
         expect=_expect(raw.get("expect"), f"{where}.expect"))

@@ -61,6 +61,12 @@ WRONG = {
                    "wrong outcome", "the ticket was not expedited"),
     "w-never": (variant("t-repair-zh-03", "w-never", at_summary="submit"),
                 "never", "create_ticket happened"),
+    "w-warranty": (variant("t-warranty-zh-01", "w-warranty",
+                           setup={"products": [{"category": "冰箱", "purchase_date": "2025-06-18"}]}),
+                   "wrong outcome", "no reply gives the warranty of their 空调"),
+    "w-registered": (variant("t-warranty-zh-01", "w-registered",
+                             expect={"outcome": "product_registered"}),
+                     "wrong outcome", "expected one new product, got 0"),
     # Not meant to cancel: the customer keeps the ticket at the confirmation.
     "w-keep": (variant("t-cancel-zh-01", "w-keep", expect={"outcome": "status_shown"}),
                "wrong outcome", "no reply shows"),
@@ -186,3 +192,19 @@ def test_the_file_format_reads_every_form_of_message_and_summary_action():
     assert conversation.answers == {"phone": ("13900001111",),
                                     "address": ("不知道", "上海市张杨路500号")}
     assert conversation.at_summary == ("change", "phone", "13900002222")
+
+
+def test_the_file_format_reads_products_and_their_outcomes():
+    conversation = spec.parse_conversation({
+        "id": "p", "lang": "en", "setup": {"products": [{"category": "冰箱", "brand": "Haier"}]},
+        "say": ["is my fridge still covered?"],
+        "answers": {"serial": ["don't know"], "purchase_date": "2025-03-15"},
+        "expect": {"outcome": "warranty_shown", "product": {"category": "冰箱"}},
+    }, 0)
+    assert conversation.setup is None
+    assert conversation.products == ({"category": "冰箱", "brand": "Haier"},)
+    assert conversation.expect.product == {"category": "冰箱"}
+    for wrong in ({"outcome": "product_registered"},
+                  {"outcome": "product_registered", "product": {"colour": "red"}}):
+        with pytest.raises(EvalError, match="product"):
+            spec.parse_conversation({"id": "q", "lang": "en", "say": ["hi"], "expect": wrong}, 0)
