@@ -119,6 +119,18 @@ class BackendClient:
             raise BackendUnavailable(f"HTTP {response.status_code}")
         return response.json()
 
+    async def register_product(self, channel: str, chat_id: str, product: dict) -> dict:
+        """Register a product of the customer's. Not retried here (no idempotency key): the
+        customer sends it again from the form's summary; the same serial number again is the
+        same product."""
+        response = await self._request("POST", f"{_customer(channel, chat_id)}/products",
+                                       json=product)
+        if response.status_code == 422:
+            raise TicketRefused(f"product refused: HTTP {response.status_code}")
+        if response.status_code not in (200, 201):
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
     async def get_ticket(self, channel: str, chat_id: str, number: str) -> dict | None:
         response = await self._request(
             "GET", f"{_customer(channel, chat_id)}/tickets/{quote(number, safe='')}"

@@ -16,6 +16,7 @@ from datetime import timedelta
 from bot.backend_client import BackendUnavailable, TicketRefused
 from bot.catalogue import has
 from bot.catalogue import text as t
+from bot.dialogue import registration
 from bot.dialogue.buttons import CANCEL, CHANGE, EDIT, PERSON, PICK, SKIP, SUBMIT
 from bot.dialogue.extract import (
     claims_photo,
@@ -264,6 +265,8 @@ def ticket_request(conv: Conversation) -> dict:
 async def submit(svc: Services, conv: Conversation) -> list[Reply]:
     form, spec, lang = conv.form, _spec(conv), conv.lang
     assert form is not None
+    if spec.ticket_type is None:
+        return await registration.submit(svc, conv)
     submission = Submission(
         # The same form always carries the same key: a retry never makes a second ticket.
         idempotency_key=f"{conv.channel}:{conv.chat_id}:{form.id}", channel=conv.channel,

@@ -19,6 +19,12 @@ from bot.dialogue.extract import (
     puts_off,
     says_delivered,
 )
+from bot.dialogue.product_details import (
+    accept_model,
+    accept_purchase_date,
+    accept_serial,
+    or_not_known,
+)
 from bot.dialogue.when import earliest, parse_when, problem_with
 from nlu.client import Parse
 
@@ -259,7 +265,7 @@ class Slot:
 @dataclass(frozen=True)
 class FormSpec:
     name: str
-    ticket_type: str
+    ticket_type: str | None  # None: not a ticket (a product's registration)
     slots: tuple[Slot, ...]
     # The slot a detailed first message fills (the fault, the complaint).
     narrative: str | None = None
@@ -313,9 +319,23 @@ COMPLAINT = FormSpec(
            PHONE),
 )
 
-FORMS = {form.name: form for form in (REPAIR, INSTALLATION, RETURN_EXCHANGE, COMPLAINT)}
+# Not a ticket: a product the customer owns, for their archive and its warranty
+# (backend/products; submitted by bot/dialogue/registration.py).
+REGISTER_PRODUCT = FormSpec(
+    name="register_product", ticket_type=None,
+    slots=(PRODUCT,
+           Slot("brand", or_not_known(_free_text(1, 50)), optional=True, entity="brand"),
+           Slot("model", or_not_known(accept_model), optional=True, entity="model"),
+           Slot("serial", or_not_known(accept_serial), optional=True),
+           Slot("purchase_date", or_not_known(accept_purchase_date), optional=True),
+           Slot("purchased_from", or_not_known(_free_text(2, 200)), optional=True)),
+)
+
+FORMS = {form.name: form for form in (REPAIR, INSTALLATION, RETURN_EXCHANGE, COMPLAINT,
+                                      REGISTER_PRODUCT)}
 INTENT_FORMS = {"repair_request": "repair", "installation_request": "installation",
-                "return_exchange": "return_exchange", "complaint": "complaint"}
+                "return_exchange": "return_exchange", "complaint": "complaint",
+                "register_product": "register_product"}
 
 _YES = re.compile(r"^(是|是的|对|對|有|已|已经|已經|送到|到了|yes|yep|yeah|y|delivered)", re.I)
 _NO = re.compile(r"^(否|不|没|沒|未|还没|還沒|no|nope|n|not)", re.I)

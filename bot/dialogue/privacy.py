@@ -107,6 +107,17 @@ def _describe(lang: str, data: dict) -> list[str]:
                        status=t(lang, f"status_name.{tk['status']}")))
     if len(tickets) > MAX_LISTED:
         lines.append(t(lang, "privacy.export.more", count=len(tickets) - MAX_LISTED))
+    if data.get("products"):
+        lines.append(t(lang, "privacy.export.products"))
+        for product in data["products"]:
+            category = product["category"]
+            name = t(lang, f"product.{category}") if has(lang, f"product.{category}") else category
+            said = [v for v in (product.get("brand"), product.get("model"),
+                                product.get("serial"), product.get("purchase_date"),
+                                product.get("purchased_from"), product.get("install_address"))
+                    if v]
+            lines.append(t(lang, "privacy.export.product", product=name,
+                           details=t(lang, "privacy.export.separator").join(said) or none))
     if data["surveys"]:
         lines.append(t(lang, "privacy.export.surveys"))
         for survey in data["surveys"]:

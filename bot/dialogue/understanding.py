@@ -48,7 +48,7 @@ CAREFUL = {"data_export": 0.85, "data_deletion": 0.85, "cancel_request": 0.8,
 # What "did you mean" may offer (each has a label `guess.option.<intent>`).
 OFFERED = ("repair_request", "installation_request", "return_exchange", "complaint",
            "inquiry", "ticket_status", "expedite", "cancel_request", "change_appointment",
-           "human_agent", "data_export", "data_deletion")
+           "human_agent", "data_export", "data_deletion", "register_product")
 # The runner-up must be this far behind for a careful intent to count as clear.
 MARGIN = 0.3
 # Below this a parse is no parse at all (Rasa's own fallback threshold).
@@ -59,7 +59,8 @@ LONG = 140
 _SENTENCE = re.compile(r"(?<=[。！？!?\n；;])|(?<=[.])\s+")
 # Requests a sentence of a long message can name (not the irreversible ones).
 _REQUESTS = ("repair_request", "installation_request", "return_exchange", "inquiry",
-             "ticket_status", "expedite", "change_appointment", "human_agent", "complaint")
+             "ticket_status", "expedite", "change_appointment", "human_agent", "complaint",
+             "register_product")
 MAX_SENTENCES = 8
 _FORM_REQUESTS = ("repair_request", "installation_request", "return_exchange", "inquiry")
 # Readings that make no request: such a message may make one besides the details it gives.

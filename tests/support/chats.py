@@ -73,6 +73,14 @@ class _Chat:
         response.raise_for_status()
         return response.json()
 
+    def products(self) -> list[dict]:
+        """The customer's registered products, as the bot's API lists them."""
+        mine = httpx.get(
+            f"{self.backend_url}/api/v1/customers/{self.channel}/{self.chat_id}/products",
+            auth=SignedRequests(DEV_INTERNAL_SECRET), timeout=10)
+        mine.raise_for_status()
+        return mine.json()
+
     def tickets(self) -> list[dict]:
         """The customer's tickets in full, as staff see them (oldest first)."""
         mine = httpx.get(

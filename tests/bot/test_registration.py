@@ -1,0 +1,90 @@
+"""A product registered in the chat (the register_product form): asked one detail at a time,
+each optional detail skippable, a summary to check, change or cancel; the product saved for
+the customer with the warranty it has today in the reply. Straight into the engine and
+through Telegram, in the three languages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from backend.products.warranty import add_months
+from tests.bot.conftest import NOW
+
+pytestmark = pytest.mark.rasa  # the Telegram variant
+
+TODAY = NOW.date()
+
+
+async def test_a_product_registered_step_by_step_in_simplified_chinese(chat) -> None:
+    await chat.say("我想登记一下家里的电器")
+    assert "pick:product:空调" in chat.buttons()
+    await chat.press("pick:product:空调")
+    assert "skip:brand" in chat.buttons()
+    await chat.say("格力")
+    await chat.say("KFR-35GW/BP")
+    await chat.press("skip:serial")
+    bought = TODAY - timedelta(days=30)
+    await chat.say(f"{bought.year}年{bought.month}月{bought.day}日")
+    await chat.say("京东自营")
+    assert "form:submit" in chat.buttons()
+    assert "KFR-35GW/BP" in chat.text and bought.isoformat() in chat.text
+    await chat.press("form:submit")
+    assert "已为您登记" in chat.text
+    assert f"整机保修至 {add_months(bought, 12).isoformat()}" in chat.text
+    [product] = chat.products()
+    assert (product["category"], product["brand"], product["model"], product["serial"],
+            product["purchase_date"], product["purchased_from"]) == (
+        "空调", "格力", "KFR-35GW/BP", None, bought.isoformat(), "京东自营")
+
+
+async def test_an_english_registration_changed_at_the_summary(chat) -> None:
+    await chat.say("I'd like to register my new washing machine")
+    await chat.say("Bosch")
+    await chat.say("WAX32M40")
+    await chat.say("sn 4512 8870 22")
+    await chat.say("yesterday")
+    await chat.press("skip:purchased_from")
+    assert (TODAY - timedelta(days=1)).isoformat() in chat.text
+    await chat.press("form:change")
+    await chat.press("edit:purchase_date")
+    await chat.say("2025-03-15")
+    await chat.press("form:submit")
+    assert "Your product is registered" in chat.text
+    [product] = chat.products()
+    assert (product["category"], product["serial"], product["purchase_date"]) == (
+        "洗衣机", "4512887022", "2025-03-15")
+
+
+async def test_details_the_customer_does_not_know_are_left_out(chat) -> None:
+    await chat.say("登記保固")
+    await chat.press("pick:product:冰箱")
+    await chat.say("唔記得")          # brand
+    await chat.say("唔知")            # model
+    await chat.say("唔知道")          # serial
+    await chat.say("唔記得幾時買")     # purchase date
+    await chat.say("唔記得")          # shop
+    await chat.press("form:submit")
+    assert "已為您登記" in chat.text and "還沒有購買日期" in chat.text
+    [product] = chat.products()
+    assert product["purchase_date"] is None and product["brand"] is None
+
+
+async def test_what_is_not_a_model_or_a_date_is_asked_again(chat) -> None:
+    await chat.say("register my fridge")
+    await chat.press("skip:brand")
+    await chat.say("the silver one")
+    assert "couldn't read that model number" in chat.text and "skip:model" in chat.buttons()
+    await chat.press("skip:model")
+    await chat.press("skip:serial")
+    await chat.say("next month")
+    assert "couldn't read the purchase date" in chat.text
+
+
+async def test_a_registration_cancelled_at_the_summary_saves_nothing(chat) -> None:
+    await chat.say("帮我登记一台冰箱")
+    for slot in ("brand", "model", "serial", "purchase_date", "purchased_from"):
+        await chat.press(f"skip:{slot}")
+    await chat.press("form:cancel")
+    assert chat.products() == []
