@@ -56,6 +56,8 @@ def _compile(name: str) -> re.Pattern[str]:
 TICKET_NUMBER_RE = ticket_numbers.TICKET_NUMBER_RE
 PHONE_RE = _compile("phone")
 ERROR_CODE_RE = _compile("error_code")
+# The brands the lexicon knows (lexicon.yml's brand_word): a brand named in passing.
+BRAND_RE = _compile("brand_word")
 
 
 def _lookup_key(value: str) -> str:

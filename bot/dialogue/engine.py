@@ -223,10 +223,10 @@ class DialogueEngine:
             # Details with no request ("17 Stanley Village Road, 5300 4000") are unclear too.
             if find_product(text) or parse.entity("product"):
                 # "灶台左边那个眼点不着火了": about an appliance, unclear what for. Asked, the
-                # repair first.
+                # repair first; its brand, model and purchase date alone may be a registration.
                 return [understanding.offer(
                     conv, ("repair_request", "inquiry", "installation_request",
-                           "return_exchange"), text)]
+                           "return_exchange", "register_product"), text)]
             return [menu(conv.lang, "fallback.unsure")]
         return await self._act_on_intent(conv, parse, text)
 

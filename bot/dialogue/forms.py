@@ -20,9 +20,14 @@ from bot.dialogue.extract import (
     says_delivered,
 )
 from bot.dialogue.product_details import (
+    accept_brand,
     accept_model,
     accept_purchase_date,
     accept_serial,
+    find_brand,
+    find_model,
+    find_purchase_date,
+    find_serial,
     or_not_known,
 )
 from bot.dialogue.when import earliest, parse_when, problem_with
@@ -324,10 +329,13 @@ COMPLAINT = FormSpec(
 REGISTER_PRODUCT = FormSpec(
     name="register_product", ticket_type=None,
     slots=(PRODUCT,
-           Slot("brand", or_not_known(_free_text(1, 50)), optional=True, entity="brand"),
-           Slot("model", or_not_known(accept_model), optional=True, entity="model"),
-           Slot("serial", or_not_known(accept_serial), optional=True),
-           Slot("purchase_date", or_not_known(accept_purchase_date), optional=True),
+           Slot("brand", or_not_known(accept_brand), optional=True, entity="brand",
+                find=find_brand),
+           Slot("model", or_not_known(accept_model), optional=True, entity="model",
+                find=find_model),
+           Slot("serial", or_not_known(accept_serial), optional=True, find=find_serial),
+           Slot("purchase_date", or_not_known(accept_purchase_date), optional=True,
+                find=find_purchase_date),
            Slot("purchased_from", or_not_known(_free_text(2, 200)), optional=True)),
 )
 

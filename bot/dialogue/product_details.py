@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.dialogue.extract import is_non_answer
 from bot.dialogue.purchase_date import read_purchase_date
 from nlu.client import Parse
+from nlu.entities import BRAND_RE
 
 Accept = Callable[[str, Parse | None, datetime], str | None]
 
@@ -57,3 +58,47 @@ def or_not_known(accept: Accept) -> Accept:
 def accept_purchase_date(text: str, parse: Parse | None, now: datetime) -> str | None:
     day = read_purchase_date(text, now.date())
     return day.isoformat() if day else None
+
+
+# ---- details said in passing ("格力的, 型号KFR-35GW, 序列号9G35A12, 2025年11月20号买的") ----
+
+# A serial number is taken in passing only after its label; the model is the first other code.
+_SERIAL_LABELED = re.compile(
+    r"(?:s/?n|serial(?:\s+(?:no\.?|number))?|序列号|序列號|序號|序号|机身编码|機身編碼|机身编号|"
+    r"機身編號|编号|編號)\s*(?:is|係|是|为|為)?\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9\-/._]{3,63})",
+    re.I)
+
+
+def find_brand(text: str) -> str | None:
+    found = BRAND_RE.search(text)
+    return found.group(0) if found else None
+
+
+def find_serial(text: str) -> str | None:
+    found = _SERIAL_LABELED.search(text)
+    return found.group(1) if found else None
+
+
+def find_model(text: str) -> str | None:
+    """The first code of letters and digits that is not the serial number or a date."""
+    serial = find_serial(text)
+    for code in _CODE_IN.findall(text):
+        if (code != serial and any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
+                and len(code) >= 4):
+            return code
+    return None
+
+
+# Any day is past for this check: `accept_purchase_date`, on the engine's clock, decides.
+_ANY_TODAY = date(9000, 1, 1)
+
+
+def find_purchase_date(text: str) -> str | None:
+    """The message itself when it names a purchase day (the slot's accept reads the day)."""
+    return text if read_purchase_date(text, _ANY_TODAY) else None
+
+
+def accept_brand(text: str, parse: Parse | None, now: datetime) -> str | None:
+    """A brand the lexicon knows, as written ("Sony" of "Sony XR-65X90L"), else the answer."""
+    value = find_brand(text) or (parse.entity("brand") if parse else None) or text.strip()
+    return value if 1 <= len(value) <= 50 and not is_non_answer(value) else None

@@ -88,3 +88,18 @@ async def test_a_registration_cancelled_at_the_summary_saves_nothing(chat) -> No
         await chat.press(f"skip:{slot}")
     await chat.press("form:cancel")
     assert chat.products() == []
+
+
+async def test_details_in_the_first_message_are_not_asked_again(chat) -> None:
+    await chat.say("帮我登记新买的海尔冰箱，型号BCD-470WDPG，序列号 DA1234567890，"
+                   "2025年9月1日在国美买的")
+    # So many details read as an answer as much as a request: registering is offered.
+    await chat.press("guess:register_product")
+    # Brand, model, serial and date taken from the request: only the shop is asked.
+    assert "skip:purchased_from" in chat.buttons()
+    await chat.press("skip:purchased_from")
+    await chat.press("form:submit")
+    [product] = chat.products()
+    assert (product["category"], product["brand"], product["model"], product["serial"],
+            product["purchase_date"]) == ("冰箱", "海尔", "BCD-470WDPG", "DA1234567890",
+                                          "2025-09-01")
