@@ -118,8 +118,11 @@ def _merge(new: dict[str, dict]) -> None:
     with lock.open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         table = {**load(), **new}
-        TABLE.write_text(json.dumps(table, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                         encoding="utf-8")
+        # Written aside and moved into place: a worker reading it meanwhile sees it whole.
+        partial = TABLE.with_suffix(".partial")
+        partial.write_text(json.dumps(table, ensure_ascii=False, indent=1, sort_keys=True)
+                           + "\n", encoding="utf-8")
+        partial.replace(TABLE)
 
 
 class RecordedNlu:
