@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
 
 from backend.customers.enums import Language
 from backend.knowledge.enums import PRODUCTS, Topic, canonical_city, canonical_product
@@ -73,6 +73,19 @@ class KnowledgeEntryIn(BaseModel):
     def _keywords(cls, value: object) -> object:
         value = clean_or_none(value)
         return normalise_keywords(value) if isinstance(value, str) else value
+
+    @field_validator("question", "answer", "city", "keywords", mode="before")
+    @classmethod
+    def _not_too_long_as_sent(cls, value: object, info: ValidationInfo) -> object:
+        """The schema's maxLength holds for what was sent, before the cleaning above shortens
+        it (control characters and spaces removed): the fuzzer had a too long question
+        accepted. Defined after them, it runs before them (pydantic runs "before"
+        validators last-defined first)."""
+        limit = {"question": QUESTION_MAX, "answer": ANSWER_MAX, "city": CITY_MAX,
+                 "keywords": KEYWORDS_MAX}[str(info.field_name)]
+        if isinstance(value, str) and len(value) > limit:
+            raise ValueError(f"at most {limit} characters")
+        return value
 
     @field_validator("question", "city")
     @classmethod

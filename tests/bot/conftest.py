@@ -67,6 +67,13 @@ async def engine(recorded_nlu: RecordedNlu, backend_url: str, tmp_path) -> Dialo
     await engine.store.close()
 
 
+@pytest.fixture
+def engine_chat(engine: DialogueEngine, backend_url: str) -> EngineChat:
+    """A new customer's chat straight into the engine only: for the variations of a path
+    whose main line `chat` also runs through Telegram."""
+    return EngineChat(engine, backend_url, NOW)
+
+
 @pytest.fixture(params=["engine", "telegram"])
 def chat(request: pytest.FixtureRequest):
     """A new customer's chat: straight into the engine (recorded parses), or through Telegram

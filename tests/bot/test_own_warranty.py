@@ -1,6 +1,6 @@
 """"Is my fridge still under warranty?" answered from the customer's own products (registered
 through the bot's API here; the chat's registration form comes later), in the language they
-wrote in, straight into the engine and through Telegram; without a product of that kind, the
+wrote in, straight into the engine and through Telegram (the variations: the engine only); without a product of that kind, the
 general policy as before."""
 
 from __future__ import annotations
@@ -36,29 +36,29 @@ async def test_the_customer_s_own_product_and_its_dates(chat, question, says) ->
     assert "menu:repair" in chat.buttons()  # a fault under warranty: the repair one tap away
 
 
-async def test_past_the_whole_unit_the_main_parts_are_still_covered(chat) -> None:
+async def test_past_the_whole_unit_the_main_parts_are_still_covered(engine_chat) -> None:
     bought = TODAY - timedelta(days=800)
-    chat.register_product(category="冰箱", purchase_date=bought.isoformat())
-    await chat.say("请问我的冰箱还在保修期内吗")
-    assert f"整机保修已于 {add_months(bought, 12).isoformat()} 到期" in chat.text
-    assert f"压缩机仍在保修期内，至 {add_months(bought, 36).isoformat()}" in chat.text
+    engine_chat.register_product(category="冰箱", purchase_date=bought.isoformat())
+    await engine_chat.say("请问我的冰箱还在保修期内吗")
+    assert f"整机保修已于 {add_months(bought, 12).isoformat()} 到期" in engine_chat.text
+    assert f"压缩机仍在保修期内，至 {add_months(bought, 36).isoformat()}" in engine_chat.text
 
 
-async def test_a_question_about_another_kind_gets_the_general_policy(chat) -> None:
-    chat.register_product(category="冰箱", purchase_date=(TODAY - timedelta(days=40)).isoformat())
-    await chat.say("how long is the warranty on a washing machine?")
-    assert "washing machine" in chat.text.lower() and "Your" not in chat.text
+async def test_a_question_about_another_kind_gets_the_general_policy(engine_chat) -> None:
+    engine_chat.register_product(category="冰箱", purchase_date=(TODAY - timedelta(days=40)).isoformat())
+    await engine_chat.say("how long is the warranty on a washing machine?")
+    assert "washing machine" in engine_chat.text.lower() and "Your" not in engine_chat.text
 
 
-async def test_without_a_purchase_date_it_says_so_and_gives_the_policy(chat) -> None:
-    chat.register_product(category="冰箱")
-    await chat.say("冰箱保修多久？")
-    assert "还没有购买日期" in chat.text and "整机保修 1 年" in chat.text
+async def test_without_a_purchase_date_it_says_so_and_gives_the_policy(engine_chat) -> None:
+    engine_chat.register_product(category="冰箱")
+    await engine_chat.say("冰箱保修多久？")
+    assert "还没有购买日期" in engine_chat.text and "整机保修 1 年" in engine_chat.text
 
 
-async def test_in_the_first_days_the_return_and_exchange_rights_are_said(chat) -> None:
+async def test_in_the_first_days_the_return_and_exchange_rights_are_said(engine_chat) -> None:
     bought = TODAY - timedelta(days=3)
-    chat.register_product(category="洗衣机", purchase_date=bought.isoformat())
-    await chat.say("我的洗衣机还在保修期吗？")
+    engine_chat.register_product(category="洗衣机", purchase_date=bought.isoformat())
+    await engine_chat.say("我的洗衣机还在保修期吗？")
     assert f"购买后 {(bought + timedelta(days=7)).isoformat()} 前出现性能故障，可以选择退货、换货或修理" \
-        in chat.text
+        in engine_chat.text

@@ -1,7 +1,7 @@
 """A product registered in the chat (the register_product form): asked one detail at a time,
 each optional detail skippable, a summary to check, change or cancel; the product saved for
 the customer with the warranty it has today in the reply. Straight into the engine and
-through Telegram, in the three languages."""
+through Telegram in the three languages (their variations: the engine only)."""
 
 from __future__ import annotations
 
@@ -71,35 +71,35 @@ async def test_details_the_customer_does_not_know_are_left_out(chat) -> None:
     assert product["purchase_date"] is None and product["brand"] is None
 
 
-async def test_what_is_not_a_model_or_a_date_is_asked_again(chat) -> None:
-    await chat.say("register my fridge")
-    await chat.press("skip:brand")
-    await chat.say("the silver one")
-    assert "couldn't read that model number" in chat.text and "skip:model" in chat.buttons()
-    await chat.press("skip:model")
-    await chat.press("skip:serial")
-    await chat.say("next month")
-    assert "couldn't read the purchase date" in chat.text
+async def test_what_is_not_a_model_or_a_date_is_asked_again(engine_chat) -> None:
+    await engine_chat.say("register my fridge")
+    await engine_chat.press("skip:brand")
+    await engine_chat.say("the silver one")
+    assert "couldn't read that model number" in engine_chat.text and "skip:model" in engine_chat.buttons()
+    await engine_chat.press("skip:model")
+    await engine_chat.press("skip:serial")
+    await engine_chat.say("next month")
+    assert "couldn't read the purchase date" in engine_chat.text
 
 
-async def test_a_registration_cancelled_at_the_summary_saves_nothing(chat) -> None:
-    await chat.say("帮我登记一台冰箱")
+async def test_a_registration_cancelled_at_the_summary_saves_nothing(engine_chat) -> None:
+    await engine_chat.say("帮我登记一台冰箱")
     for slot in ("brand", "model", "serial", "purchase_date", "purchased_from"):
-        await chat.press(f"skip:{slot}")
-    await chat.press("form:cancel")
-    assert chat.products() == []
+        await engine_chat.press(f"skip:{slot}")
+    await engine_chat.press("form:cancel")
+    assert engine_chat.products() == []
 
 
-async def test_details_in_the_first_message_are_not_asked_again(chat) -> None:
-    await chat.say("帮我登记新买的海尔冰箱，型号BCD-470WDPG，序列号 DA1234567890，"
+async def test_details_in_the_first_message_are_not_asked_again(engine_chat) -> None:
+    await engine_chat.say("帮我登记新买的海尔冰箱，型号BCD-470WDPG，序列号 DA1234567890，"
                    "2025年9月1日在国美买的")
     # So many details read as an answer as much as a request: registering is offered.
-    await chat.press("guess:register_product")
+    await engine_chat.press("guess:register_product")
     # Brand, model, serial and date taken from the request: only the shop is asked.
-    assert "skip:purchased_from" in chat.buttons()
-    await chat.press("skip:purchased_from")
-    await chat.press("form:submit")
-    [product] = chat.products()
+    assert "skip:purchased_from" in engine_chat.buttons()
+    await engine_chat.press("skip:purchased_from")
+    await engine_chat.press("form:submit")
+    [product] = engine_chat.products()
     assert (product["category"], product["brand"], product["model"], product["serial"],
             product["purchase_date"]) == ("冰箱", "海尔", "BCD-470WDPG", "DA1234567890",
                                           "2025-09-01")
