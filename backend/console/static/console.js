@@ -106,12 +106,15 @@ const Console = (() => {
     const nav = [["tickets", "/console/tickets", "工单 Tickets"]];
     if (session.may_talk !== false) nav.push(["live", "/console/live", "在线会话 Live chats"]);
     if (session.role !== "technician") nav.push(["stats", "/console/stats", "统计 Statistics"]);
-    const bar = el("header", {},
+    // Filled in place: the page's empty header already takes its height, so nothing moves
+    // under a click made while the page loads (a click on one link landed on another).
+    let bar = document.querySelector("body > header");
+    if (!bar) { bar = el("header", {}); document.body.prepend(bar); }
+    bar.replaceChildren(
       el("strong", {text: "售后服务台 Front desk"}),
       ...nav.map(([key, href, text]) => el("a", {href, class: key === here ? "here" : null, text})),
       el("span", {class: "who", id: "who", text: `${session.display_name} (${session.role})`}),
       el("button", {type: "button", id: "logout", text: "退出 Sign out", onclick: logout}));
-    document.body.prepend(bar);
   }
 
   async function logout() {
