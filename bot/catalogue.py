@@ -46,3 +46,9 @@ def text(language: str, key: str, **values: object) -> str:
 
 def has(language: str, key: str) -> bool:
     return key in _catalogue(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def name_of(language: str, kind: str, value: str) -> str:
+    """A stored value (a canonical product 冰箱, a part 压缩机) as the chat's language names it
+    (`<kind>.<value>`), or as stored where the catalogue has no name for it."""
+    return text(language, f"{kind}.{value}") if has(language, f"{kind}.{value}") else value

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from bot.backend_client import BackendUnavailable
-from bot.catalogue import has
+from bot.catalogue import name_of
 from bot.catalogue import text as t
 from bot.dialogue.buttons import PRIVACY_ASK, PRIVACY_ERASE, PRIVACY_KEEP
 from bot.dialogue.replies import backend_down, stale
@@ -99,9 +99,7 @@ def _describe(lang: str, data: dict) -> list[str]:
                  t(lang, f"privacy.channel.{c['channel']}") for c in data["chats"]) or none)]
     lines.append(t(lang, "privacy.export.tickets", count=len(tickets)))
     for tk in tickets[-MAX_LISTED:]:
-        product = tk.get("product") or ""
-        if has(lang, f"product.{product}"):
-            product = t(lang, f"product.{product}")
+        product = name_of(lang, "product", tk.get("product") or "")
         lines.append(t(lang, "privacy.export.ticket", number=tk["number"],
                        type=t(lang, f"type.{tk['type']}"), product=product,
                        status=t(lang, f"status_name.{tk['status']}")))
@@ -110,8 +108,7 @@ def _describe(lang: str, data: dict) -> list[str]:
     if data.get("products"):
         lines.append(t(lang, "privacy.export.products"))
         for product in data["products"]:
-            category = product["category"]
-            name = t(lang, f"product.{category}") if has(lang, f"product.{category}") else category
+            name = name_of(lang, "product", product["category"])
             said = [v for v in (product.get("brand"), product.get("model"),
                                 product.get("serial"), product.get("purchase_date"),
                                 product.get("purchased_from"), product.get("install_address"))

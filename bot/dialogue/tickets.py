@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from bot.backend_client import BackendUnavailable, NotAllowed
-from bot.catalogue import has
+from bot.catalogue import name_of
 from bot.catalogue import text as t
 from bot.dialogue.buttons import CANCEL_CONFIRMED, EXPEDITE, KEEP_TICKET, TICKET
 from bot.dialogue.replies import backend_down, menu, stale
@@ -55,9 +55,7 @@ async def status(svc: Services, conv: Conversation, number: str | None) -> list[
 
 
 def describe(lang: str, ticket: dict) -> str:
-    product = ticket.get("product") or ""
-    if has(lang, f"product.{product}"):
-        product = t(lang, f"product.{product}")
+    product = name_of(lang, "product", ticket.get("product") or "")
     return t(lang, "status.detail", number=ticket["number"],
              type=t(lang, f"type.{ticket['type']}"),
              status=t(lang, f"status_name.{ticket['status']}"), product=product,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.backend_client import BackendUnavailable
-from bot.catalogue import has
+from bot.catalogue import name_of
 from bot.catalogue import text as t
 from bot.dialogue.services import Services
 from bot.dialogue.state import Conversation
@@ -68,8 +68,7 @@ def known(products: list[dict]) -> bool:
 
 
 def _name(lang: str, product: dict) -> str:
-    category = product["category"]
-    name = t(lang, f"product.{category}") if has(lang, f"product.{category}") else category
+    name = name_of(lang, "product", product["category"])
     brand, model = product.get("brand"), product.get("model")
     if lang == "en":
         return " ".join(filter(None, [brand, name])) + (f" ({model})" if model else "")
@@ -77,5 +76,5 @@ def _name(lang: str, product: dict) -> str:
 
 
 def _parts(lang: str, parts: list[str]) -> str:
-    names = [t(lang, f"part.{part}") if has(lang, f"part.{part}") else part for part in parts]
+    names = [name_of(lang, "part", part) for part in parts]
     return (" and " if lang == "en" else "和").join(names)
