@@ -61,14 +61,14 @@ async def answer(db_session: SessionDep, _: ServiceDep, language: Language,
     """The answer to a customer's question (the bot calls this). With `code`: that error
     code's entry for the product, else its general one. With `topic`: the entry for that
     topic that fits the product and city best. Without: the entry whose keywords best match
-    `text`."""
-    entry = await knowledge_service.find_answer(
+    `text`. Its warranty facts are filled in from the warranty policies as they are now."""
+    found = await knowledge_service.answer(
         db_session=db_session, language=language, topic=topic, product=product, city=city,
         text=text, code=code,
     )
-    if entry is None:
+    if found is None:
         raise NotFound(NO_ANSWER)
-    return KnowledgeAnswer.model_validate(entry)
+    return found
 
 
 @router.get("", response_model=KnowledgeEntryPage)

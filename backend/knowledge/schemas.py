@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, f
 
 from backend.customers.enums import Language
 from backend.knowledge.enums import PRODUCTS, Topic, canonical_city, canonical_product
+from backend.knowledge.warranty_answers import PLACEHOLDERS, placeholders_in
 from backend.text import clean, clean_or_none, has_control
 
 QUESTION_MAX = 200
@@ -85,6 +86,17 @@ class KnowledgeEntryIn(BaseModel):
                  "keywords": KEYWORDS_MAX}[str(info.field_name)]
         if isinstance(value, str) and len(value) > limit:
             raise ValueError(f"at most {limit} characters")
+        return value
+
+    @field_validator("answer")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        """A `{name}` in an answer is a warranty fact filled in at answer time: a misspelt one
+        would reach the customer as it is, so it is refused here."""
+        unknown = placeholders_in(value) - PLACEHOLDERS
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}: one of "
+                             + ", ".join(f"{{{name}}}" for name in sorted(PLACEHOLDERS)))
         return value
 
     @field_validator("question", "city")

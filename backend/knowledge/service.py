@@ -5,6 +5,10 @@ With a topic (the NLU found one) the answer is the entry of that topic that fits
 topic+product+city, then topic+product, then topic+city, then the topic's general entry
 (no product, no city). Without one, free text is matched against keywords and questions
 (backend.knowledge.matching).
+
+What the customer reads (`answer`) is that entry with its warranty facts filled in from the
+warranty policies as they are now (backend.knowledge.warranty_answers): the entries hold
+placeholders for them, never the periods themselves.
 """
 
 from __future__ import annotations
@@ -16,15 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Language
 from backend.kernel.database import utcnow
-from backend.knowledge import matching
+from backend.knowledge import matching, warranty_answers, warranty_facts
 from backend.knowledge.enums import (
     PRODUCT_ALIASES,
+    PRODUCTS,
     Topic,
     canonical_city,
     canonical_product,
 )
 from backend.knowledge.models import KnowledgeEntry
-from backend.knowledge.schemas import KnowledgeEntryIn
+from backend.knowledge.schemas import KnowledgeAnswer, KnowledgeEntryIn
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +108,44 @@ async def find_answer(*, db_session: AsyncSession, language: Language | str,
         if ranked:
             return ranked[0].entry
     return min(candidates, key=lambda entry: entry.id)
+
+
+async def answer(*, db_session: AsyncSession, language: Language | str,
+                 topic: Topic | str | None = None, product: str | None = None,
+                 city: str | None = None, text: str | None = None,
+                 code: str | None = None) -> KnowledgeAnswer | None:
+    """The answer the customer gets (the bot's route): the entry `find_answer` finds, its
+    warranty placeholders filled in from the policies read now, of the region of `city` (none
+    named: the mainland's, the template adding Hong Kong's and Taiwan's differences).
+
+    A product's warranty entry whose product has no policy gives way to the general warranty
+    entry, after a line saying so; the general warranty entry answering a question about a
+    product (one without an entry of its own: 干衣机) starts with that product's cover."""
+    entry = await find_answer(db_session=db_session, language=language, topic=topic,
+                              product=product, city=city, text=text, code=code)
+    if entry is None:
+        return None
+    asked = _clean(product, canonical_product)
+    is_warranty = entry.topic == Topic.warranty
+    about_product = is_warranty and entry.product is None and asked in PRODUCTS
+    if not (about_product or warranty_answers.uses_facts(entry.answer)):
+        return KnowledgeAnswer.model_validate(entry)
+    facts = warranty_answers.Facts(await warranty_facts.load_policies(db_session),
+                                   warranty_facts.region_of_city(city))
+    lead = None
+    if is_warranty and entry.product is not None and facts.policy(entry.product) is None:
+        general = await find_answer(db_session=db_session, language=language,
+                                    topic=Topic.warranty, city=city)
+        if general is not None:
+            lead = warranty_answers.lead(language=str(language), product=entry.product,
+                                         facts=facts)
+            entry = general
+    elif about_product and asked is not None:
+        lead = warranty_answers.lead(language=str(language), product=asked, facts=facts)
+    rendered = warranty_answers.render(entry.answer, language=str(language),
+                                       product=entry.product, facts=facts)
+    return KnowledgeAnswer.model_validate(entry).model_copy(
+        update={"answer": "\n".join(filter(None, (lead, rendered)))})
 
 
 def _names_of(product: str) -> frozenset[str]:

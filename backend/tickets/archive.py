@@ -1,9 +1,9 @@
 """The customer's archive for staff, beside one of their tickets: the products their tickets
-name, with the warranty the knowledge base states, and their other tickets."""
+name, with the warranty their policies give, and their other tickets."""
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,13 +22,10 @@ from backend.customers.schemas import (
 )
 from backend.kernel import business_calendar as sla_calendar
 from backend.kernel.database import utcnow
-from backend.knowledge.models import KnowledgeEntry
+from backend.products.enums import Region
+from backend.products.models import WarrantyPolicy
 from backend.tickets.models import Ticket
 
-# The warranty periods, read from the knowledge base's zh-Hans warranty answers
-# ("整机保修 1 年，主要部件压缩机保修 3 年").
-_WHOLE_UNIT = re.compile(r"整机保修\s*(\d+)\s*年")
-_MAIN_PARTS = re.compile(r"主要部件[^。；]*?保修\s*(\d+)\s*年")
 # A purchase (invoice) date a ticket's details may carry, ISO (2025-03-18).
 PURCHASE_DATE_DETAIL = "purchase_date"
 ARCHIVE_TICKETS = 50
@@ -40,18 +37,19 @@ class WarrantyTerms:
     main_parts_years: int | None
 
 
-def warranty_terms_of(answer: str) -> WarrantyTerms:
-    whole, main = _WHOLE_UNIT.search(answer), _MAIN_PARTS.search(answer)
-    return WarrantyTerms(int(whole.group(1)) if whole else None,
-                         int(main.group(1)) if main else None)
-
-
 async def warranty_terms(*, db_session: AsyncSession) -> dict[str | None, WarrantyTerms]:
-    """The warranty periods by product (None: the general policy) the knowledge base states."""
-    statement = select(KnowledgeEntry.product, KnowledgeEntry.answer).where(
-        KnowledgeEntry.topic == "warranty", KnowledgeEntry.language == "zh-Hans")
-    return {product: warranty_terms_of(answer)
-            for product, answer in (await db_session.execute(statement)).all()}
+    """The mainland's warranty periods by product, from the warranty policies (the knowledge
+    base's answers are rendered from the same rows); None: the terms most products share, for
+    a product without a policy of its own."""
+    statement = select(WarrantyPolicy).where(WarrantyPolicy.region == Region.mainland)
+    terms: dict[str | None, WarrantyTerms] = {
+        policy.category: WarrantyTerms(
+            policy.whole_unit_months // 12,
+            max(policy.main_parts_months or 0, policy.whole_unit_months) // 12)
+        for policy in (await db_session.execute(statement)).scalars()}
+    common = Counter(terms.values()).most_common(1)
+    terms[None] = common[0][0] if common else WarrantyTerms(None, None)
+    return terms
 
 
 def _years_later(day: date, years: int) -> date:
@@ -103,7 +101,7 @@ def product_record(product: str, tickets: list[Ticket], terms: WarrantyTerms, *,
 async def archive(*, db_session: AsyncSession, customer: Customer, exclude_ticket_id: int,
                   today: date | None = None) -> CustomerArchive:
     """The customer's archive for staff: the products their tickets name (with the warranty
-    the knowledge base states, counted from a recorded purchase date or the installation),
+    their policies give, counted from a recorded purchase date or the installation),
     and their other tickets, newest first (the latest ARCHIVE_TICKETS)."""
     calendar = sla_calendar.current()
     today = today or calendar.local_date(utcnow())

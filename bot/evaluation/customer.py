@@ -50,7 +50,8 @@ TYPE_INTENTS = {"repair": "repair_request", "installation": "installation_reques
 OUTCOME_INTENTS = {"status_shown": "ticket_status", "expedited": "expedite",
                    "cancelled": "cancel_request", "appointment_change": "change_appointment",
                    "handoff": "human_agent", "personal_data_shown": "data_export",
-                   "personal_data_deleted": "data_deletion", "answered": "inquiry"}
+                   "personal_data_deleted": "data_deletion", "answered": "inquiry",
+                   "product_registered": "register_product", "warranty_shown": "inquiry"}
 SETUP_DEFAULTS = {
     "zh-Hans": {"description": "不制冷", "address": "上海市浦东新区张杨路100号"},
     "zh-Hant": {"description": "不製冷", "address": "台北市信義區松仁路100號"},

@@ -266,12 +266,23 @@ async def test_the_archive_lists_products_with_warranty_and_earlier_tickets(clie
     assert products["电水壶"]["warranty_status"] == "unknown"
 
 
-def test_the_warranty_periods_are_read_from_the_answers() -> None:
-    from backend.tickets.archive import warranty_terms_of
+async def test_the_archive_follows_an_edited_warranty_policy(app, client, create) -> None:
+    from sqlalchemy import update
 
-    terms = warranty_terms_of("冰箱：整机保修 1 年，主要部件压缩机保修 3 年，自发票日期起计算。")
-    assert (terms.whole_unit_years, terms.main_parts_years) == (1, 3)
-    assert warranty_terms_of("请咨询网点").whole_unit_years is None
+    from backend.products.models import WarrantyPolicy
+
+    await create(key="k1", product="空调", details={"purchase_date": "2024-03-01"})
+    current = (await create(key="k2")).json()["number"]
+    async with app.state.sessionmaker() as session:
+        await session.execute(update(WarrantyPolicy).where(
+            WarrantyPolicy.category == "空调", WarrantyPolicy.region == "mainland",
+        ).values(whole_unit_months=72, main_parts_months=120))
+        await session.commit()
+    archive = (await client.get(f"/api/v1/tickets/{current}/archive",
+                                headers=STAFF_HEADERS)).json()
+    aircon = next(p for p in archive["products"] if p["product"] == "空调")
+    assert (aircon["warranty_years"], aircon["main_parts_years"]) == (6, 10)
+    assert aircon["warranty_until"] == "2030-03-01"
 
 
 async def test_a_technician_sees_the_archive_of_their_own_tickets_only(client, create,
