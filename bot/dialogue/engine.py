@@ -45,13 +45,12 @@ from bot.dialogue.extract import (
     asks_to_reschedule,
     bare_ticket_number,
     claims_photo,
-    find_product,
-    is_only_product,
     is_question,
     puts_off,
     wants_to_stop,
 )
 from bot.dialogue.forms import FORMS, INTENT_FORMS
+from bot.dialogue.product_names import find_product, is_only_product
 from bot.dialogue.replies import menu, stale
 from bot.dialogue.services import Services
 from bot.dialogue.state import CONFIRM, Conversation, ConversationStore, Mode

@@ -4,52 +4,11 @@ ticket number. Deterministic text rules; the intent itself comes from the NLU.""
 
 from __future__ import annotations
 
-import difflib
 import re
 
-from nlu.entities import (
-    TICKET_NUMBER_RE,
-    canonical_product,
-    canonical_ticket_number,
-    product_words,
-)
+from nlu.entities import TICKET_NUMBER_RE, canonical_ticket_number
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
-
-def find_product(text: str) -> str | None:
-    """The product a message names, misspelt too ("my fridg", "洗碗幾")."""
-    return canonical_product(text) or guess_product(text)
-
-
-# Words close to an appliance's name that are words of their own ("won't heat" is no heater).
-_EN_VERBS = frozenset({"heat", "heats", "heated", "wash", "washes", "washed", "drain", "drains",
-                       "cook", "cooks", "cooked", "cool", "cools", "cooled", "dry", "dries"})
-
-
-def _last_word_near(piece: str, name: str) -> bool:
-    last, name_last = piece.split()[-1], name.split()[-1]
-    return difflib.SequenceMatcher(None, last, name_last).ratio() >= 0.75
-
-
-def guess_product(text: str) -> str | None:
-    """The product a misspelt message names ("my fridg", "washng machine", "洗碗幾"), when
-    exactly one product is that close; None rather than a coin toss ("洗晚机": 洗碗机 or 洗衣机?)."""
-    lowered = text.lower()
-    found: set[str] = set()
-    words = re.findall(r"[a-z]+", lowered)
-    for size in (1, 2):
-        for i in range(len(words) - size + 1):
-            piece = " ".join(words[i:i + size])
-            if len(piece) >= 4 and piece not in _EN_VERBS:
-                close = difflib.get_close_matches(piece, _EN_PRODUCTS, n=3, cutoff=0.8)
-                # Each word must be near its own: "kitchen floor" is no "kitchen hood".
-                found.update(_PRODUCT_OF[name] for name in close if _last_word_near(piece, name))
-    for run in re.findall(r"[\u3400-\u9fff]+", text):
-        for i in range(len(run) - 2):
-            close = difflib.get_close_matches(run[i:i + 3], _ZH_PRODUCTS, n=5, cutoff=0.66)
-            found.update(_PRODUCT_OF[name] for name in close)
-    return found.pop() if len(found) == 1 else None
-
 
 # "已经送到了", "送咗嚟", "delivered yesterday"; and "还没送到", "not delivered yet".
 _NOT_DELIVERED = re.compile(r"还没送|還沒送|未送|没送到|沒送到|未到货|未到貨|还没到|還沒到|未到|没到|沒到|"
@@ -93,10 +52,6 @@ _NON_ANSWER = re.compile(
     r"later|wait|hold\s+on|one\s+sec|\?+|…+|\.+|好的?|ok(?:ay)?|嗯+|哦+|喔+)"
     r"[\s。.!！~～?？吧啦呀哦喔]*$", re.I)
 _EMOJI_ONLY = re.compile(r"^[\W_]+$")
-PRODUCT_WORDS = product_words()
-_PRODUCT_OF = {word: product for word in PRODUCT_WORDS if (product := canonical_product(word))}
-_EN_PRODUCTS = [w for w in _PRODUCT_OF if w.isascii() and len(w) >= 4]
-_ZH_PRODUCTS = [w for w in _PRODUCT_OF if not w.isascii() and len(w) == 3]
 
 
 _DENIES = re.compile(r"冇|没|沒|無|无|唔|不|\b(?:no|not|none|never|can'?t|cannot|don'?t|didn'?t|"
@@ -146,13 +101,6 @@ def is_non_answer(text: str) -> bool:
 def puts_off(text: str) -> bool:
     """A short reply that puts the answer off and holds no number ("等下，我问问我老婆")."""
     return len(text) <= 60 and not re.search(r"\d", text) and bool(_DEFERS.search(text))
-
-
-def is_only_product(text: str) -> bool:
-    """The answer names an appliance and nothing else ("冰箱", "the washing machine")."""
-    rest = re.sub(r"^\s*(?:(?:my|the|a|an|our)\s+|我的|我家的|我家|系|係|是)", "", text.lower())
-    rest = re.sub(r"[\s,.，。!！]+", "", rest)
-    return bool(rest) and any(rest == w.replace(" ", "") for w in PRODUCT_WORDS)
 
 
 # "照片已发", "见附图", "photo attached", "see the pic I sent".

@@ -23,10 +23,10 @@ from bot.dialogue.extract import (
     corrected,
     denies,
     find_order_number,
-    find_product,
     only_points_to_photo,
 )
 from bot.dialogue.forms import FORMS, PRODUCTS, FormSpec, describes_in_detail
+from bot.dialogue.product_names import find_product
 from bot.dialogue.replies import menu, stale
 from bot.dialogue.services import Services
 from bot.dialogue.state import CONFIRM, Conversation, Form, Submission
@@ -38,6 +38,8 @@ from nlu.entities import canonical_product
 log = logging.getLogger(__name__)
 
 MAX_FAILURES = 3
+# An optional detail not understood this many times running is left empty.
+OPTIONAL_TRIES = 2
 # Fields of a form that the ticket carries as such; the rest go into the ticket's details.
 TICKET_FIELDS = ("product", "description", "error_code", "phone", "address")
 
@@ -180,6 +182,13 @@ def fill(svc: Services, conv: Conversation, text: str, parse: Parse | None) -> l
         form.failures += 1
         reason = (slot.explain(text, now) if slot.explain else None) or f"invalid.{slot.name}"
         reply = Reply(t(lang, reason))
+        if slot.optional and form.failures >= OPTIONAL_TRIES:
+            # A detail we can do without, twice not understood ("2025年3月" for the day of
+            # purchase): left empty, said so, rather than a third time or a guess.
+            form.slots[slot.name] = ""
+            form.failures = 0
+            left = Reply(t(lang, "form.left_empty", field=t(lang, f"field.{slot.name}")))
+            return [left, _after_answer(conv)]
         if form.failures >= MAX_FAILURES:
             return [reply, Reply(t(lang, "form.too_many_failures", hotline=svc.hotline),
                                  buttons=[[Button(t(lang, "menu.human"), f"{PERSON}failures"),
@@ -189,11 +198,18 @@ def fill(svc: Services, conv: Conversation, text: str, parse: Parse | None) -> l
     form.failures = 0
     if text and not form.editing:
         take_details(svc, form, spec, text, parse, besides=slot.name)
+    return [_after_answer(conv)]
+
+
+def _after_answer(conv: Conversation) -> Reply:
+    """The summary again after a change, else the next question."""
+    form = conv.form
+    assert form is not None
     if form.editing:
         form.editing = False
         form.asking = CONFIRM
-        return [summary(conv)]
-    return [next_step(conv)]
+        return summary(conv)
+    return next_step(conv)
 
 
 def summary(conv: Conversation) -> Reply:

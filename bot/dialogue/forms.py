@@ -13,9 +13,7 @@ from datetime import datetime
 from bot.dialogue.addresses import find_address, names_a_street
 from bot.dialogue.extract import (
     corrected,
-    find_product,
     is_non_answer,
-    is_only_product,
     puts_off,
     says_delivered,
 )
@@ -30,21 +28,19 @@ from bot.dialogue.product_details import (
     find_serial,
     or_not_known,
 )
+from bot.dialogue.product_names import PRODUCT_WORDS, find_product, is_only_product
 from bot.dialogue.when import earliest, parse_when, problem_with
 from nlu.client import Parse
 
 # Products offered as buttons are the canonical names the NLU normalises to.
 from nlu.entities import (
     PRODUCTS,
+    canonical_product,
     canonical_ticket_number,
     find_phone,
     normalise_entity,
     normalise_phone,
-    product_words,
 )
-
-# Every word customers use for the products (冷氣, fridge, ...), longest first.
-PRODUCT_WORDS = product_words()
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -82,6 +78,17 @@ def accept_product(text: str, parse: Parse | None, now: datetime) -> str | None:
     if is_non_answer(text) or find_phone(text) or find_address(text) or _SENTENCE.search(text):
         return None
     return _clean(text, 30)  # an appliance we do not list (烤箱, "oven")
+
+
+def accept_category(text: str, parse: Parse | None, now: datetime) -> str | None:
+    """A product to register is one of the categories we keep policies for: "我看一下喔" is
+    not an appliance, whatever else a repair's free-text product may be."""
+    product = accept_product(text, parse, now)
+    return product if product in PRODUCTS else canonical_product(product or "") or None
+
+
+def explain_category(text: str, now: datetime) -> str | None:
+    return explain_free_text(text, now) or "invalid.category"
 
 
 # Words of a sentence, not of an appliance's name ("右边的还正常", "it is broken").
@@ -328,7 +335,8 @@ COMPLAINT = FormSpec(
 # (backend/products; submitted by bot/dialogue/registration.py).
 REGISTER_PRODUCT = FormSpec(
     name="register_product", ticket_type=None,
-    slots=(PRODUCT,
+    slots=(Slot("product", accept_category, PRODUCTS, entity="product", explain=explain_category,
+                find=find_product),
            Slot("brand", or_not_known(accept_brand), optional=True, entity="brand",
                 find=find_brand),
            Slot("model", or_not_known(accept_model), optional=True, entity="model",

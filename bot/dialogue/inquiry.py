@@ -10,7 +10,8 @@ from bot.backend_client import BackendUnavailable
 from bot.catalogue import text as t
 from bot.dialogue import warranty
 from bot.dialogue.buttons import HELPED, MENU
-from bot.dialogue.extract import find_product, topic_of
+from bot.dialogue.extract import topic_of
+from bot.dialogue.product_names import find_product
 from bot.dialogue.replies import backend_down
 from bot.dialogue.services import Services
 from bot.dialogue.state import Conversation

@@ -50,8 +50,8 @@ _EN_MONTH_FIRST = re.compile(rf"\b{_MONTH}(?:\s*-\s*|\s+(?:the\s+)?)(?P<day>\d{{
                              rf"{_YEAR_TAIL}")
 # Shopping festivals and holidays; the group name is the month and day.
 _FESTIVAL = re.compile(
-    r"(?P<d1111>[双雙]\s*(?:十一|11)|(?<!\d)11\.11(?!\d))"
-    r"|(?P<d1212>[双雙]\s*(?:十二|12)|(?<!\d)12\.12(?!\d))"
+    r"(?P<d1111>[双雙]\s*(?:十一|11)|(?<!\d)11\.11(?!\d)|\bdouble\s*(?:11|eleven)\b|singles'?\s*day)"
+    r"|(?P<d1212>[双雙]\s*(?:十二|12)|(?<!\d)12\.12(?!\d)|\bdouble\s*(?:12|twelve)\b)"
     r"|(?P<d0501>(?<![\d一二三四五六七八九十])五一(?![\d一二三四五六七八九十])|劳动节|勞動節)"
     r"|(?P<d0618>(?<![\d.$])618(?![\d元块塊蚊%]))|(?P<d1001>国庆|國慶)"
     r"|(?P<d1225>圣诞|聖誕|christmas|xmas)|(?P<d0101>元旦|new year'?s day)"

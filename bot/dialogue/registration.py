@@ -10,7 +10,7 @@ import logging
 from bot.backend_client import BackendUnavailable, TicketRefused
 from bot.catalogue import text as t
 from bot.dialogue import warranty
-from bot.dialogue.buttons import CANCEL, MENU, SUBMIT
+from bot.dialogue.buttons import CANCEL, CHANGE, MENU, SUBMIT
 from bot.dialogue.services import Services
 from bot.dialogue.state import Conversation
 from bot.dialogue.types import Button, Reply
@@ -32,7 +32,13 @@ async def submit(svc: Services, conv: Conversation) -> list[Reply]:
     try:
         product = await svc.backend.register_product(conv.channel, conv.chat_id,
                                                       product_request(conv))
-    except (BackendUnavailable, TicketRefused) as exc:
+    except TicketRefused:
+        # Sending the same details again will not help: they are to be changed.
+        log.warning("a product registration was refused")
+        return [Reply(t(lang, "registration.refused", hotline=svc.hotline),
+                      buttons=[[Button(t(lang, "form.change"), CHANGE),
+                                Button(t(lang, "form.cancel"), CANCEL)]])]
+    except BackendUnavailable as exc:
         log.warning("a product registration was not taken: %s", type(exc).__name__)
         return [Reply(t(lang, "registration.not_saved", hotline=svc.hotline),
                       buttons=[[Button(t(lang, "form.submit"), SUBMIT),

@@ -139,6 +139,8 @@ def test_traditional_chinese_and_cantonese(text: str, expected: date) -> None:
     ("on Black Friday last year", date(2025, 11, 28)),
     ("Black Friday", date(2026, 11, 27)),
     ("I think it was last year, on black friday", date(2025, 11, 28)),
+    ("last Double 11", date(2026, 11, 11)),
+    ("on singles' day last year", date(2025, 11, 11)),
     ("I bought it on 2025-03-15 at JD", MARCH_15),
     ("Receipt says 15 Mar 2025, got it at Fortress", MARCH_15),
     ("hmm the invoice is dated March 15th, 2025 I believe", MARCH_15),

@@ -82,6 +82,29 @@ async def test_what_is_not_a_model_or_a_date_is_asked_again(engine_chat) -> None
     assert "couldn't read the purchase date" in engine_chat.text
 
 
+async def test_a_date_twice_not_understood_is_left_empty_not_guessed(engine_chat) -> None:
+    await engine_chat.say("登記保固")
+    await engine_chat.press("pick:product:冰箱")
+    for slot in ("brand", "model", "serial"):
+        await engine_chat.press(f"skip:{slot}")
+    await engine_chat.say("2025年3月")  # a month, not the day on the invoice
+    assert "看不懂購買日期" in engine_chat.text
+    await engine_chat.say("2025年3月")
+    assert "購買日期先留空" in engine_chat.text and "skip:purchased_from" in engine_chat.buttons()
+    await engine_chat.press("skip:purchased_from")
+    await engine_chat.press("form:submit")
+    [product] = engine_chat.products()
+    assert product["purchase_date"] is None
+
+
+async def test_only_an_appliance_we_register_is_taken_as_the_product(engine_chat) -> None:
+    await engine_chat.say("產品登錄")
+    await engine_chat.say("我睇下先喔")  # "let me have a look": not an appliance
+    assert "pick:product:冰箱" in engine_chat.buttons()
+    await engine_chat.say("雪柜")
+    assert "skip:brand" in engine_chat.buttons()
+
+
 async def test_a_registration_cancelled_at_the_summary_saves_nothing(engine_chat) -> None:
     await engine_chat.say("帮我登记一台冰箱")
     for slot in ("brand", "model", "serial", "purchase_date", "purchased_from"):

@@ -301,7 +301,7 @@ def test_a_numeric_date_is_read_either_way_round_whichever_comes_first() -> None
 
 
 def test_kitchen_floor_is_no_kitchen_hood() -> None:
-    from bot.dialogue.extract import find_product, guess_product
+    from bot.dialogue.product_names import find_product, guess_product
 
     assert find_product("my Bosch SMS6 is flooding the kitchen floor!! water coming out") is None
     assert guess_product("my washng machine broke") == "洗衣机"

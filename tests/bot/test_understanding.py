@@ -176,7 +176,7 @@ async def test_a_question_about_an_error_code_is_answered_before_a_repair(chat) 
     ("洗碗幾不排水,可以派技師來看一下嗎", "洗碗机"),
 ])
 async def test_a_misspelt_appliance_is_still_recognised(chat, text, product) -> None:
-    from bot.dialogue.extract import guess_product
+    from bot.dialogue.product_names import guess_product
 
     assert guess_product(text) == product
     await chat.say(text)
@@ -186,7 +186,16 @@ async def test_a_misspelt_appliance_is_still_recognised(chat, text, product) -> 
 
 
 def test_a_spelling_two_appliances_are_equally_close_to_is_not_guessed() -> None:
-    from bot.dialogue.extract import guess_product
+    from bot.dialogue.product_names import guess_product
 
-    assert guess_product("洗晚机不排水了") is None  # 洗碗机 or 洗衣机: asked, not guessed
+    assert guess_product("洗好机不排水了") is None  # 洗碗机 or 洗衣机: asked, not guessed
     assert guess_product("右边的还正常") is None
+
+
+def test_a_character_typed_for_one_of_the_same_sound_names_its_appliance() -> None:
+    from bot.dialogue.product_names import guess_product
+
+    # A pinyin keyboard's slip: 晚 sounds as 碗 (wǎn), 依 as 衣 (yī), 相 as 箱 (xiāng).
+    assert guess_product("洗晚机不排水了") == "洗碗机"
+    assert guess_product("我想注册下我家的洗依机，美的的") == "洗衣机"
+    assert guess_product("电冰相不制冷") == "冰箱"
