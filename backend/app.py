@@ -21,6 +21,8 @@ from fastapi.responses import JSONResponse
 
 from backend import wiring
 from backend.console.router import install as install_console
+from backend.customers.router import router as customers_router
+from backend.customers.service import CustomerAnonymised
 from backend.errors import NotFound
 from backend.handoff.router import router as handoff_router
 from backend.handoff.service import HandoffConflict
@@ -35,7 +37,7 @@ from backend.outlets.service import OutletUnavailable, TicketNotOpen
 from backend.privacy.rotation import KeyRotationWorker
 from backend.privacy.router import router as privacy_router
 from backend.products.router import router as products_router
-from backend.products.service import DateInTheFuture, UnknownCategory
+from backend.products.service import DateInTheFuture, ProductRefused, UnknownCategory
 from backend.security.http import RateLimit, SecurityHeaders
 from backend.security.worker import NoncePurgeWorker
 from backend.sla.acceptance import CannotComplete, NothingToAnswer
@@ -53,6 +55,7 @@ from backend.surveys.worker import SurveyWorker
 from backend.tickets.errors import (
     ActionNotAllowed,
     IdempotencyConflict,
+    NoProduct,
     NoSuchStaff,
     NotOfThatTeam,
 )
@@ -68,6 +71,7 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     ActionNotAllowed: 409,  # and TransitionNotAllowed
     NotOfThatTeam: 422,
     NoSuchStaff: 422,
+    NoProduct: 422,
     DateInThePast: 422,
     NoAppointment: 409,
     CannotComplete: 409,
@@ -79,6 +83,8 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     LastAdmin: 409,
     DateInTheFuture: 422,
     UnknownCategory: 422,
+    ProductRefused: 422,  # and what else products refuse
+    CustomerAnonymised: 409,
 }
 
 
@@ -153,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats_router)
     app.include_router(privacy_router)
     app.include_router(products_router)
+    app.include_router(customers_router)
     install_console(app)
     # Outermost: a refused request gets the security headers too.
     app.add_middleware(RateLimit, settings=settings)

@@ -5,7 +5,9 @@ acts on tickets without an app calls it itself."""
 
 from __future__ import annotations
 
+from backend.customers import service as customer_service
 from backend.outlets import service as outlet_service
+from backend.products import tickets as product_tickets
 from backend.sla import service as sla_service
 from backend.surveys import service as survey_service
 from backend.tickets import hooks
@@ -14,9 +16,11 @@ from backend.tickets import hooks
 def install_hooks() -> None:
     """Install the ticket lifecycle's hooks (again: the same ones, nothing doubled)."""
     hooks.install(hooks.Hooks(
-        # The place first: the outlet's proposal needs it, the due times do not mind.
-        created=(outlet_service.propose, sla_service.ticket_created),
-        status_changed=(sla_service.status_changed,),
+        # The place first: the outlet's proposal needs it, the due times do not mind. The
+        # customer is found by the ticket's phone number from now on.
+        created=(outlet_service.propose, sla_service.ticket_created,
+                 customer_service.remember_phone, product_tickets.ticket_created),
+        status_changed=(sla_service.status_changed, product_tickets.ticket_status_changed),
         follow_up=(survey_service.ticket_status_changed,),
         priority_changed=(sla_service.priority_changed,),
         staff_acted=(sla_service.staff_acted,),

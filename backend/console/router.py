@@ -12,7 +12,11 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from backend.deps import SESSION_COOKIE, SessionDep, StaffUser, require_roles
+from backend.customers.access import EDITORS, FINDERS
+from backend.deps import SESSION_COOKIE, SessionDep, SettingsDep, StaffUser, require_roles
+from backend.kernel.clock import local_now
+from backend.knowledge.enums import PRODUCTS
+from backend.products.enums import Region
 from backend.staff import service as staff_service
 from backend.staff.enums import ALL_ROLES, CredentialKind, Role
 from backend.tickets.enums import TRANSITIONS, TicketPriority, TicketStatus, TicketType
@@ -94,10 +98,16 @@ async def customer_page(request: Request, db_session: SessionDep) -> Response:
     return await _guarded(request, db_session, "customer.html")
 
 
+@router.get("/policies")
+async def policies_page(request: Request, db_session: SessionDep) -> Response:
+    return await _guarded(request, db_session, "policies.html")
+
+
 @router.get("/meta.json")
-async def meta(staff: StaffUser = require_roles(*ALL_ROLES)) -> dict:
+async def meta(settings: SettingsDep, staff: StaffUser = require_roles(*ALL_ROLES)) -> dict:
     """The vocabulary the pages need: statuses and the allowed next ones, types, priorities,
-    and what the caller's role may do."""
+    product categories and regions, and what the caller's role may do (the routes decide; the
+    pages only leave out what would be refused)."""
     return {
         "statuses": [s.value for s in TicketStatus],
         "transitions": {s.value: sorted(t.value for t in TRANSITIONS.get(s, ()))
@@ -107,6 +117,14 @@ async def meta(staff: StaffUser = require_roles(*ALL_ROLES)) -> dict:
         "role": staff.role.value,
         "may_assign": staff.role in (Role.dispatcher, Role.supervisor, Role.admin),
         "may_talk": staff.role in (Role.agent, Role.supervisor, Role.admin),
+        "may_find_customers": staff.role in FINDERS,
+        "may_edit_customers": staff.role in EDITORS,
+        "may_see_personal_data": staff.role in (Role.supervisor, Role.admin),
+        "may_edit_policies": staff.role == Role.admin,
+        "product_categories": list(PRODUCTS),
+        # The day warranties are counted on (TICKET_TIMEZONE), not the browser's.
+        "today": local_now(settings.ticket_timezone).date().isoformat(),
+        "regions": [r.value for r in Region],
     }
 
 

@@ -17,6 +17,10 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Personal data: encrypted at rest.
     display_name: Mapped[str | None] = mapped_column(EncryptedString)
+    # HMAC-SHA256 of the phone number of their latest ticket that gave one, in its canonical
+    # form (backend/customers/phones.py): staff find the customer by it; the number itself is
+    # only on the tickets, encrypted. NULL: no number yet, or erased.
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     language: Mapped[str] = mapped_column(String(8))
     # Service tier (backend.sla.enums.CustomerTier): picks the SLA policy.
     tier: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.customers.enums import Channel, Language
+from backend.customers.phones import normalise as normalise_phone
 from backend.text import clean_or_none
 
 # Where a product's purchase date comes from, and where its warranty stands.
@@ -72,3 +73,45 @@ class CustomerArchive(BaseModel):
     customer: CustomerOut
     products: list[ProductRecord]
     tickets: list[ArchiveTicket]
+
+
+# ---- staff: finding a customer -------------------------------------------------------------
+
+class PhoneSearch(BaseModel):
+    """A phone number as staff type it ("138 0013 8000", "+852 9123 4567", "0912-345-678"). In
+    the body, not the address: a number must not end up in access logs."""
+
+    phone: str = Field(min_length=1, max_length=40)
+
+    @field_validator("phone")
+    @classmethod
+    def _a_number(cls, value: str) -> str:
+        if normalise_phone(value) is None:
+            raise ValueError("not a phone number: 5 to 20 digits, with an optional +86, +852 "
+                             "or +886 (or 00…) in front")
+        return value
+
+
+class ChatRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    channel: Channel
+    chat_id: str
+
+
+class CustomerSummary(BaseModel):
+    """A customer as staff find them: who, how to reach them in the chat, since when."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    display_name: str | None
+    language: Language
+    tier: str
+    created_at: datetime.datetime
+    anonymised_at: datetime.datetime | None
+    chats: list[ChatRef] = Field(validation_alias="identities")
+
+
+class CustomerMatches(BaseModel):
+    items: list[CustomerSummary]

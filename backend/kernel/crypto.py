@@ -14,9 +14,12 @@ type (EncryptedJSON is an EncryptedString).
 
 from __future__ import annotations
 
+import base64
 import json
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
@@ -25,6 +28,8 @@ from backend.kernel.config import get_settings
 _fernet: MultiFernet | None = None
 # Each key alone (the first: is a stored value already under it?).
 _keys: list[Fernet] = []
+# Each key's bytes, in the same order: what `derive` derives from.
+_raw: list[bytes] = []
 
 
 class EncryptionKeyError(ValueError):
@@ -53,8 +58,9 @@ def make_fernet(keys: str) -> MultiFernet:
 
 def configure(keys: str) -> None:
     """Use these keys from now on (process-wide: one process serves one key set)."""
-    global _fernet, _keys
+    global _fernet, _keys, _raw
     _keys = _fernets(keys)
+    _raw = [base64.urlsafe_b64decode(key.strip()) for key in keys.split(",") if key.strip()]
     _fernet = MultiFernet(_keys)
 
 
@@ -68,6 +74,17 @@ def _current() -> MultiFernet:
         configure(get_settings().field_encryption_keys)
     assert _fernet is not None
     return _fernet
+
+
+def derive(purpose: bytes) -> list[bytes]:
+    """A 32-byte key for `purpose` (a keyed hash that finds a value without storing it) from
+    each configured key, the first from the first: HKDF-SHA256 with the purpose as its info,
+    so a derived key tells nothing of the Fernet key and each purpose gets its own. They
+    rotate with the field keys: what is keyed with the first must be keyed again when a new
+    key is put first (backend/privacy/rotation.py)."""
+    _current()
+    return [HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(raw)
+            for raw in _raw]
 
 
 def encrypt(value: str) -> str:

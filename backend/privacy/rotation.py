@@ -7,7 +7,8 @@ How: per table, rows in primary-key order, `batch_size` at a time, each batch it
 transaction; a value is rewritten only if it is still the ciphertext that was read (a
 concurrent change wins, and is under the first key anyway). Nothing is locked beyond the rows
 of one batch, and every value stays readable throughout: the old keys still decrypt until they
-are removed from FIELD_ENCRYPTION_KEYS.
+are removed from FIELD_ENCRYPTION_KEYS. Then the customers' phone hashes, keyed with a key
+derived from the first (backend/customers/phones.py), are keyed again under the new one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Text, and_, column, or_, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import backend.models  # noqa: F401  (every model, so the metadata is complete)
+from backend.customers import service as customer_service
 from backend.kernel import crypto
 from backend.kernel.config import Settings
 from backend.kernel.database import Base, rowcount
@@ -64,6 +66,7 @@ class ColumnStatus:
 class RotationResult:
     reencrypted: int = 0
     unreadable: int = 0
+    rehashed: int = 0  # customers' phone hashes keyed again (backend/customers/phones.py)
     columns: dict[str, ColumnStatus] = field(default_factory=dict)
 
     @property
@@ -142,6 +145,9 @@ async def rotate(*, db_session: AsyncSession, batch_size: int = 500,
             if pause_seconds:
                 await asyncio.sleep(pause_seconds)
         await db_session.commit()
+    # What is keyed with a key derived from the first (the phone hashes) follows it.
+    result.rehashed = await customer_service.rehash_phones(db_session=db_session,
+                                                           batch_size=batch_size)
     if result.reencrypted or result.unreadable:
         log.info("key rotation: %d values re-encrypted under the first key, %d unreadable",
                  result.reencrypted, result.unreadable)

@@ -207,6 +207,7 @@ async def erase(*, db_session: AsyncSession, customer: Customer, actor: str) -> 
                              .where(CustomerProduct.customer_id == customer.id))
     await db_session.execute(delete(ChatIdentity).where(ChatIdentity.customer_id == customer.id))
     customer.display_name = None
+    customer.phone_hash = None  # nobody finds them by their number any more
     customer.survey_opt_out = True
     customer.anonymised_at = now
     db_session.add(PrivacyAction(customer_id=customer.id, kind=PrivacyActionKind.erased,

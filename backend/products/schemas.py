@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backend.knowledge.enums import PRODUCTS, canonical_product
 from backend.products.enums import Coverage, Region, Source
@@ -14,16 +14,52 @@ from backend.text import NoControl
 
 Part = Annotated[str, Field(min_length=1, max_length=20), NoControl]
 Parts = Annotated[list[Part], Field(max_length=20)]
+# No appliance in use was bought before this: an earlier date is a typing slip (0202-…).
+EARLIEST = datetime.date(1950, 1, 1)
+Day = Annotated[datetime.date, Field(ge=EARLIEST)] | None
 
 
 class PolicyIn(BaseModel):
-    whole_unit_months: int = Field(ge=1, le=240)
+    """A warranty policy as an admin sets it. Refused (422, naming the field): a period out of
+    range (whole unit 1–120 months, main parts up to 240, 三包 windows up to 90 days, safe use
+    1–30 years), main parts covered for less than the whole unit, months for main parts none
+    are named, a part both main and wearing, an exchange window shorter than the return window
+    (what may be returned may be exchanged), a cover longer than the safe-use life. The
+    Mainland's statutory minimums need the region: backend/products/service.py."""
+
+    whole_unit_months: int = Field(ge=1, le=120)
     main_parts: Parts = []
-    main_parts_months: int | None = Field(default=None, ge=1, le=360)
+    main_parts_months: int | None = Field(default=None, ge=1, le=240)
     wearing_parts: Parts = []
     return_days: int = Field(default=0, ge=0, le=90)
     exchange_days: int = Field(default=0, ge=0, le=90)
-    safe_use_years: int | None = Field(default=None, ge=1, le=50)
+    safe_use_years: int | None = Field(default=None, ge=1, le=30)
+
+    @field_validator("main_parts", "wearing_parts", mode="before")
+    @classmethod
+    def _parts(cls, value: object) -> object:
+        """Trimmed, blanks dropped, each once (in the order given)."""
+        if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+            return value  # refused by the type
+        return list(dict.fromkeys(p.strip() for p in value if p.strip()))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PolicyIn:
+        main = self.main_parts_months
+        if main is not None and not self.main_parts:
+            raise ValueError("main_parts_months needs the main parts it is for (main_parts)")
+        if main is not None and main < self.whole_unit_months:
+            raise ValueError("main_parts_months must not be shorter than whole_unit_months")
+        if both := set(self.main_parts) & set(self.wearing_parts):
+            raise ValueError(f"a part is either main or wearing, not both: {', '.join(both)}")
+        if self.exchange_days < self.return_days:
+            raise ValueError("exchange_days must not be shorter than return_days")
+        if self.safe_use_years is not None:
+            longest = max(self.whole_unit_months, main or 0)
+            if longest > 12 * self.safe_use_years:
+                raise ValueError("the warranty must not outlast the safe-use life "
+                                 "(safe_use_years)")
+        return self
 
 
 class PolicyOut(PolicyIn):
@@ -46,10 +82,26 @@ class ProductFields(BaseModel):
     brand: Annotated[str | None, Field(max_length=50), NoControl] = None
     model: Annotated[str | None, Field(max_length=64), NoControl] = None
     serial: Annotated[str | None, Field(max_length=64), NoControl] = None
-    purchase_date: datetime.date | None = None
+    purchase_date: Day = None
     purchased_from: Annotated[str | None, Field(max_length=200), NoControl] = None
-    installed_on: datetime.date | None = None
+    installed_on: Day = None
     install_address: Annotated[str | None, Field(max_length=300), NoControl] = None
+
+    @field_validator("brand", "model", "serial", "purchased_from", "install_address",
+                     mode="before")
+    @classmethod
+    def _trimmed(cls, value: object) -> object:
+        """Blank is none: a form's emptied field clears the value. (Control characters are
+        refused, not removed: NoControl.)"""
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @model_validator(mode="after")
+    def _installed_after_bought(self) -> ProductFields:
+        if self.purchase_date and self.installed_on and self.installed_on < self.purchase_date:
+            raise ValueError("installed_on must not be before purchase_date")
+        return self
 
 
 class ProductIn(ProductFields):
@@ -102,3 +154,14 @@ class ProductOut(BaseModel):
         description="another product with this serial number, registered first: for staff to "
                     "settle")
     warranty: Warranty
+
+
+class StaffProductOut(ProductOut):
+    """A product as staff see it: whose it is, and, when its serial number is flagged, whose
+    product registered it first."""
+
+    customer_id: int
+    duplicate_customer_id: int | None = Field(
+        default=None, description="the customer holding `duplicate_of`")
+    created_at: datetime.datetime
+    updated_at: datetime.datetime

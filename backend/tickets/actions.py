@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.customers.enums import Channel
 from backend.kernel.database import utcnow
 from backend.kernel.pushes import TicketReply
+from backend.products import tickets as product_tickets
 from backend.staff.models import Staff
 from backend.tickets import escalation, lifecycle
 from backend.tickets.enums import (
@@ -26,7 +27,7 @@ from backend.tickets.enums import (
     TicketPriority,
     TicketStatus,
 )
-from backend.tickets.errors import NotOfThatTeam
+from backend.tickets.errors import NoProduct, NotOfThatTeam
 from backend.tickets.models import Ticket
 from backend.tickets.service import get_for_customer
 
@@ -109,6 +110,30 @@ async def add_note(*, db_session: AsyncSession, number: str, text: str, actor: s
                      now=utcnow(), touch=True)
     await db_session.commit()
     log.info("ticket %s: internal note added", ticket.number)
+    return ticket
+
+
+async def confirm_product(*, db_session: AsyncSession, number: str, model: str | None,
+                          serial: str | None, actor: str,
+                          assignee_id: int | None = None) -> Ticket | None:
+    """The technician's reading of the appliance's nameplate on a repair or installation: the
+    customer's product updated, or registered (backend/products/tickets.py), and a
+    `product_confirmed` event. None if there is no such ticket (with `assignee_id`: none
+    assigned to that staff member); NoProduct if it names no appliance we register. Commits."""
+    ticket = await lifecycle.lock(db_session=db_session, number=number, assignee_id=assignee_id)
+    if ticket is None:
+        await db_session.rollback()
+        return None
+    product = await product_tickets.confirm_on_site(db_session=db_session, ticket=ticket,
+                                                    model=model, serial=serial)
+    if product is None:
+        await lifecycle.refuse(db_session, NoProduct(
+            "this ticket names no appliance that can be registered"))
+    said = ", ".join(name for name, value in (("model", model), ("serial", serial)) if value)
+    lifecycle.record(db_session, ticket, EventKind.product_confirmed, actor=actor, note=said,
+                     now=utcnow(), touch=True)
+    await db_session.commit()
+    log.info("ticket %s: product %s confirmed on site", ticket.number, said)
     return ticket
 
 

@@ -42,6 +42,7 @@ class EventKind(StrEnum):
     assigned = "assigned"  # given to a staff member (the note says to whom)
     escalated = "escalated"  # to a team (and maybe a person), with the reason
     staff_reply = "staff_reply"  # a message to the customer's chat from the ticket page
+    product_confirmed = "product_confirmed"  # model / serial read on site (names, not values)
 
 
 # ---- the vocabulary of the ticket's service-level columns (kept up by backend.sla) ----------

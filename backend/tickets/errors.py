@@ -25,5 +25,9 @@ class NotOfThatTeam(ValueError):
     """The person named for an escalation is not an active member of the team."""
 
 
+class NoProduct(ValueError):
+    """The ticket names no appliance a product can be registered for (a kettle)."""
+
+
 class NoSuchStaff(ValueError):
     """No (active) staff account has the username a ticket is to be given to."""

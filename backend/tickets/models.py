@@ -86,6 +86,13 @@ class Ticket(Base):
     appointment_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     appointment_request: Mapped[str | None] = mapped_column(EncryptedString)
 
+    # ---- the registered product it is about (backend/products/tickets.py) ------------------
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_products.id", ondelete="SET NULL"), index=True)
+    # A repair's warranty the day it was created: {"coverage", "whole_unit_until",
+    # "main_parts_until", "main_parts"} (backend.products.warranty; dates ISO).
+    warranty: Mapped[dict | None] = mapped_column(JSON)
+
     # ---- escalation: the team (a staff role) the ticket was escalated to, and when ---------
     escalated_to: Mapped[str | None] = mapped_column(String(16), index=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -39,6 +39,7 @@ from backend.tickets.schemas import (
     ExpediteAnswer,
     FeedbackRequest,
     NoteRequest,
+    ProductOnSite,
     ReplyRequest,
     StatusChange,
     TicketCreate,
@@ -278,6 +279,21 @@ async def add_note(number: str, note: NoteRequest, db_session: SessionDep,
     ticket = await actions.add_note(db_session=db_session, number=number,
                                            text=note.text, actor=staff.actor,
                                            assignee_id=staff.own_tickets_only)
+    if ticket is None:
+        raise NotFound(NOT_FOUND)
+    return await _reloaded(db_session, ticket.number)
+
+
+@router.post("/tickets/{number}/product", response_model=TicketDetail,
+             responses={404: {"description": "no such ticket"},
+                        422: {"description": "the ticket names no appliance we register"}})
+async def confirm_product(number: str, reading: ProductOnSite, db_session: SessionDep,
+                          staff: AnyStaff) -> TicketDetail:
+    """The model and serial number read off the appliance on site (a technician: on a ticket
+    assigned to them): the customer's product is corrected, or registered from the ticket."""
+    ticket = await actions.confirm_product(
+        db_session=db_session, number=number, model=reading.model, serial=reading.serial,
+        actor=staff.actor, assignee_id=staff.own_tickets_only)
     if ticket is None:
         raise NotFound(NOT_FOUND)
     return await _reloaded(db_session, ticket.number)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
@@ -22,7 +23,7 @@ from pydantic import (
 from backend.customers.enums import Channel, Language
 from backend.customers.schemas import CustomerIn, CustomerOut
 from backend.kernel.database import utcnow
-from backend.text import clean, clean_or_none
+from backend.text import NoControl, clean, clean_or_none
 from backend.tickets.due import state_of
 from backend.tickets.enums import (
     ON_SITE_TYPES,
@@ -65,6 +66,9 @@ class TicketCreate(BaseModel):
                               "5 to 20 characters; spaces and dashes are removed")
     address: str | None = Field(default=None, max_length=ADDRESS_MAX)
     preferred_time: str | None = Field(default=None, max_length=200)
+    # One of the customer's registered products (the bot offers them); a product that is not
+    # theirs is not linked (backend/products/tickets.py).
+    product_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     priority: TicketPriority | None = None
 
     @field_validator("product", "error_code", "address", "preferred_time", mode="before")
@@ -123,6 +127,19 @@ class StatusChange(BaseModel):
     @classmethod
     def _strip(cls, value: object) -> object:
         return clean_or_none(value)
+
+
+class ProductOnSite(BaseModel):
+    """What the technician reads off the nameplate (at least one of the two)."""
+
+    model: Annotated[str | None, Field(default=None, min_length=1, max_length=64), NoControl]
+    serial: Annotated[str | None, Field(default=None, min_length=4, max_length=64), NoControl]
+
+    @model_validator(mode="after")
+    def _something(self) -> ProductOnSite:
+        if not (self.model or self.serial):
+            raise ValueError("give the model, the serial number or both")
+        return self
 
 
 class AssignRequest(BaseModel):
@@ -210,6 +227,8 @@ class TicketCustomerView(BaseModel):
     language: Language
     created_at: datetime
     updated_at: datetime
+    # The registered product's warranty when the ticket was created (a repair of one).
+    warranty: dict | None = None
 
     @classmethod
     def of(cls, ticket) -> TicketCustomerView:
@@ -219,6 +238,7 @@ class TicketCustomerView(BaseModel):
             error_code=ticket.error_code, phone_masked=mask_phone(ticket.phone),
             preferred_time=ticket.preferred_time, language=ticket.language,
             created_at=ticket.created_at, updated_at=ticket.updated_at,
+            warranty=ticket.warranty,
         )
 
 
@@ -327,5 +347,9 @@ class TicketDetail(TicketSummary):
     details: dict[str, str]
     attachments: list[dict]
     chat_id: str
+    product_id: int | None = Field(default=None, description="the customer's registered "
+                                   "product the ticket is about")
+    warranty: dict | None = Field(default=None, description="that product's warranty the "
+                                  "day a repair ticket was created")
     customer: CustomerOut
     events: list[TicketEventOut]

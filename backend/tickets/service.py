@@ -47,7 +47,11 @@ class CreateResult:
 
 def fingerprint(data: TicketCreate) -> str:
     """A digest of the create request, to tell a replay from a different request."""
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    # A field added since (product_id) counts only when given, so a request retried across
+    # an upgrade is still the same request.
+    unset = {"product_id"} if data.product_id is None else set()
+    canonical = json.dumps(data.model_dump(mode="json", exclude=unset), sort_keys=True,
+                           ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -100,7 +104,7 @@ async def create_ticket(*, db_session: AsyncSession, data: TicketCreate, idempot
             product=data.product, description=data.description, error_code=data.error_code,
             phone=data.phone, address=data.address, preferred_time=data.preferred_time,
             details=data.details, attachments=[a.model_dump() for a in data.attachments],
-            customer_id=customer.id, channel=data.customer.channel,
+            product_id=data.product_id, customer_id=customer.id, channel=data.customer.channel,
             chat_id=data.customer.chat_id, language=customer.language,
             idempotency_key=idempotency_key, request_fingerprint=request_fingerprint,
             created_at=now, updated_at=now,

@@ -17,6 +17,11 @@ const Console = (() => {
     team: {supervisor: "主管", agent: "客服", dispatcher: "调度", technician: "技术人员"},
     warranty: {in_warranty: "保修期内", main_parts_only: "仅主要部件在保", expired: "已过保",
                unknown: "未知"},
+    coverage: {whole_unit: "整机保修", main_parts_only: "仅主要部件在保", expired: "已过保",
+               unknown: "保修未知"},
+    region: {mainland: "内地", hong_kong: "香港", taiwan: "台湾"},
+    source: {customer: "客户登记", technician: "技术人员", staff: "客服登记"},
+    channel: {telegram: "Telegram", webchat: "网页聊天", terminal: "终端"},
     window: {morning: "上午", afternoon: "下午", evening: "晚上"},
   };
 
@@ -105,7 +110,9 @@ const Console = (() => {
   function header(here) {
     const nav = [["tickets", "/console/tickets", "工单 Tickets"]];
     if (session.may_talk !== false) nav.push(["live", "/console/live", "在线会话 Live chats"]);
+    if (session.may_find_customers) nav.push(["customers", "/console/customers", "客户 Customers"]);
     if (session.role !== "technician") nav.push(["stats", "/console/stats", "统计 Statistics"]);
+    if (session.may_edit_policies) nav.push(["policies", "/console/policies", "保修政策 Warranty policies"]);
     // Filled in place: the page's empty header already takes its height, so nothing moves
     // under a click made while the page loads (a click on one link landed on another).
     let bar = document.querySelector("body > header");
@@ -126,7 +133,9 @@ const Console = (() => {
     // The signed-in staff member and their CSRF token; to the login page without a session.
     session = await api("GET", "/console/session");
     const meta = await api("GET", "/console/meta.json");
-    Object.assign(session, {may_talk: meta.may_talk, may_assign: meta.may_assign});
+    Object.assign(session, {may_talk: meta.may_talk, may_assign: meta.may_assign,
+                            may_find_customers: meta.may_find_customers,
+                            may_edit_policies: meta.may_edit_policies});
     header(here);
     return {session, meta};
   }
@@ -143,5 +152,26 @@ const Console = (() => {
     return setInterval(tick, ms);
   }
 
-  return {api, ApiError, el, label, when, duration, start, every, hasRoute, queryParams, LABELS};
+  function problem(e) {
+    // What went wrong, for the person: a 422's fields and reasons, else the message.
+    if (e instanceof ApiError && e.status === 403) return "无权限 Not allowed for your role.";
+    let detail = null;
+    try { detail = JSON.parse(e.message); } catch (ignored) { detail = null; }
+    if (Array.isArray(detail)) {
+      return detail.map((d) => {
+        const field = (d.loc || []).filter((part) => part !== "body").join(".");
+        const msg = String(d.msg || "").replace(/^Value error, /, "");
+        return field ? `${field}: ${msg}` : msg;
+      }).join("; ");
+    }
+    return String(e.message || e);
+  }
+
+  function day(iso) {
+    // A date as staff read it: 2026-06-18 (dates come from the API as ISO already).
+    return iso || "—";
+  }
+
+  return {api, ApiError, el, label, when, duration, start, every, hasRoute, queryParams, LABELS,
+          problem, day};
 })();

@@ -123,6 +123,9 @@ async function archive() {
   let data;
   try { data = await api("GET", `${PATH}/archive`); } catch (e) { return; }
   document.getElementById("archive").hidden = false;
+  const customerPage = document.getElementById("customer-page");
+  customerPage.hidden = !meta.may_find_customers;
+  customerPage.href = `/console/customers?id=${data.customer.id}`;
   const day = (d) => d || "—";
   document.querySelector("#products tbody").replaceChildren(...data.products.map((p) => el("tr", {class: `warranty ${p.warranty_status}`},
     el("td", {text: p.product}),

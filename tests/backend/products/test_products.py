@@ -110,7 +110,8 @@ async def test_policies_are_seeded_per_category_and_region_and_kept_by_admins(cl
     assert product["warranty"]["coverage"] == "main_parts_only"
     changed = await client.put("/api/v1/warranty-policies/air conditioner/mainland",
                                json={"whole_unit_months": 72, "main_parts": ["压缩机"],
-                                     "main_parts_months": 120}, headers=STAFF_HEADERS)
+                                     "main_parts_months": 120, "return_days": 7,
+                                     "exchange_days": 15}, headers=STAFF_HEADERS)
     assert changed.status_code == 200, changed.text
     assert changed.json()["updated_by"]
     [now] = (await client.get(MINE, headers=SERVICE_HEADERS)).json()
