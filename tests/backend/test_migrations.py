@@ -223,3 +223,32 @@ async def test_0012_encrypts_the_free_text_there_is_and_the_downgrade_decrypts_i
     _, diffs = await _tables_and_diffs(url)
     assert diffs == []
 
+
+
+OLD_FRIDGE_WARRANTY = (  # as seeded before the answers were rendered from the policies
+    "冰箱：整机保修 1 年，主要部件压缩机保修 3 年，自发票日期起计算。门封条、照明灯、搁架、抽屉等易损件不享受 3 年"
+    "保修。保修期内的质量故障免费上门维修（上门、检测、人工、配件均免费）。过保后的收费可以问我“维修收费”。")
+
+
+async def test_0018_renders_the_old_seeded_warranty_answers_from_the_policies(
+        empty_database: str) -> None:
+    url = empty_database
+    await upgrade_async(url, "0017")
+    entries = _raw("knowledge_entries", "topic", "product", "language", "answer")
+    fridge = (entries.c.topic == "warranty") & (entries.c.product == "冰箱") & (
+        entries.c.language == "zh-Hans")
+    tv = (entries.c.topic == "warranty") & (entries.c.product == "电视") & (
+        entries.c.language == "zh-Hans")
+    await _execute(url, sa.update(entries).where(fridge).values(answer=OLD_FRIDGE_WARRANTY),
+                   sa.update(entries).where(tv).values(answer="电视保两年，我们自己定的。"))
+
+    await upgrade_async(url)
+
+    [[(fridge_answer,)], [(tv_answer,)]] = await _execute(
+        url, sa.select(entries.c.answer).where(fridge), sa.select(entries.c.answer).where(tv))
+    from backend.knowledge.seed import load_seed
+
+    [template] = [row["answer"] for row in load_seed(with_sample=True)
+                  if (row["topic"], row["product"], row["language"]) == ("warranty", "冰箱", "zh-Hans")]
+    assert fridge_answer == template and "{" in template  # filled from the policy when asked
+    assert tv_answer == "电视保两年，我们自己定的。"  # staff's own words are kept
