@@ -22,27 +22,8 @@ const Products = (() => {
   }
 
   function cover(p) {
-    // What the product's warranty says today, and the dates it changes.
-    const w = p.warranty;
-    const parts = w.main_parts.length ? w.main_parts.join("、") : "主要部件";
-    const main = w.main_parts_until ? `主要部件（${parts}）保修至 ${w.main_parts_until} Main parts (${parts}) until ${w.main_parts_until}` : null;
-    const lines = [];
-    if (w.coverage === "whole_unit") {
-      lines.push(`整机保修至 ${w.whole_unit_until} Whole unit until ${w.whole_unit_until}`);
-      if (main) lines.push(`之后${main}`);
-    } else if (w.coverage === "main_parts_only") {
-      lines.push(`整机保修已于 ${w.whole_unit_until} 结束 Whole unit ended ${w.whole_unit_until}`);
-      lines.push(main || "");
-    } else if (w.coverage === "expired") {
-      const last = w.main_parts_until || w.whole_unit_until;
-      lines.push(`已于 ${last} 过保 Expired on ${last} (整机 whole unit ${w.whole_unit_until}${w.main_parts_until ? `，主要部件 main parts ${w.main_parts_until}` : ""})`);
-    } else {
-      lines.push("保修未知：填写购买日期后计算 Unknown until a purchase date is given");
-    }
-    const now = today();
-    if (w.return_until && w.return_until >= now) lines.push(`三包：可退货至 ${w.return_until} Return until ${w.return_until}`);
-    if (w.exchange_until && w.exchange_until >= now) lines.push(`三包：可换货至 ${w.exchange_until} Exchange until ${w.exchange_until}`);
-    return lines.filter(Boolean);
+    // What the product's warranty says today, and the dates it changes (warranty.js).
+    return Warranty.lines(p.warranty, {today: today()});
   }
 
   function safeUse(p) {
@@ -91,7 +72,7 @@ const Products = (() => {
     const node = el("article", {class: `product ${p.duplicate_of ? "duplicate" : ""}`.trim(),
                                 "data-product-id": String(p.id)},
       el("h3", {}, el("span", {text: `#${p.id} ${title}`}), " ",
-         el("span", {class: `badge coverage ${p.warranty.coverage}`, text: label("coverage", p.warranty.coverage)})),
+         Warranty.badge(p.warranty)),
       p.duplicate_of ? duplicateBanner(p) : null,
       line("facts", facts.filter(Boolean).join(" ｜ ")),
       ...cover(p).map((text) => line("cover", text)),

@@ -1,7 +1,8 @@
-// One ticket: details with contact data, the service record, the customer's archive (products
-// with warranty, earlier tickets), and the actions the backend offers (status; assign,
-// schedule, escalate, internal notes and replies to the customer when those routes exist); a
-// link to the live chat.
+// One ticket: details with contact data, the product it is about (ticket-product.js: with the
+// warranty it had that day, and the nameplate form), the service record, the customer's
+// archive (products with warranty, earlier tickets), and the actions the backend offers
+// (status; assign, schedule, escalate, internal notes and replies to the customer when those
+// routes exist); a link to the live chat.
 "use strict";
 
 const {el, label, when, api} = Console;
@@ -16,7 +17,8 @@ const EVENTS = {created: "创建 created", status_changed: "状态变更 status 
                 sla_breached: "超时 SLA breached", acceptance_requested: "请客户验收 acceptance requested",
                 acceptance_rejected: "客户称未修好 not fixed", acceptance_timeout: "验收超时 acceptance timeout",
                 handoff_requested: "请求人工 asked for a person", handoff_taken: "接入 taken over",
-                handoff_ended: "会话结束 conversation ended"};
+                handoff_ended: "会话结束 conversation ended",
+                product_confirmed: "核对铭牌 nameplate read on site"};
 const REFRESH_MS = 5000;
 let meta = null;
 
@@ -113,6 +115,7 @@ async function load() {
   const ticket = await api("GET", PATH);
   shownVersion = `${ticket.updated_at}/${(ticket.events || []).length}`;
   render(ticket);
+  await TicketProduct.render(ticket, meta);
   await liveLink(ticket);
   await archive();
   return ticket;
@@ -208,6 +211,7 @@ document.addEventListener("DOMContentLoaded", async () => {
       ? "没有这个工单 (no such ticket)" : `加载失败 (could not load): ${e.message}`;
     document.getElementById("actions").hidden = true;
     document.getElementById("messages").hidden = true;
+    document.getElementById("product-card").hidden = true;
     return;
   }
   document.getElementById("status-form").addEventListener("submit", (event) => {
@@ -239,6 +243,7 @@ document.addEventListener("DOMContentLoaded", async () => {
                                                assignee: assignee || null, reason: reason.value.trim()},
                   "已升级 (escalated)")) reason.value = "";
   });
+  TicketProduct.wire(PATH, load);
   sendText("note-form", "note-text", `${PATH}/notes`, "备注已添加，客户看不到 (note added; the customer does not see it)");
   sendText("reply-form", "reply-text", `${PATH}/reply`, "已发送给客户 (sent to the customer)");
   await offerOptionalActions();
