@@ -36,6 +36,7 @@ from backend.outlets.router import router as outlets_router
 from backend.outlets.service import OutletUnavailable, TicketNotOpen
 from backend.privacy.rotation import KeyRotationWorker
 from backend.privacy.router import router as privacy_router
+from backend.products.photos.router import router as product_photos_router
 from backend.products.router import router as products_router
 from backend.products.service import DateInTheFuture, ProductRefused, UnknownCategory
 from backend.security.http import RateLimit, SecurityHeaders
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats_router)
     app.include_router(privacy_router)
     app.include_router(products_router)
+    app.include_router(product_photos_router)
     app.include_router(customers_router)
     install_console(app)
     # Outermost: a refused request gets the security headers too.

@@ -1,0 +1,14 @@
+"""Offline reading of product-registration photos: an invoice, a receipt (发票, 統一發票) or
+the appliance's nameplate (铭牌) → category, brand, model, serial, purchase date and shop.
+
+    from backend.products.photos import read_photo, PhotoReading, PhotoError
+    reading = read_photo(data)   # sync and CPU-bound: run it in a worker thread
+
+reader.py turns the image into text lines (RapidOCR, models inside its wheel) and code
+contents (zxing-cpp); fields.py turns those into fields; the rest is their vocabulary.
+"""
+
+from backend.products.photos.reader import PhotoError
+from backend.products.photos.reading import PhotoReading, read_photo
+
+__all__ = ["PhotoError", "PhotoReading", "read_photo"]
