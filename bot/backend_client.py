@@ -29,6 +29,11 @@ class TicketRefused(BackendUnavailable):
     """The backend answered a create with a 4xx: sending the same request again will not help."""
 
 
+class PhotoRefused(Exception):
+    """The backend cannot read this file (413, 422): sending it again will not help; says
+    why."""
+
+
 class NotAllowed(Exception):
     """The backend refused the action for this ticket as it stands (409); says why."""
 
@@ -128,6 +133,23 @@ class BackendClient:
         if response.status_code == 422:
             raise TicketRefused(f"product refused: HTTP {response.status_code}")
         if response.status_code not in (200, 201):
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
+    async def read_photo(self, channel: str, chat_id: str, photo: bytes, *,
+                         timeout: float = 30.0) -> dict:
+        """What the customer's photo of an invoice or a nameplate shows: {"kind",
+        "readable", "fields"} (backend/products/photos/router.py). Sent once (the caller
+        tries again later); `timeout`: the reading takes seconds, longer when photos queue."""
+        response = await self._request(
+            "POST", f"{_customer(channel, chat_id)}/photos/read", content=photo,
+            headers={"Content-Type": "application/octet-stream"}, timeout=timeout)
+        if response.status_code in (413, 422):
+            detail = response.json().get("detail") if response.headers.get(
+                "content-type", "").startswith("application/json") else None
+            raise PhotoRefused(detail if isinstance(detail, str) else
+                               f"HTTP {response.status_code}")
+        if response.status_code != 200:
             raise BackendUnavailable(f"HTTP {response.status_code}")
         return response.json()
 

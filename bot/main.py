@@ -23,6 +23,7 @@ from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
 from bot.health import Readiness
 from bot.nonces import NonceStore
+from bot.photos import PhotoReader
 from bot.push import push_routes
 from bot.ratelimit import RateLimit
 from bot.storage import BotStorage
@@ -95,16 +96,22 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
 
     server_task = asyncio.create_task(push_server.serve())
     retrier = SubmissionRetrier(engine, channels)
+    # Photos sent for a registration, read in the background where the channel can fetch them.
+    photo_reader = PhotoReader(engine, channels,
+                               delays=tuple(settings.submission_retry_seconds))
+    engine.photo_channels = frozenset(photo_reader.channels)
     started: list[Channel] = []
     try:
         for channel in channels.values():
             await channel.start()
             started.append(channel)
         retrier.start()
+        photo_reader.start()
         log.info("bot running: channels %s, web chat and push receiver on %s:%s",
                  sorted(channels), settings.bot_host, settings.bot_port)
         await stop.wait()
     finally:
+        await photo_reader.stop()
         await retrier.stop()
         for channel in reversed(started):
             await channel.stop()

@@ -85,13 +85,16 @@ class Delivery:
 
     # ---- updates in -----------------------------------------------------------------------
 
-    async def receive(self, message: InboundMessage, extra: dict | None = None) -> bool:
+    async def receive(self, message: InboundMessage, extra: dict | None = None, *,
+                      limited: bool = True) -> bool:
         """Keep an update in the inbox until it is handled; `extra` is what the channel needs
         done about it before its turn (given to `before_turn`). True when the chat has
         something to handle now (this update, stored now or before, or a "please slow down"
         to show); False when flood control dropped it. Raises when it could not be stored:
-        the channel must not confirm it then."""
-        verdict = self.limit.allow(message.chat_id) if self.limit else Verdict.allow
+        the channel must not confirm it then. Not `limited`: the bot's own message into the
+        chat (a photo's reading), which flood control must neither drop nor count."""
+        verdict = (self.limit.allow(message.chat_id) if self.limit and limited
+                   else Verdict.allow)
         if verdict is Verdict.slow_down:
             await self.store.enqueue(self.channel, message.chat_id, [slow_down_reply(message)])
             return True

@@ -6,6 +6,7 @@ header is checked on every request). Either way an update is first stored in the
 and only then confirmed to Telegram (the next getUpdates offset, or the webhook's 200), so a bot
 killed at any moment handles it after the restart. Before a pressed button's turn the button
 is answered and its keyboard taken away; replies are sent with sendMessage from the outbox.
+The photo reader (bot/photos.py) fetches a customer's photo with getFile and its download.
 
 A chat that floods the bot gets one "please slow down" and its further messages are dropped
 until its rate is back under the limit. Sending goes through python-telegram-bot's rate
@@ -31,7 +32,7 @@ from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBUserWarning
 
 from backend.kernel.config import Settings
-from bot.channels.base import Capabilities
+from bot.channels.base import Capabilities, FileGone
 from bot.channels.delivery import Delivery
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
@@ -79,7 +80,8 @@ def inbound(update: Update) -> tuple[InboundMessage, dict] | None:
     if message.photo:
         attachments.append(Attachment("photo", message.photo[-1].file_id))
     if message.document:
-        attachments.append(Attachment("document", message.document.file_id))
+        attachments.append(Attachment("document", message.document.file_id,
+                                      message.document.mime_type))
     if message.sticker:
         attachments.append(Attachment("sticker", message.sticker.file_id))
     return InboundMessage(
@@ -91,7 +93,7 @@ def inbound(update: Update) -> tuple[InboundMessage, dict] | None:
 
 class TelegramChannel:
     name = "telegram"
-    capabilities = Capabilities(buttons=True, photos=True, edits=True)
+    capabilities = Capabilities(buttons=True, photos=True, edits=True, fetch_files=True)
 
     def __init__(self, settings: Settings, engine: DialogueEngine, store: ConversationStore,
                  *, limit: RateLimit | None = None) -> None:
@@ -216,6 +218,23 @@ class TelegramChannel:
                     reply_markup=None)
         except TelegramError:
             pass  # answered before (a redelivery) or too old: nothing to do
+
+    # ---- files ----------------------------------------------------------------------------
+
+    async def fetch_file(self, file_id: str, limit: int) -> bytes:
+        """A file the customer sent (getFile, then the download): FileGone when Telegram
+        does not know it (any more) or it is over `limit` bytes; a TelegramError when
+        Telegram is away (worth another try)."""
+        try:
+            file = await self.bot.get_file(file_id)
+        except BadRequest:
+            raise FileGone("Telegram does not know this file") from None
+        if file.file_size is not None and file.file_size > limit:
+            raise FileGone("the file is too large")
+        data = bytes(await file.download_as_bytearray())
+        if len(data) > limit:
+            raise FileGone("the file is too large")
+        return data
 
     # ---- replies out ----------------------------------------------------------------------
 

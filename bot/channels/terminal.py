@@ -32,7 +32,7 @@ CHAT_ID = "local"
 class TerminalChannel:
     name = "terminal"
     # Buttons are numbers to type; no files, and nothing printed can be changed.
-    capabilities = Capabilities(buttons=True, photos=False, edits=False)
+    capabilities = Capabilities(buttons=True, photos=False, edits=False, fetch_files=False)
 
     def __init__(self, engine: DialogueEngine, store: ConversationStore, *,
                  out: TextIO | None = None, on_quit: Callable[[], None] = lambda: None,

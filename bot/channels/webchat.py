@@ -52,7 +52,7 @@ MAX_FRAME = 8192
 class WebChatChannel:
     name = "webchat"
     # The page shows buttons; it has no upload and never changes a message once shown.
-    capabilities = Capabilities(buttons=True, photos=False, edits=False)
+    capabilities = Capabilities(buttons=True, photos=False, edits=False, fetch_files=False)
 
     def __init__(self, engine: DialogueEngine, store: ConversationStore, *,
                  messages: RateLimit, connections: RateLimit,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 MENU = "menu:"          # menu:<form> | menu:status | menu:human — the main menu
 PICK = "pick:"          # pick:<slot>:<value> — a choice offered for the slot being asked
+OWN = "own:"            # own:<product id> — one of the customer's registered products
 SKIP = "skip:"          # skip:<slot> — leave an optional slot empty
 SUBMIT = "form:submit"
 CHANGE = "form:change"

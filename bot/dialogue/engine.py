@@ -9,6 +9,7 @@ types. This module routes; each concern has its own module:
 - `inquiry`: answers from the knowledge base; `handoff`: a person; `surveys`: the return
   visit; `appointments`: a booked visit moved; `privacy`: the customer's own data;
 - `pushes`: what the chat shows for an event the backend pushed;
+- `photo_reading`: a registration's photo, read in the background, filling the form;
 - `understanding`: the NLU's reading made safe ("did you mean …?"); `buttons`: the
   buttons' callback data; `services`: what every part is handed.
 """
@@ -29,6 +30,7 @@ from bot.dialogue import (
     formflow,
     handoff,
     inquiry,
+    photo_reading,
     privacy,
     pushes,
     surveys,
@@ -87,6 +89,9 @@ class DialogueEngine:
                              clock=clock, retry_delays=retry_delays)
         # The parts a channel and the bot's workers use.
         self.nlu, self.backend, self.store = nlu, backend, store
+        # Channels whose photos are read for a registration (bot/main.py: those that can fetch
+        # files, with the photo reader running).
+        self.photo_channels: frozenset[str] = frozenset()
 
     # ---- what the channels and workers call ---------------------------------------------
 
@@ -143,6 +148,8 @@ class DialogueEngine:
         """By the conversation's mode first (a person, a visit's new time), then by what came:
         a button, a photo, a command, a ticket number, words."""
         svc = self._svc
+        if message.reading is not None:  # a photo read in the background (bot/photos.py)
+            return photo_reading.apply(svc, conv, message.reading)
         if conv.mode is Mode.WITH_STAFF:
             replies = await handoff.relay(svc, conv, message, text)
             if replies is not None:
@@ -154,7 +161,8 @@ class DialogueEngine:
         if message.button:
             return await self._on_button(conv, parse_button(message.button), message.button)
         if message.attachments:
-            replies = self._on_attachments(conv, message)
+            replies = (await photo_reading.take(svc, conv, message, self.photo_channels)
+                       or self._on_attachments(conv, message))
             if not text:
                 return replies
         if not text:
@@ -235,11 +243,11 @@ class DialogueEngine:
         svc, intent, lang = self._svc, parse.intent, conv.lang
         number = tickets.named_number(parse, text)
         if intent in INTENT_FORMS:
-            return formflow.start(svc, conv, FORMS[INTENT_FORMS[intent]], parse, text)
+            return await formflow.start(svc, conv, FORMS[INTENT_FORMS[intent]], parse, text)
         if intent in ("expedite", "ticket_status") and number is None and (
                 asks_for_visit(text) and not await tickets.has_open_ticket(svc, conv)):
             # "能不能尽快派个师傅来看看", "那幫我安排維修好了" with nothing open: a new repair.
-            return formflow.start(svc, conv, FORMS["repair"], parse, text)
+            return await formflow.start(svc, conv, FORMS["repair"], parse, text)
         if intent == "ticket_status":
             return await tickets.status(svc, conv, number)
         if intent == "cancel_request":
@@ -282,7 +290,7 @@ class DialogueEngine:
         confirming = form is not None and form.asking == CONFIRM
         match pressed.kind, pressed.args:
             case "menu", (choice,) if choice in FORMS:
-                return formflow.start(svc, conv, FORMS[choice], None, "")
+                return await formflow.start(svc, conv, FORMS[choice], None, "")
             case "menu", ("status",):
                 return await tickets.status(svc, conv, None)
             case "menu", ("human",):
@@ -317,6 +325,8 @@ class DialogueEngine:
                 return await formflow.submit(svc, conv)
             case "form", ("change",) if confirming:
                 return [formflow.change_menu(conv)]
+            case "own", (product_id,) if form and form.asking == "product":
+                return formflow.pick_owned(conv, product_id)
             case ("pick" | "skip") as kind, (slot, *value) if form and not confirming:
                 if slot == form.asking:
                     return formflow.fill(svc, conv, value[0] if kind == "pick" else "", None)

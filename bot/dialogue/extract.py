@@ -88,6 +88,20 @@ _DEFERS = re.compile(
     r"\bnot\s+sure\s*[.!?]*\s*$|\bforgot\b", re.I)
 
 
+# Going to look it up now ("let me check", "我去看一下", "問下我老公", "hold on"): the answer is
+# on its way, unlike "不记得" or "forgot", which say it is not known.
+_GOES_TO_CHECK = re.compile(
+    r"(?:我|等我|让我|讓我)(?:去|下楼|下樓|落樓|落去|先)?(?:看|睇|查|找|搵)(?:一下|一眼|下|吓|看|睇|查)|"
+    r"(?:问问|問問|问一下|問一下|問下|问下)|"
+    r"\b(?:let\s+me|lemme|i'?ll|i\s+will|gotta)\s+(?:check|ask|look|find\s+out|see)\b|"
+    r"^\s*(?:wait|hold\s+on|hang\s+on|one\s+(?:sec|moment|min))\b|^\s*(?:等等|等一下|稍等|等陣|等阵)", re.I)
+
+
+def goes_to_check(text: str) -> bool:
+    """A short reply, no number in it, saying the customer is looking the answer up."""
+    return len(text) <= 60 and not re.search(r"\d", text) and bool(_GOES_TO_CHECK.search(text))
+
+
 def is_non_answer(text: str) -> bool:
     """"不知道", "随便", "see photo", "ok", an emoji: words that do not give a detail; or a short
     reply that puts the answer off ("不记得了，我下楼看一眼", "wait let me check") and holds no
@@ -245,7 +259,13 @@ def topic_of(parse, text: str) -> str | None:
         return "parts"  # "can I buy a replacement filter": where and what it costs
     if _HOW_TO.search(text) and set(topics) <= {"usage", "parts", "outlet"}:
         return "usage"
+    if not topics and _WARRANTY.search(text):
+        return "warranty"  # the words the model did not mark ("还在保吗", "still covered")
     return topics[0] if topics else None
+
+
+_WARRANTY = re.compile(r"保修|保固|保養|保养|质保|質保|在保|过保|過保|保内|保內|保唔保|三包|"
+                       r"warrant|guarantee|(?:still|be|is|are)\s+covered", re.I)
 
 
 # Moving a booked visit: 改期, 改到星期四, "move the installation to Thursday", reschedule.

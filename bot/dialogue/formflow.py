@@ -16,13 +16,14 @@ from datetime import timedelta
 from bot.backend_client import BackendUnavailable, TicketRefused
 from bot.catalogue import has
 from bot.catalogue import text as t
-from bot.dialogue import registration
+from bot.dialogue import owned, registration, warranty
 from bot.dialogue.buttons import CANCEL, CHANGE, EDIT, PERSON, PICK, SKIP, SUBMIT
 from bot.dialogue.extract import (
     claims_photo,
     corrected,
     denies,
     find_order_number,
+    goes_to_check,
     only_points_to_photo,
 )
 from bot.dialogue.forms import FORMS, PRODUCTS, FormSpec, describes_in_detail
@@ -49,11 +50,13 @@ def _spec(conv: Conversation) -> FormSpec:
     return FORMS[conv.form.name]
 
 
-def start(svc: Services, conv: Conversation, spec: FormSpec, parse: Parse | None,
-          text: str) -> list[Reply]:
+async def start(svc: Services, conv: Conversation, spec: FormSpec, parse: Parse | None,
+                text: str) -> list[Reply]:
     """Open the form; what the request already says fills its slots."""
     form = Form(name=spec.name)
     conv.form = form
+    if spec.name in owned.LINKED_FORMS:
+        form.owned = await owned.load(svc, conv)
     if parse:
         for slot in spec.slots:
             value = parse.entity(slot.entity) if slot.entity else None
@@ -61,6 +64,8 @@ def start(svc: Services, conv: Conversation, spec: FormSpec, parse: Parse | None
                 # A name we list, found in the words, beats the model's fragment of one
                 # ("tumble" of "tumble dryer"); an appliance we do not list stays as said.
                 value = find_product(text) or value
+            elif value and slot.find and (whole := slot.find(text)) and value in whole:
+                value = whole  # "KFR-35GW/NhGd1B" of the model's "KFR-35GW", "Little Swan"
             if value:
                 accepted = slot.accept(value, parse, svc.clock())
                 if accepted:
@@ -113,6 +118,7 @@ def next_step(conv: Conversation) -> Reply:
     form, spec = conv.form, _spec(conv)
     assert form is not None
     form.editing = False
+    owned.link(form)
     for slot in spec.slots:
         if slot.name not in form.slots:
             form.asking = slot.name
@@ -129,6 +135,8 @@ def ask(conv: Conversation, slot_name: str) -> Reply:
     if slot.optional:
         buttons.append(Button(t(lang, "form.skip"), f"{SKIP}{slot_name}"))
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
+    if slot_name == "product" and conv.form is not None:
+        rows = owned.buttons(lang, conv.form) + rows  # their own first: "my Midea fridge"
     rows.append([Button(t(lang, "form.cancel"), CANCEL)])
     return Reply(t(lang, f"form.{spec.name}.ask.{slot_name}"), buttons=rows)
 
@@ -162,6 +170,9 @@ def fill(svc: Services, conv: Conversation, text: str, parse: Parse | None) -> l
     now = svc.clock()
     if not form.attachments and only_points_to_photo(text):
         return [ask(conv, slot.name)]  # no photo came: said before the question
+    if goes_to_check(text):  # "hang on, let me check": the question waits for them
+        waits = "form.take_your_time" if slot.optional else "form.take_your_time_needed"
+        return [Reply(t(lang, waits)), ask(conv, slot.name)]
     # "13601128834，不对，是13601128843": the corrected value, else the whole answer.
     fixed = corrected(text)
     value = (slot.accept(fixed, None, now)  # an address splices its own corrections
@@ -208,8 +219,17 @@ def _after_answer(conv: Conversation) -> Reply:
     if form.editing:
         form.editing = False
         form.asking = CONFIRM
+        owned.link(form)
         return summary(conv)
     return next_step(conv)
+
+
+def pick_owned(conv: Conversation, product_id: str) -> list[Reply]:
+    """One of the customer's registered products pressed for "which appliance?"."""
+    assert conv.form is not None
+    if not owned.pick(conv.form, product_id):
+        return [stale(conv.lang)]
+    return [_after_answer(conv)]
 
 
 def summary(conv: Conversation) -> Reply:
@@ -219,6 +239,8 @@ def summary(conv: Conversation) -> Reply:
     for slot in spec.slots:
         value = label(lang, slot.name, form.slots.get(slot.name, ""))
         lines.append(f"{t(lang, f'field.{slot.name}')}: {value}")
+    if linked := owned.summary_line(lang, form):
+        lines.append(linked)
     if form.attachments:
         lines.append(t(lang, "attachment.count", count=len(form.attachments)))
     return Reply("\n".join(lines), buttons=[[
@@ -275,6 +297,8 @@ def ticket_request(conv: Conversation) -> dict:
     )
     if spec.priority:
         request["priority"] = spec.priority
+    if form.product_id is not None:
+        request["product_id"] = form.product_id
     return request
 
 
@@ -303,11 +327,13 @@ async def submit(svc: Services, conv: Conversation) -> list[Reply]:
         conv.form = None
         return [Reply(t(lang, "form.submit_pending"))]
     conv.form = None
-    return [created_reply(spec, lang, created["number"])]
+    return [created_reply(spec, lang, created["number"], created.get("warranty"))]
 
 
-def created_reply(spec: FormSpec, lang: str, number: str) -> Reply:
+def created_reply(spec: FormSpec, lang: str, number: str, cover: dict | None = None) -> Reply:
     done = Reply(t(lang, f"form.{spec.name}.created", number=number))
+    if cover:  # a repair of a registered product: its warranty, as the ticket keeps it
+        done = Reply("\n".join([done.text, *warranty.ticket_lines(lang, cover)]))
     if spec.ticket_type == "complaint":
         done = Reply(done.text, buttons=[[Button(t(lang, "handoff.discuss"),
                                                  f"{PERSON}complaint")]])
@@ -335,7 +361,7 @@ async def retry_submissions(svc: Services) -> list[tuple[str, str, list[Reply], 
                 svc.clock_utc() + timedelta(seconds=delay))
             continue
         else:
-            reply = created_reply(spec, lang, created["number"])
+            reply = created_reply(spec, lang, created["number"], created.get("warranty"))
         done.append((submission.channel, submission.chat_id, [reply],
                      submission.idempotency_key))
     return done

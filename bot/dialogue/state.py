@@ -9,7 +9,7 @@ BOT_DATABASE_URL; engine, tables and migrations in `bot.storage`). `Conversation
 - the outbox of replies: a turn's replies are saved in the same transaction as its state and
   sent afterwards, so a crash between the two sends them after the restart;
 - submissions waiting for the backend: a form the backend could not take, retried with the
-  same idempotency key until it is a ticket;
+  same idempotency key until it is a ticket; photos waiting to be read (bot/photos.py);
 - the ids of the pushed events already shown (a re-sent push is not shown twice).
 
 What customers wrote (conversations, updates, replies, held submissions) is encrypted at rest
@@ -25,12 +25,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +45,7 @@ from bot.storage.models import (
     DeliveredEvent,
     InboxRow,
     OutgoingRow,
+    PhotoJobRow,
     ProcessedUpdate,
     SubmissionRow,
 )
@@ -78,6 +79,10 @@ class Form:
     attachments: list[dict] = field(default_factory=list)
     # True while the customer corrects one field from the summary.
     editing: bool = False
+    # A repair's or installation's: the customer's registered products ({"id", "category",
+    # "brand", "model"}), offered for the product; the one the ticket is about, if any.
+    owned: list[dict] = field(default_factory=list)
+    product_id: int | None = None
 
 
 @dataclass
@@ -138,6 +143,17 @@ class Submission:
     language: str
     ticket: dict
     attempts: int
+
+
+@dataclass(frozen=True)
+class PhotoJob:
+    """A photo to read for the register_product form `form_id` (bot/photos.py)."""
+    id: str
+    channel: str
+    chat_id: str
+    form_id: str
+    file_id: str | None  # None: no configured key reads it any more
+    attempts: int = 0
 
 
 def reply_to_json(reply: Reply) -> str:
@@ -342,6 +358,37 @@ class ConversationStore:
         async with self._sessions() as session:
             await session.execute(delete(SubmissionRow).where(
                 SubmissionRow.idempotency_key == idempotency_key))
+            await session.commit()
+
+    async def hold_photo_job(self, job: PhotoJob, at: datetime) -> None:
+        """Save a photo to read at `at`, or its next attempt (one job however often saved)."""
+        async with self._sessions() as session:
+            row = await session.get(PhotoJobRow, job.id) or PhotoJobRow(**asdict(job))
+            row.attempts, row.next_attempt_at = job.attempts, at
+            session.add(row)
+            with suppress(IntegrityError):  # saved by another process at the same moment
+                await session.commit()
+
+    async def claim_photo_jobs(self, channels: list[str], now: datetime,
+                               until: datetime) -> list[PhotoJob]:
+        """Photos due, each put off until `until` for others (a process, this one restarted)."""
+        jobs = []
+        async with self._sessions() as session:
+            due = select(PhotoJobRow).where(PhotoJobRow.next_attempt_at <= now,
+                                            PhotoJobRow.channel.in_(channels))
+            for row in (await session.execute(due.order_by("next_attempt_at"))).scalars().all():
+                claimed = await session.execute(update(PhotoJobRow).values(next_attempt_at=until)
+                    .where(PhotoJobRow.id == row.id, PhotoJobRow.next_attempt_at <= now),
+                    execution_options={"synchronize_session": False})
+                await session.commit()
+                if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                    jobs.append(PhotoJob(row.id, row.channel, row.chat_id, row.form_id,
+                                         row.file_id, row.attempts))
+        return jobs
+
+    async def drop_photo_job(self, job_id: str) -> None:
+        async with self._sessions() as session:
+            await session.execute(delete(PhotoJobRow).where(PhotoJobRow.id == job_id))
             await session.commit()
 
     # ---- pushes ------------------------------------------------------------------------

@@ -23,6 +23,8 @@ class Reply:
 class Attachment:
     kind: str  # photo, document, sticker, ...
     file_id: str
+    # A document's type as the channel declares it (image/jpeg: a photo sent as a file).
+    mime_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,15 @@ class InboundMessage:
     # The client's language setting (e.g. Telegram's language_code), a hint only.
     locale_hint: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    # What a photo sent earlier showed, read in the background and handed in as a message of
+    # its own (bot/photos.py; never from a customer): {"form_id", "kind", "readable", "fields"
+    # (dates as ISO text), "problem" (None, or why there is no reading)}.
+    reading: dict | None = None
 
     def __post_init__(self) -> None:
         # A malformed update can carry a list or an object where text belongs: it says nothing.
         for name in ("text", "button", "locale_hint"):
             if not isinstance(getattr(self, name), str | None):
                 object.__setattr__(self, name, None)
+        if not isinstance(self.reading, dict | None):
+            object.__setattr__(self, "reading", None)

@@ -35,7 +35,7 @@ def lines(lang: str, products: list[dict], today: date) -> list[str]:
     said = []
     for product in products:
         cover = product["warranty"]
-        name = _name(lang, product)
+        name = product_name(lang, product)
         bought = (t(lang, "warranty.bought", date=product["purchase_date"])
                   if product["purchase_date"] else "")
         parts = _parts(lang, cover["main_parts"])
@@ -62,12 +62,24 @@ def lines(lang: str, products: list[dict], today: date) -> list[str]:
     return said
 
 
+def ticket_lines(lang: str, cover: dict) -> list[str]:
+    """A new repair ticket's warranty, as the backend kept it on the ticket (its product and
+    cover that day; no 三包 days): nothing when it is not known."""
+    if cover.get("coverage") in (None, "unknown"):
+        return []
+    product = {"category": cover.get("category") or "", "brand": cover.get("brand"),
+               "model": cover.get("model"), "purchase_date": cover.get("purchase_date"),
+               "warranty": {"return_until": None, "exchange_until": None, **cover}}
+    return lines(lang, [product], date.fromisoformat(cover["as_of"]))
+
+
 def known(products: list[dict]) -> bool:
     """Whether any of them has a cover to tell (a purchase date)."""
     return any(p["warranty"]["coverage"] != "unknown" for p in products)
 
 
-def _name(lang: str, product: dict) -> str:
+def product_name(lang: str, product: dict) -> str:
+    """"美的空调（KFR-35GW）", "Midea air conditioner (KFR-35GW)"."""
     name = name_of(lang, "product", product["category"])
     brand, model = product.get("brand"), product.get("model")
     if lang == "en":

@@ -1,7 +1,8 @@
 """Every table of the bot's database (what each holds: `bot.dialogue.state`, `bot.nonces`).
 
-What customers wrote (conversations, updates, replies, held submissions) is encrypted at rest
-with the backend's FIELD_ENCRYPTION_KEYS. A change here needs a migration in `migrations/`.
+What customers wrote (conversations, updates, replies, held submissions, the ids of photos
+waiting to be read) is encrypted at rest with the backend's FIELD_ENCRYPTION_KEYS. A change
+here needs a migration in `migrations/`.
 """
 
 from __future__ import annotations
@@ -82,6 +83,25 @@ class SubmissionRow(Base):
     ticket: Mapped[str] = mapped_column(EncryptedString)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PhotoJobRow(Base):
+    """A photo sent for a product's registration, waiting to be read (bot/photos.py): dropped
+    once its reading is in the chat's inbox."""
+
+    __tablename__ = "bot_photo_jobs"
+    # Derived from the update and the file: the same turn handled again saves the same job.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    # The form the photo was sent in: the reading fills that form only.
+    form_id: Mapped[str] = mapped_column(String(64))
+    # The channel's id of the file (Telegram's lets the bot's token download the invoice).
+    file_id: Mapped[str | None] = mapped_column(Sealed)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                      index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class DeliveredEvent(Base):

@@ -9,15 +9,23 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from bot.dialogue.state import Conversation, ConversationStore, Form
 from bot.nonces import NonceStore
 from bot.storage import BotStorage, models
-from bot.storage.migrate import VERSION_TABLE, downgrade, upgrade, upgrade_storage
+from bot.storage.migrate import (
+    VERSION_TABLE,
+    alembic_config,
+    downgrade,
+    upgrade,
+    upgrade_storage,
+)
 from tests.support.db import postgres_database, sqlite_database
 
-INITIAL = "0001"
+# The latest revision: an upgraded database, or one made by `create_all` and adopted, ends there.
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -76,7 +84,7 @@ async def test_the_migrations_make_the_models_tables(empty_database: str) -> Non
     assert "bot_push_nonces" in tables
     assert {t: c for t, c in tables.items() if t != VERSION_TABLE} == _model_columns()
     assert diffs == [], f"models and migrations differ: {diffs}"
-    assert versions == [INITIAL]
+    assert versions == [HEAD]
 
 
 async def test_upgrading_twice_changes_nothing(empty_database: str) -> None:
@@ -113,7 +121,7 @@ async def test_a_database_made_by_create_all_is_adopted(empty_database: str) -> 
     await upgrade(empty_database)
 
     tables, diffs, versions = await _schema(empty_database)
-    assert versions == [INITIAL]  # stamped at the initial revision, nothing rebuilt
+    assert versions == [HEAD]  # adopted: the tables kept, nothing rebuilt
     assert diffs == []
     assert {t: c for t, c in tables.items() if t != VERSION_TABLE} == _model_columns()
     store = ConversationStore(empty_database)
@@ -133,7 +141,7 @@ async def test_a_database_made_before_some_tables_existed_gets_the_missing_ones(
 
     tables, diffs, versions = await _schema(empty_database)
     assert set(tables) == set(models.Base.metadata.tables) | {VERSION_TABLE}
-    assert (diffs, versions) == ([], [INITIAL])
+    assert (diffs, versions) == ([], [HEAD])
 
 
 async def test_downgrade_to_nothing_and_up_again(empty_database: str) -> None:
@@ -142,7 +150,7 @@ async def test_downgrade_to_nothing_and_up_again(empty_database: str) -> None:
     tables, _, versions = await _schema(empty_database)
     assert set(tables) == {VERSION_TABLE} and versions == []
     await upgrade(empty_database)
-    assert (await _schema(empty_database))[2] == [INITIAL]
+    assert (await _schema(empty_database))[2] == [HEAD]
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
@@ -169,7 +177,7 @@ async def test_the_bot_shares_a_database_with_the_backend(kind: str) -> None:
 
         tables, _, versions = await _schema(url)
         assert set(tables) == set(before[0]) | set(models.Base.metadata.tables) | {VERSION_TABLE}
-        assert versions == [INITIAL]
+        assert versions == [HEAD]
         assert await _backend_version(url) == backend_head
 
 

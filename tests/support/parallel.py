@@ -41,7 +41,8 @@ SHARED_RASA = "FRONTDESK_TEST_SHARED_RASA_URL"
 IN_CI = os.environ.get("CI") == "true"
 # The modules that take longest, first (among those without Rasa, and among those with it).
 SLOW_FIRST = ("tests/fuzz/test_openapi.py", "tests/fuzz/test_dialogue.py",
-              "tests/test_any_date.py", "tests/faults/test_load.py")
+              "tests/test_any_date.py", "tests/backend/products/photos/test_photo_reading.py",
+              "tests/faults/test_load.py")
 
 _RASA = pytest.StashKey[tuple[threading.Thread, list[subprocess.Popen]]]()
 
