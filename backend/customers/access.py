@@ -5,8 +5,9 @@ Finding a customer (by phone, by id) and reading their products is desk work: ag
 dispatchers, supervisors and admins. Technicians see the customers of the tickets assigned to
 them only (the ticket page's archive), so not a search over everyone. Changing the record
 (adding, correcting, removing a product, settling a duplicate serial number) is for those who
-talk with customers about it: agents, supervisors and admins. (A technician still confirms a
-product's model and serial on a visit: PATCH /api/v1/products/{id}.)"""
+talk with customers about it: agents, supervisors and admins. A technician reads the product
+of a ticket assigned to them on the ticket (its `registered_product`) and confirms its model
+and serial on a visit there (POST /api/v1/tickets/{number}/product), not by product id."""
 
 from __future__ import annotations
 

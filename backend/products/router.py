@@ -118,7 +118,7 @@ async def add_customer_product(customer_id: CustomerId, data: ProductIn,
 
 @router.get("/products/{product_id}", response_model=StaffProductOut, responses=NOT_FOUND)
 async def get_product(product_id: ProductId, db_session: SessionDep, settings: SettingsDep,
-                      _: StaffReader) -> StaffProductOut:
+                      _: Finder) -> StaffProductOut:
     product = await service.get(db_session=db_session, product_id=product_id)
     [out] = await service.staff_views(db_session, [product], settings.ticket_timezone)
     return out
@@ -127,9 +127,10 @@ async def get_product(product_id: ProductId, db_session: SessionDep, settings: S
 @router.patch("/products/{product_id}", response_model=StaffProductOut,
               responses={**NOT_FOUND, **REFUSED})
 async def correct_product(product_id: ProductId, patch: ProductPatch, db_session: SessionDep,
-                          settings: SettingsDep, staff: StaffReader) -> StaffProductOut:
-    """Correct a product (staff; a technician confirms model and serial on a visit): the
-    fields given; an empty text clears it. Who did it is logged."""
+                          settings: SettingsDep, staff: Editor) -> StaffProductOut:
+    """Correct a product (agents, supervisors, admins; a technician confirms model and serial
+    on the ticket: POST /api/v1/tickets/{number}/product): the fields given; an empty text
+    clears it. Who did it is logged."""
     product = await service.update(db_session=db_session, product_id=product_id, patch=patch,
                                    timezone=settings.ticket_timezone, actor=staff.actor)
     [out] = await service.staff_views(db_session, [product], settings.ticket_timezone)

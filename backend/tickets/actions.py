@@ -26,6 +26,7 @@ from backend.tickets.enums import (
     FeedbackKind,
     TicketPriority,
     TicketStatus,
+    TicketType,
 )
 from backend.tickets.errors import NoProduct, NotOfThatTeam
 from backend.tickets.models import Ticket
@@ -124,6 +125,9 @@ async def confirm_product(*, db_session: AsyncSession, number: str, model: str |
     if ticket is None:
         await db_session.rollback()
         return None
+    if ticket.type not in (TicketType.repair, TicketType.installation):
+        await lifecycle.refuse(db_session, NoProduct(
+            "only a repair or an installation is about an appliance on site"))
     product = await product_tickets.confirm_on_site(db_session=db_session, ticket=ticket,
                                                     model=model, serial=serial)
     if product is None:

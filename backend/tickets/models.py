@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.customers.models import Customer
 from backend.kernel.crypto import EncryptedJSON, EncryptedString
 from backend.kernel.database import Base, UTCDateTime, utcnow
+from backend.products.models import CustomerProduct
 from backend.staff.models import Staff
 
 
@@ -100,6 +101,7 @@ class Ticket(Base):
     customer: Mapped[Customer] = relationship()
     # Not loaded unless asked for (selectinload): the staff views do.
     assignee: Mapped[Staff | None] = relationship()
+    registered_product: Mapped[CustomerProduct | None] = relationship()
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
     )

@@ -336,6 +336,20 @@ class TicketEventOut(BaseModel):
     created_at: datetime
 
 
+class RegisteredProduct(BaseModel):
+    """The customer's registered product a ticket is about, as staff on the ticket see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    category: str
+    brand: str | None
+    model: str | None
+    serial: str | None
+    purchase_date: dt.date | None
+    installed_on: dt.date | None
+
+
 class TicketDetail(TicketSummary):
     """Everything about a ticket, for staff: contact data decrypted, the service record."""
 
@@ -349,6 +363,7 @@ class TicketDetail(TicketSummary):
     chat_id: str
     product_id: int | None = Field(default=None, description="the customer's registered "
                                    "product the ticket is about")
+    registered_product: RegisteredProduct | None = None
     warranty: dict | None = Field(default=None, description="that product's warranty the "
                                   "day a repair ticket was created")
     customer: CustomerOut

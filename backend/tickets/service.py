@@ -150,7 +150,7 @@ async def get_by_number(*, db_session: AsyncSession, number: str, with_events: b
     if with_events:
         statement = statement.options(
             selectinload(Ticket.events), selectinload(Ticket.customer),
-            selectinload(Ticket.assignee),
+            selectinload(Ticket.assignee), selectinload(Ticket.registered_product),
         ).execution_options(populate_existing=True)
     return (await db_session.execute(statement)).scalar_one_or_none()
 

@@ -17,9 +17,8 @@ const TicketProduct = (() => {
   }
 
   async function registered(ticket) {
-    // The product as registered now (its serial too), or null.
-    if (!ticket.product_id) return null;
-    try { return await api("GET", `/api/v1/products/${ticket.product_id}`); } catch (e) { return null; }
+    // The product as registered now (its serial too), carried by the ticket, or null.
+    return ticket.registered_product || null;
   }
 
   function about(product, snapshot, ticket, meta) {

@@ -163,10 +163,12 @@ async def test_who_may_read_and_who_may_change_a_customer_s_products(client,
     for role, headers in role_headers.items():
         kept = await client.post(f"/api/v1/products/{product}/keep", headers=headers)
         assert kept.status_code == (200 if role in EDITORS else 403), role
-        # Any staff member corrects a product (a technician confirms it on a visit).
+        # Those who change records correct it (a technician confirms one on its ticket).
         patched = await client.patch(f"/api/v1/products/{product}", json={"model": role},
                                      headers=headers)
-        assert patched.status_code == 200, role
+        assert patched.status_code == (200 if role in EDITORS else 403), role
+        read = await client.get(f"/api/v1/products/{product}", headers=headers)
+        assert read.status_code == (200 if role in FINDERS else 403), role
     for role, headers in role_headers.items():
         removed = await client.delete(f"/api/v1/products/{product}", headers=headers)
         assert removed.status_code == (403 if role not in EDITORS else
@@ -183,12 +185,12 @@ async def test_staff_changes_are_logged_with_who_without_the_values(app, client,
     product = (await add(client, me, headers=role_headers["agent"],
                          install_address="望京西路48号", purchased_from="国美电器")).json()
     await client.patch(f"/api/v1/products/{product['id']}", json={"model": "KFR-72LW"},
-                       headers=role_headers["technician"])
+                       headers=role_headers["supervisor"])
     await client.delete(f"/api/v1/products/{product['id']}", headers=role_headers["supervisor"])
     log = caplog.text
     assert f"product {product['id']} of customer {me} added by staff:agent1" in log
     assert "install_address" in log and "望京" not in log and "国美" not in log
-    assert "corrected by staff:technician1 (model)" in log and "KFR-72LW" not in log
+    assert "corrected by staff:supervisor1 (model)" in log and "KFR-72LW" not in log
     assert "removed by staff:supervisor1" in log
 
 

@@ -113,6 +113,12 @@ async def test_the_technician_confirms_the_model_and_serial_on_site(client, crea
         "BCD-470", "SN0001XY", "technician")
     assert fridge["duplicate_of"] == theirs["id"]  # the serial another customer registered
 
+    ticket = await detail(client, number)
+    assert ticket["registered_product"]["serial"] == "SN0001XY"  # what the ticket page shows
+    complaint = (await create(key="k3", type="complaint", description="态度差", address=None)
+                 ).json()["number"]
+    assert (await client.post(f"/api/v1/tickets/{complaint}/product", json={"model": "K1"},
+                              headers=STAFF_HEADERS)).status_code == 422
     kettle = (await create(key="k2", product="电水壶")).json()["number"]
     refused = await client.post(f"/api/v1/tickets/{kettle}/product", json={"model": "K1"},
                                 headers=STAFF_HEADERS)
