@@ -63,6 +63,8 @@ STAFF_ROUTES = [
           lambda: {"text": "配件已到"}),
     Route("POST", "/api/v1/tickets/{ticket}/escalate", TICKET_WORKERS, 200,
           lambda: {"to": "dispatcher", "reason": "跨区"}),
+    Route("POST", "/api/v1/tickets/{ticket}/product", TICKET_WORKERS, 200,
+          lambda: {"model": "BCD-470"}),
     Route("GET", "/api/v1/knowledge", ALL_ROLES, 200),
     Route("GET", "/api/v1/knowledge/{entry}", ALL_ROLES, 200),
     Route("POST", "/api/v1/knowledge", ADMIN, 201, entry_body),
