@@ -11,109 +11,25 @@ import re
 import uuid
 from datetime import timedelta
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from backend.kernel.config import DEV_INTERNAL_SECRET, DEV_STAFF_TOKEN
 from backend.products.warranty import add_months
-from bot.backend_client import SignedRequests
-from tests.backend.conftest import ENCRYPTION_KEY
-from tests.backend.factories import ticket_body
 from tests.e2e.conftest import DOCS
+from tests.e2e.console_backend import backend, sign_in  # noqa: F401 (fixtures)
 from tests.support.clock import TODAY
-from tests.support.db import postgres_database
-from tests.support.processes import Service, free_port
 
 pytestmark = [pytest.mark.postgres]
 
-PASSWORD = "products-page-password"
-ADMIN = {"Authorization": f"Bearer {DEV_STAFF_TOKEN}"}
 HOSTILE = '<img src=x onerror="window.pwned=1">王先生'
 PHONE = "13800138000"
 
 
-class Backend:
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.tickets: dict[str, str] = {}  # chat id -> its ticket's number
-
-    def staff(self, method: str, path: str, **kwargs) -> httpx.Response:
-        return httpx.request(method, f"{self.url}{path}", headers=ADMIN, timeout=10, **kwargs)
-
-    def service(self, method: str, path: str, **kwargs) -> httpx.Response:
-        return httpx.request(method, f"{self.url}{path}", timeout=10,
-                             auth=SignedRequests(DEV_INTERNAL_SECRET), **kwargs)
-
-    def account(self, role: str) -> str:
-        username = f"{role[:3]}-{uuid.uuid4().hex[:8]}"
-        response = self.staff("POST", "/api/v1/staff", json={
-            "username": username, "display_name": f"{role} {username[-4:]}", "role": role,
-            "password": PASSWORD})
-        assert response.status_code == 201, response.text
-        return username
-
-    def customer(self, phone: str, name: str = "李雷") -> str:
-        """A customer of a new chat, with a ticket giving `phone`; their chat id."""
-        chat_id = f"e2e-{uuid.uuid4().hex[:8]}"
-        response = self.service("POST", "/api/v1/tickets", headers={"Idempotency-Key": chat_id},
-                                json=ticket_body(customer_overrides={
-                                    "chat_id": chat_id, "display_name": name}, phone=phone))
-        assert response.status_code == 201, response.text
-        self.tickets[chat_id] = response.json()["number"]
-        return chat_id
-
-    def product(self, chat_id: str, **body) -> dict:
-        response = self.service("POST", f"/api/v1/customers/telegram/{chat_id}/products",
-                                json=body)
-        assert response.status_code in (200, 201), response.text
-        return response.json()
-
-
-@pytest.fixture(scope="module")
-def backend():
-    with postgres_database() as database_url:
-        port = free_port()
-        service = Service("backend", ["backend"], {
-            "ENVIRONMENT": "development", "DATABASE_URL": database_url,
-            "BACKEND_PORT": str(port), "OUTBOX_DISPATCHER_ENABLED": "false",
-            "SLA_WORKER_ENABLED": "false", "SURVEY_WORKER_ENABLED": "false",
-            "FIELD_ENCRYPTION_KEYS": ENCRYPTION_KEY,
-        }, f"http://127.0.0.1:{port}/health").start(timeout=60)
-        try:
-            yield Backend(f"http://127.0.0.1:{port}")
-        finally:
-            service.stop()
-
-
-@pytest.fixture
-def sign_in(backend, browser):
-    """`sign_in(username, path)`: a console page signed in at `path`; every context is closed
-    afterwards, and a script error or CSP violation fails the test."""
-    contexts, problems = [], []
-
-    def open_page(username: str, path: str):
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                      viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("console", lambda message: problems.append(message.text)
-                if message.type == "error" and "Content Security Policy" in message.text
-                else None)
-        page.goto(f"{backend.url}{path}")
-        page.wait_for_url(re.compile(r"/console/login\?next="))
-        page.fill("#username", username)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(re.escape(path) + "$"))
-        page.locator("#who").wait_for()
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert problems == []
+def customer(backend, phone: str, name: str = "李雷") -> str:
+    """A customer of a new chat, with a ticket giving `phone`; their chat id."""
+    chat_id = f"e2e-{uuid.uuid4().hex[:8]}"
+    backend.ticket(chat_id, customer_overrides={"display_name": name}, phone=phone)
+    return chat_id
 
 
 def card(page, product_id: int):
@@ -121,15 +37,15 @@ def card(page, product_id: int):
 
 
 def test_an_agent_finds_a_customer_by_phone_and_keeps_their_products(backend, sign_in):
-    chat = backend.customer(PHONE, name=HOSTILE)
+    chat = customer(backend, PHONE, name=HOSTILE)
     unknown = backend.product(chat, category="冷氣", brand="Gree", model="KFR-35GW",
                               serial="GR35-001", install_address="望京西路48号")
     old = backend.product(chat, category="电视", purchase_date=(
         TODAY - timedelta(days=365 * 11)).isoformat())  # past its 10-year safe-use life
-    someone_else = backend.customer("13900139000")
+    someone_else = customer(backend, "13900139000")
     theirs = backend.product(someone_else, category="冰箱", serial="HR-2024-7")
 
-    page = sign_in(backend.account("agent"), "/console/customers")
+    page = sign_in(backend.account("agent"), "/console/customers", ready="#who")
     assert page.locator("header a", has_text="客户").count() == 1
     assert page.locator("header a", has_text="保修政策").count() == 0
     page.fill("#query", "+86 138-0013-8000")
@@ -182,9 +98,9 @@ def test_an_agent_finds_a_customer_by_phone_and_keeps_their_products(backend, si
 
 def test_a_shared_number_lists_the_customers_and_a_dispatcher_only_reads(backend, sign_in):
     shared = "+852 6123 4567"
-    first, second = backend.customer(shared, "陈太"), backend.customer("61234567", "陈生")
+    first, second = customer(backend, shared, "陈太"), customer(backend, "61234567", "陈生")
     backend.product(first, category="洗衣机", serial="WM-1")
-    page = sign_in(backend.account("dispatcher"), "/console/customers")
+    page = sign_in(backend.account("dispatcher"), "/console/customers", ready="#who")
     page.fill("#query", "6123 4567")
     page.click("#search button[type=submit]")
     choices = page.locator("#match-list a")
@@ -208,7 +124,7 @@ def test_a_shared_number_lists_the_customers_and_a_dispatcher_only_reads(backend
 
 
 def test_an_admin_edits_a_warranty_policy_and_others_only_read_it(backend, sign_in):
-    page = sign_in(backend.account("admin"), "/console/tickets")
+    page = sign_in(backend.account("admin"), "/console/tickets", ready="#who")
     page.locator("header a", has_text="保修政策").click()
     page.wait_for_url(re.compile(r"/console/policies\?region=mainland$"))
     row = page.locator("#policies tbody tr[data-category='冰箱']")
@@ -240,7 +156,7 @@ def test_an_admin_edits_a_warranty_policy_and_others_only_read_it(backend, sign_
     expect(page.locator("#policies tbody tr[data-category='冰箱'] [name=return_days]")
            ).to_have_value("0")
 
-    other = sign_in(backend.account("supervisor"), "/console/policies")
+    other = sign_in(backend.account("supervisor"), "/console/policies", ready="#who")
     expect(other.locator("#readonly")).to_be_visible()
     expect(other.locator("#policies tbody tr")).to_have_count(13)
     assert other.locator("#policies button.save").count() == 0
