@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
@@ -21,7 +21,9 @@ from pydantic import BaseModel
 
 from backend.customers.enums import Channel
 from backend.deps import ServiceDep
-from backend.products.photos import PhotoError, PhotoReading, read_photo
+
+if TYPE_CHECKING:
+    from backend.products.photos import PhotoReading
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,13 @@ def _out(reading: PhotoReading) -> PhotoReadingOut:
         for name, value in fields.items() if value is not None})
 
 
+def read_photo(data: bytes) -> PhotoReading:
+    """The reader, loaded with the first photo: numpy, Pillow and the OCR are not imported by
+    every backend process that starts."""
+    from backend.products.photos import read_photo as read
+    return read(data)
+
+
 @router.post(
     "/customers/{channel}/{chat_id}/photos/read", response_model=PhotoReadingOut,
     responses={413: {"description": "over 10 MB"},
@@ -94,6 +103,7 @@ async def read_product_photo(channel: Channel, chat_id: ChatId, request: Request
     """Read a customer's photo of an invoice (发票, receipt) or a nameplate (铭牌): the
     product's category, brand, model, serial number, purchase date and shop, as far as they
     can be read (the bot, for the register_product form; the customer confirms)."""
+    from backend.products.photos import PhotoError
     try:
         reading = await anyio.to_thread.run_sync(read_photo, photo, limiter=_readers(request))
     except PhotoError as error:
