@@ -114,7 +114,7 @@ async def test_a_frame_is_acknowledged_then_answered(web):
     async with web.page() as page:
         await post(page, "hello")
         assert await shown(page) == await answer_to_hello(web)
-    assert await web.waiting() == (0, False)
+    await web.until((0, False))  # each reply deleted once shown (just after)
 
 
 async def test_every_open_page_of_a_chat_is_shown_every_reply(web):
@@ -141,7 +141,7 @@ async def test_an_answer_to_a_page_closed_mid_turn_is_shown_once_when_it_is_back
         assert await shown(back) == answer
     async with web.page() as later:
         assert await shown(later) == []
-    assert await web.waiting() == (0, False)
+    await web.until((0, False))  # each reply deleted once shown (just after)
 
 
 async def test_a_push_while_no_page_is_open_is_taken_and_shown_on_connect_once(web):
