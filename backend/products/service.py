@@ -153,11 +153,15 @@ def _check_dates(values: dict, today: date) -> None:
         raise DatesOutOfOrder("installed_on must not be before purchase_date")
 
 
+def terms_of(policy: WarrantyPolicy | None) -> warranty.Terms | None:
+    """The parts of a policy a product's dates come from (None: no policy, dates unknown)."""
+    return warranty.Terms(policy.whole_unit_months, policy.main_parts_months,
+                          policy.return_days, policy.exchange_days,
+                          policy.safe_use_years) if policy else None
+
+
 def view(product: CustomerProduct, policy: WarrantyPolicy | None, today: date) -> ProductOut:
-    terms = warranty.Terms(
-        policy.whole_unit_months, policy.main_parts_months, policy.return_days,
-        policy.exchange_days, policy.safe_use_years) if policy else None
-    status = warranty.status(product.purchase_date, terms, today)
+    status = warranty.status(product.purchase_date, terms_of(policy), today)
     return ProductOut.model_validate({
         **{column: getattr(product, column) for column in ProductOut.model_fields
            if column != "warranty"},
@@ -288,16 +292,27 @@ async def update(*, db_session: AsyncSession, product_id: int, patch: ProductPat
         values["serial"] = normalised_serial(values["serial"])
     _check_dates({"purchase_date": product.purchase_date, "installed_on": product.installed_on,
                   **values}, _today(timezone))
-    renamed = "serial" in values and values["serial"] != product.serial
     for field, value in values.items():
-        setattr(product, field, value)
-    if renamed:
-        await _repoint_after(db_session, product)
-        product.duplicate_of = await _earliest_holder(db_session, product, before_it=False)
+        if field != "serial":
+            setattr(product, field, value)
+    if "serial" in values:
+        await set_serial(db_session, product, values["serial"])
     await db_session.commit()
     await db_session.refresh(product)
     _logged(product, "corrected", actor, dict.fromkeys(values, True))
     return product
+
+
+async def set_serial(db_session: AsyncSession, product: CustomerProduct,
+                     serial: str | None) -> None:
+    """Give the product a (normalised) serial number: if it changes, the products flagged as
+    duplicates of it move on, and it is flagged itself when another product holds the new one.
+    Nothing is committed."""
+    if serial == product.serial:
+        return
+    product.serial = serial
+    await _repoint_after(db_session, product)
+    product.duplicate_of = await _earliest_holder(db_session, product, before_it=False)
 
 
 async def _earliest_holder(db_session: AsyncSession, product: CustomerProduct, *,

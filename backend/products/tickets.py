@@ -23,7 +23,7 @@ from backend.kernel.database import utcnow
 from backend.products import warranty
 from backend.products.enums import Region, Source
 from backend.products.models import CustomerProduct, WarrantyPolicy
-from backend.products.service import normalised_serial
+from backend.products.service import normalised_serial, set_serial, terms_of
 from nlu.entities import PRODUCTS, canonical_product
 
 # Ticket types and statuses by value: backend.tickets must not be imported here (it imports us
@@ -50,16 +50,31 @@ async def warranty_snapshot(db_session: AsyncSession, product: CustomerProduct,
     """The product (what the chat names it by) and its warranty on `today`, as the ticket
     keeps it (dates ISO)."""
     policy = await _policy(db_session, product)
-    terms = warranty.Terms(policy.whole_unit_months, policy.main_parts_months,
-                           policy.return_days, policy.exchange_days,
-                           policy.safe_use_years) if policy else None
-    status = warranty.status(product.purchase_date, terms, today)
+    status = warranty.status(product.purchase_date, terms_of(policy), today)
     return {"category": product.category, "brand": product.brand, "model": product.model,
             "coverage": str(status.coverage), "as_of": today.isoformat(),
             "purchase_date": _iso(product.purchase_date),
             "whole_unit_until": _iso(status.whole_unit_until),
             "main_parts_until": _iso(status.main_parts_until),
             "main_parts": list(policy.main_parts) if policy else []}
+
+
+async def _on_site(db_session: AsyncSession, ticket) -> CustomerProduct | None:
+    """The product the ticket is about: the linked one, else a new one of the ticket's
+    category (source technician: it is seen on site), linked. None for an appliance we keep
+    no policy for (staff register it if they wish)."""
+    if ticket.product_id and (product := await db_session.get(CustomerProduct,
+                                                               ticket.product_id)):
+        return product
+    category = canonical_product(ticket.product or "")
+    if category not in PRODUCTS:
+        return None
+    product = CustomerProduct(customer_id=ticket.customer_id, category=category,
+                              region=str(Region.mainland), source=str(Source.technician))
+    db_session.add(product)
+    await db_session.flush()
+    ticket.product_id = product.id
+    return product
 
 
 async def ticket_created(*, db_session: AsyncSession, ticket, customer) -> None:
@@ -80,18 +95,10 @@ async def ticket_status_changed(*, db_session: AsyncSession, ticket, status: str
     """`status_changed` hook: an installation completed is in the customer's archive."""
     if ticket.type != INSTALLATION or str(status) != RESOLVED:
         return
-    installed_on = business_calendar.current().local_date(now)
-    product = (await db_session.get(CustomerProduct, ticket.product_id)
-               if ticket.product_id else None)
+    product = await _on_site(db_session, ticket)
     if product is None:
-        category = canonical_product(ticket.product or "")
-        if category not in PRODUCTS:
-            return  # an appliance we keep no policy for: staff register it if they wish
-        product = CustomerProduct(customer_id=ticket.customer_id, category=category,
-                                  region=str(Region.mainland), source=str(Source.technician))
-        db_session.add(product)
-        await db_session.flush()
-        ticket.product_id = product.id
+        return
+    installed_on = business_calendar.current().local_date(now)
     product.installed_on = product.installed_on or installed_on
     product.install_address = product.install_address or ticket.address
 
@@ -102,25 +109,11 @@ async def confirm_on_site(*, db_session: AsyncSession, ticket, model: str | None
     (a new product of the ticket's category when none is linked). A serial another product
     holds is kept and flagged for staff (`duplicate_of`), as a registration's is. None when the
     ticket names no appliance we register. The caller records the event and commits."""
-    product = (await db_session.get(CustomerProduct, ticket.product_id)
-               if ticket.product_id else None)
+    product = await _on_site(db_session, ticket)
     if product is None:
-        category = canonical_product(ticket.product or "")
-        if category not in PRODUCTS:
-            return None
-        product = CustomerProduct(customer_id=ticket.customer_id, category=category,
-                                  region=str(Region.mainland), source=str(Source.technician))
-        db_session.add(product)
-        await db_session.flush()
-        ticket.product_id = product.id
+        return None
     if model:
         product.model = model
     if serial:
-        serial = normalised_serial(serial)
-        if serial != product.serial:
-            held = (await db_session.execute(
-                select(CustomerProduct.id).where(CustomerProduct.serial == serial,
-                                                 CustomerProduct.id != product.id)
-                .order_by(CustomerProduct.id).limit(1))).scalar_one_or_none()
-            product.serial, product.duplicate_of = serial, held
+        await set_serial(db_session, product, normalised_serial(serial))
     return product

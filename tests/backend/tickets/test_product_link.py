@@ -152,3 +152,18 @@ async def test_a_product_removed_leaves_its_tickets_unlinked(app, client, create
         await session.commit()
     ticket = await detail(client, number)
     assert ticket["product_id"] is None and ticket["warranty"]["coverage"] == "unknown"
+
+
+async def test_a_serial_corrected_on_site_lets_go_of_the_duplicates_it_flagged(client,
+                                                                              create) -> None:
+    """The technician's serial goes through the same rule as staff's corrections: a product
+    flagged as a duplicate of this one is no longer, once this one's serial is another."""
+    mine = await register(client, serial="SN-5555-AB")
+    theirs = await register(client, THEIRS, serial="SN-5555-AB")
+    assert theirs["duplicate_of"] == mine["id"]
+    number = (await create(key="k1", product_id=mine["id"])).json()["number"]
+    confirmed = await client.post(f"/api/v1/tickets/{number}/product",
+                                  json={"serial": "SN-6666-AB"}, headers=STAFF_HEADERS)
+    assert confirmed.status_code == 200, confirmed.text
+    [again] = await products(client, THEIRS)
+    assert again["duplicate_of"] is None
