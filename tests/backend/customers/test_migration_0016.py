@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from sqlalchemy import inspect
@@ -16,29 +15,9 @@ from backend.kernel import crypto
 from backend.kernel.database import make_engine
 from backend.migrate import downgrade, upgrade_async
 from tests.backend.conftest import ENCRYPTION_KEY
-from tests.support.db import postgres_database, sqlite_database
+from tests.backend.test_migrations import _execute, empty_database  # noqa: F401 (a fixture)
 
 NOW = sa.literal_column("CURRENT_TIMESTAMP")
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_database(request: pytest.FixtureRequest):
-    factory = sqlite_database if request.param == "sqlite" else postgres_database
-    with factory(migrate=False) as url:
-        yield url
-
-
-async def _execute(url: str, *statements) -> list[list[tuple]]:
-    engine = make_engine(url)
-    try:
-        results = []
-        async with engine.begin() as connection:
-            for statement in statements:
-                result = await connection.execute(statement)
-                results.append([tuple(r) for r in result.all()] if result.returns_rows else [])
-        return results
-    finally:
-        await engine.dispose()
 
 
 async def _columns(url: str) -> tuple[set[str], set[str]]:
