@@ -21,7 +21,7 @@ import uuid
 
 from bot.catalogue import text as t
 from bot.dialogue import formflow
-from bot.dialogue.forms import FORMS, PRODUCTS, REGISTER_PRODUCT
+from bot.dialogue.forms import FORMS, REGISTER_PRODUCT
 from bot.dialogue.services import Services
 from bot.dialogue.state import Conversation, PhotoJob
 from bot.dialogue.types import Attachment, InboundMessage, Reply
@@ -104,6 +104,6 @@ def fill(svc: Services, conv: Conversation, fields: dict) -> dict[str, str]:
         if not isinstance(value, str) or not value.strip() or form.slots.get(slot_name):
             continue
         accepted = spec.slot(slot_name).accept(value.strip()[:200], None, now)
-        if accepted and (slot_name != "product" or accepted in PRODUCTS):
+        if accepted:  # the product slot takes only the categories we register
             form.slots[slot_name] = filled[slot_name] = accepted
     return filled
