@@ -6,9 +6,12 @@ all applied by the API."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
+from backend.kernel.clock import local_now
+from backend.products.warranty import add_months
 from backend.staff.enums import Role
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS, make_settings
 from tests.backend.factories import PHONE
@@ -238,8 +241,10 @@ async def test_the_archive_lists_products_with_warranty_and_earlier_tickets(clie
                                                                             create) -> None:
     fridge = (await create(key="k1", type="installation", description="",
                            details={"delivered": "yes"})).json()["number"]
+    # Bought two years ago (on any test day): the whole unit out, the main parts still in.
+    bought = local_now("Asia/Shanghai").date().replace(day=1) - timedelta(days=730)
     aircon = (await create(key="k2", product="空调",
-                           details={"purchase_date": "2024-03-01"})).json()["number"]
+                           details={"purchase_date": bought.isoformat()})).json()["number"]
     kettle = (await create(key="k3", product="电水壶")).json()["number"]
     current = (await create(key="k4")).json()["number"]  # 冰箱 again
     await create(key="k5", customer_overrides={"chat_id": "99"})  # someone else's
@@ -260,7 +265,8 @@ async def test_the_archive_lists_products_with_warranty_and_earlier_tickets(clie
     assert products["冰箱"]["warranty_status"] == "in_warranty"
     assert (products["空调"]["purchased"], products["空调"]["warranty_until"],
             products["空调"]["main_parts_until"], products["空调"]["warranty_status"]) == (
-        "2024-03-01", "2025-03-01", "2027-03-01", "main_parts_only")
+        bought.isoformat(), add_months(bought, 12).isoformat(),
+        add_months(bought, 36).isoformat(), "main_parts_only")
     assert products["电水壶"]["purchased"] is None
     assert products["电水壶"]["warranty_years"] == 1  # the general policy
     assert products["电水壶"]["warranty_status"] == "unknown"
