@@ -3,9 +3,9 @@
 The engine and session factory are made here (connecting lazily); the ticket lifecycle's hooks
 are installed (backend/wiring.py); the lifespan starts the outbox dispatcher and the SLA worker
 (unless `outbox_dispatcher_enabled` / `sla_worker_enabled` is off) and disposes the engine. The
-nonce purge always runs; the outermost middleware adds the security headers and the rate
-limits per address (backend/security/http.py). What a domain error answers over HTTP is
-decided here, in one table (`DOMAIN_ERRORS`), not in the routers.
+purge (expired nonces, product photos never linked) always runs; the outermost middleware adds
+the security headers and the rate limits per address (backend/security/http.py). What a domain
+error answers over HTTP is decided here, in one table (`DOMAIN_ERRORS`), not in the routers.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from backend.products.photos.router import router as product_photos_router
 from backend.products.router import router as products_router
 from backend.products.service import DateInTheFuture, ProductRefused, UnknownCategory
 from backend.security.http import RateLimit, SecurityHeaders
-from backend.security.worker import NoncePurgeWorker
+from backend.security.worker import PurgeWorker
 from backend.sla.acceptance import CannotComplete, NothingToAnswer
 from backend.sla.appointments import DateInThePast, NoAppointment
 from backend.sla.router import router as sla_router
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Tests with a worker switched off drive `run_once(now=...)` themselves.
     survey_worker = SurveyWorker(sessionmaker=sessionmaker, settings=settings,
                                  wake_outbox=dispatcher.wake)
-    nonce_purge = NoncePurgeWorker(sessionmaker=sessionmaker)
+    nonce_purge = PurgeWorker(sessionmaker=sessionmaker)
     key_rotation = KeyRotationWorker(sessionmaker=sessionmaker, settings=settings)
     stats_facts = FactsWorker(sessionmaker=sessionmaker, settings=settings)
 

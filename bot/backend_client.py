@@ -125,9 +125,9 @@ class BackendClient:
         return response.json()
 
     async def register_product(self, channel: str, chat_id: str, product: dict) -> dict:
-        """Register a product of the customer's. Not retried here (no idempotency key): the
-        customer sends it again from the form's summary; the same serial number again is the
-        same product."""
+        """Register a product of the customer's (`product["photos"]`: the tokens of the photos
+        to keep with it). Not retried here (no idempotency key): the customer sends it again
+        from the form's summary; the same serial number again is the same product."""
         response = await self._request("POST", f"{_customer(channel, chat_id)}/products",
                                        json=product)
         if response.status_code == 422:
@@ -139,8 +139,9 @@ class BackendClient:
     async def read_photo(self, channel: str, chat_id: str, photo: bytes, *,
                          timeout: float = 30.0) -> dict:
         """What the customer's photo of an invoice or a nameplate shows: {"kind",
-        "readable", "fields"} (backend/products/photos/router.py). Sent once (the caller
-        tries again later); `timeout`: the reading takes seconds, longer when photos queue."""
+        "readable", "fields", "photo"} (`photo`: the token of the photo the backend kept, for
+        the registration; backend/products/photos/router.py). Sent once (the caller tries
+        again later); `timeout`: the reading takes seconds, longer when photos queue."""
         response = await self._request(
             "POST", f"{_customer(channel, chat_id)}/photos/read", content=photo,
             headers={"Content-Type": "application/octet-stream"}, timeout=timeout)

@@ -19,6 +19,7 @@ from bot.channels.base import Channel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.terminal import TerminalChannel
 from bot.channels.webchat import WebChatChannel
+from bot.channels.webchat_upload import WebChatFiles
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
 from bot.health import Readiness
@@ -64,7 +65,8 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
 
     sweep = settings.telegram_sweep_seconds
     built: list[Channel] = [WebChatChannel(
-        engine, store, messages=flood(), sweep_seconds=sweep,
+        engine, store, files=WebChatFiles(storage), messages=flood(), sweep_seconds=sweep,
+        # New sockets and photo uploads per client address.
         connections=RateLimit(per_minute=settings.webchat_connections_per_minute,
                               burst=settings.webchat_connections_per_minute))]
     if settings.telegram_bot_token:
@@ -96,7 +98,8 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
 
     server_task = asyncio.create_task(push_server.serve())
     retrier = SubmissionRetrier(engine, channels)
-    # Photos sent for a registration, read in the background where the channel can fetch them.
+    # Photos sent for a registration, read in the background where the channel can fetch them
+    # (Telegram's and the web chat's).
     photo_reader = PhotoReader(engine, channels,
                                delays=tuple(settings.submission_retry_seconds))
     engine.photo_channels = frozenset(photo_reader.channels)

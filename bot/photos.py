@@ -84,8 +84,9 @@ class PhotoReader(PeriodicWorker):
         return True
 
     async def _read(self, channel: FileChannel, job: PhotoJob) -> dict | None:
-        """The reading ({kind, readable, fields, problem}); None when it is to be tried again
-        (the job held for its next attempt)."""
+        """The reading ({kind, readable, fields, photo, problem}; `photo`: the backend's token
+        of the photo it kept); None when it is to be tried again (the job held for its next
+        attempt)."""
         try:
             if job.file_id is None:  # no configured key reads it any more
                 raise FileGone("the file's id cannot be read")
@@ -105,12 +106,15 @@ class PhotoReader(PeriodicWorker):
                 job.id, job.channel, job.chat_id, job.form_id, job.file_id, attempts),
                 utcnow() + timedelta(seconds=delay))
             return None
+        token = found.get("photo")
         return {"kind": str(found.get("kind", "unknown")),
                 "readable": bool(found.get("readable")),
                 "fields": {k: v for k, v in (found.get("fields") or {}).items()
                            if isinstance(k, str) and isinstance(v, str)},
+                "photo": token if isinstance(token, str) else None,
                 "problem": None}
 
 
 def _without(problem: str) -> dict:
-    return {"kind": "unknown", "readable": False, "fields": {}, "problem": problem}
+    return {"kind": "unknown", "readable": False, "fields": {}, "photo": None,
+            "problem": problem}

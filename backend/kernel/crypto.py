@@ -7,9 +7,9 @@ backend/privacy/rotation.py); then the old keys can go. `configure(keys)` is cal
 `create_app`; code that uses the models without an app (migrations, scripts) gets the keys of
 `get_settings()`.
 
-Two column types: `EncryptedString` (a text) and `EncryptedJSON` (a dict or list, encrypted as
-its JSON text). Both store ciphertext in a TEXT column; rotation finds every column of either
-type (EncryptedJSON is an EncryptedString).
+Three column types: `EncryptedString` (a text), `EncryptedJSON` (a dict or list, encrypted as
+its JSON text; an EncryptedString) and `EncryptedBytes` (bytes: a customer's photo). All store
+ciphertext in a TEXT column; rotation finds every column of any of them (`ENCRYPTED_TYPES`).
 """
 
 from __future__ import annotations
@@ -103,6 +103,18 @@ def decrypt(token: str) -> str:
         raise DecryptionError("stored value cannot be decrypted with the configured keys") from None
 
 
+def encrypt_bytes(value: bytes) -> str:
+    return _current().encrypt(value).decode("ascii")
+
+
+def decrypt_bytes(token: str) -> bytes:
+    """The bytes of any stored value, whatever it holds (a text's are its UTF-8)."""
+    try:
+        return _current().decrypt(token.encode("ascii"))
+    except _NOT_OURS:
+        raise DecryptionError("stored value cannot be decrypted with the configured keys") from None
+
+
 def is_under_primary(token: str) -> bool:
     """Whether a stored value is encrypted with the first (current) key."""
     _current()
@@ -152,3 +164,28 @@ class EncryptedJSON(EncryptedString):
     # sake (it finds both types as EncryptedString), not a substitute for it.
     def process_result_value(self, value: str | None, dialect) -> object:  # type: ignore[override]
         return None if value is None else json.loads(decrypt(value))
+
+
+class EncryptedBytes(TypeDecorator):
+    """Bytes (a photo of an invoice: names, addresses) whose database value is Fernet
+    ciphertext, a third longer than the bytes (base64). Fernet holds the whole value in memory:
+    for values of a few megabytes at most. Load such a column only when it is wanted
+    (`deferred`); key rotation reads `rotation_batch` rows of it at a time."""
+
+    impl = Text
+    cache_ok = True
+    rotation_batch = 4
+
+    def process_bind_param(self, value: bytes | None, dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, bytes):
+            raise TypeError("EncryptedBytes stores bytes")
+        return encrypt_bytes(value)
+
+    def process_result_value(self, value: str | None, dialect) -> bytes | None:
+        return None if value is None else decrypt_bytes(value)
+
+
+# Every column type whose database value is our ciphertext (key rotation re-encrypts them all).
+ENCRYPTED_TYPES = (EncryptedString, EncryptedBytes)

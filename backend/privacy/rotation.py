@@ -1,9 +1,11 @@
 """Key rotation: re-encrypt every encrypted value that is not under the first key.
 
-Which columns: every `EncryptedString` column of every model, `EncryptedJSON` ones included
-(found in `Base.metadata`, so a new encrypted column is rotated without an edit here): the
-personal fields and the customers' free text (descriptions, details, notes, comments ...).
-How: per table, rows in primary-key order, `batch_size` at a time, each batch its own short
+Which columns: every encrypted column of every model (`crypto.ENCRYPTED_TYPES`: EncryptedString,
+EncryptedJSON, EncryptedBytes; found in `Base.metadata`, so a new encrypted column is rotated
+without an edit here): the personal fields, the customers' free text (descriptions, details,
+notes, comments ...) and the photos of their invoices and nameplates.
+How: per table, rows in primary-key order, `batch_size` at a time (fewer for a table of
+large values: `EncryptedBytes.rotation_batch`, the photos), each batch its own short
 transaction; a value is rewritten only if it is still the ciphertext that was read (a
 concurrent change wins, and is under the first key anyway). Nothing is locked beyond the rows
 of one batch, and every value stays readable throughout: the old keys still decrypt until they
@@ -37,6 +39,8 @@ class EncryptedTable:
     name: str
     key: str
     columns: tuple[str, ...]
+    # At most this many rows at once (a column of large values: photos), or no limit.
+    batch_limit: int | None = None
 
     @property
     def raw(self):
@@ -46,11 +50,15 @@ class EncryptedTable:
 def encrypted_tables() -> list[EncryptedTable]:
     found = []
     for model_table in Base.metadata.sorted_tables:
-        columns = tuple(c.name for c in model_table.columns
-                        if isinstance(c.type, crypto.EncryptedString))
-        if columns:
+        encrypted = [c for c in model_table.columns
+                     if isinstance(c.type, crypto.ENCRYPTED_TYPES)]
+        if encrypted:
             [key] = model_table.primary_key.columns  # one-column keys only
-            found.append(EncryptedTable(model_table.name, key.name, columns))
+            limits = [c.type.rotation_batch for c in encrypted
+                      if isinstance(c.type, crypto.EncryptedBytes)]
+            found.append(EncryptedTable(model_table.name, key.name,
+                                        tuple(c.name for c in encrypted),
+                                        min(limits) if limits else None))
     return found
 
 
@@ -77,6 +85,7 @@ class RotationResult:
 async def _batches(db_session: AsyncSession, encrypted: EncryptedTable, batch_size: int):
     raw = encrypted.raw
     key = raw.c[encrypted.key]
+    batch_size = min(batch_size, encrypted.batch_limit or batch_size)
     last = None
     while True:
         statement = (select(key, *(raw.c[c] for c in encrypted.columns))
@@ -108,7 +117,7 @@ async def status(*, db_session: AsyncSession, batch_size: int = 1000) -> Rotatio
                         counts.current += 1
                     else:
                         try:
-                            crypto.decrypt(value)
+                            crypto.decrypt_bytes(value)  # any value: a text, or a photo
                             counts.older += 1
                         except crypto.DecryptionError:
                             counts.unreadable += 1

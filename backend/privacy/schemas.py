@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ChatOut(BaseModel):
@@ -17,6 +17,7 @@ class ChatOut(BaseModel):
 class ProductOut(BaseModel):
     """A product the customer registered (backend/products)."""
 
+    id: int
     category: str
     brand: str | None
     model: str | None
@@ -28,6 +29,20 @@ class ProductOut(BaseModel):
     region: str
     source: str
     registered_at: datetime
+
+
+class PhotoOut(BaseModel):
+    """A photo of an invoice or a nameplate the customer sent (backend/products/photos/
+    store.py), the image itself as base64."""
+
+    kind: str
+    product_id: int | None = Field(
+        description="the product it is kept with (`products[].id`); none: sent, but no "
+                    "registration named it (deleted a day after it came)")
+    content_type: str
+    size: int
+    sent_at: datetime
+    image_base64: str
 
 
 class TicketEventOut(BaseModel):
@@ -93,6 +108,7 @@ class CustomerExport(BaseModel):
     chats: list[ChatOut]
     tickets: list[TicketOut]
     products: list[ProductOut]
+    photos: list[PhotoOut]
     surveys: list[SurveyOut]
     conversations: list[TranscriptLine]
     privacy_log: list[PrivacyActionOut]

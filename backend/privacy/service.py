@@ -5,7 +5,8 @@ times, city and district, ratings), with every personal field emptied: name, pho
 the ticket's free text (description, details, attachments), staff notes and customer feedback
 on its events, survey comments, live-conversation transcripts, the chats the customer wrote
 from (chat identities, and the chat ids on tickets and conversations), undelivered pushes, the
-products they registered (where they live and shop: the rows go). Open
+products they registered (where they live and shop: the rows go) and the photos of invoices
+and nameplates they sent (the rows go). Open
 tickets are cancelled: nobody can be reached for them any more. The customer row stays,
 marked anonymised, so repeat-repair and per-customer figures still count it. The privacy log
 says who did it and when.
@@ -13,13 +14,14 @@ says who did it and when.
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from backend.customers import service as customer_service
 from backend.customers.enums import Channel
@@ -38,6 +40,7 @@ from backend.privacy.models import PrivacyAction
 from backend.privacy.schemas import (
     ChatOut,
     CustomerExport,
+    PhotoOut,
     PrivacyActionOut,
     ProductOut,
     SurveyOut,
@@ -45,7 +48,7 @@ from backend.privacy.schemas import (
     TicketOut,
     TranscriptLine,
 )
-from backend.products.models import CustomerProduct
+from backend.products.models import CustomerProduct, ProductPhoto
 from backend.surveys.models import Survey
 from backend.tickets import lifecycle
 from backend.tickets.enums import OPEN_STATUSES, EventKind, TicketStatus
@@ -106,6 +109,9 @@ async def export(*, db_session: AsyncSession, customer: Customer, actor: str) ->
     products = (await db_session.execute(
         select(CustomerProduct).where(CustomerProduct.customer_id == customer.id)
         .order_by(CustomerProduct.id))).scalars()
+    photos = (await db_session.execute(
+        select(ProductPhoto).where(ProductPhoto.customer_id == customer.id)
+        .options(undefer(ProductPhoto.data)).order_by(ProductPhoto.id))).scalars()
     lines = (await db_session.execute(
         select(Handoff.ticket_id, HandoffMessage)
         .join(HandoffMessage, HandoffMessage.handoff_id == Handoff.id)
@@ -134,10 +140,15 @@ async def export(*, db_session: AsyncSession, customer: Customer, actor: str) ->
                     for e in t.events if e.kind != EventKind.internal_note],
         ) for t in tickets],
         products=[ProductOut(
-            category=p.category, brand=p.brand, model=p.model, serial=p.serial,
+            id=p.id, category=p.category, brand=p.brand, model=p.model, serial=p.serial,
             purchase_date=p.purchase_date, purchased_from=p.purchased_from,
             installed_on=p.installed_on, install_address=p.install_address, region=p.region,
             source=p.source, registered_at=p.created_at) for p in products],
+        photos=[PhotoOut(kind=photo.kind, product_id=photo.product_id,
+                         content_type=photo.content_type, size=photo.size,
+                         sent_at=photo.created_at,
+                         image_base64=base64.b64encode(photo.data).decode("ascii"))
+                for photo in photos],
         surveys=[SurveyOut(ticket_number=numbers_by_id[s.ticket_id], state=s.state,
                            solved=s.solved, rating=s.rating, comment=s.comment,
                            explained_usage=s.explained_usage, answered_at=s.answered_at)
@@ -202,7 +213,9 @@ async def erase(*, db_session: AsyncSession, customer: Customer, actor: str) -> 
         ticket.chat_id = ERASED
         ticket.idempotency_key = f"{ERASED}:{ticket.id}"
         ticket.request_fingerprint = ERASED
-    # The products they registered: where they live, where they shop.
+    # The products they registered (where they live, where they shop) and the photos of
+    # their invoices and nameplates, linked to one or not.
+    await db_session.execute(delete(ProductPhoto).where(ProductPhoto.customer_id == customer.id))
     await db_session.execute(delete(CustomerProduct)
                              .where(CustomerProduct.customer_id == customer.id))
     await db_session.execute(delete(ChatIdentity).where(ChatIdentity.customer_id == customer.id))

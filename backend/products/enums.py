@@ -1,4 +1,5 @@
-"""Products vocabulary: where a warranty policy applies, who recorded a product."""
+"""Products vocabulary: where a warranty policy applies, who recorded a product, what a photo
+of it shows."""
 
 from __future__ import annotations
 
@@ -24,3 +25,11 @@ class Coverage(StrEnum):
     main_parts_only = "main_parts_only"
     expired = "expired"
     unknown = "unknown"  # no purchase date yet
+
+
+class PhotoKind(StrEnum):
+    """What a photo the customer sent shows, as its reading found (backend/products/photos)."""
+
+    invoice = "invoice"  # 发票, 統一發票, a shop's receipt
+    nameplate = "nameplate"  # 铭牌
+    unknown = "unknown"

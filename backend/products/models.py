@@ -1,4 +1,5 @@
-"""The customer's products (客户档案: what they own) and the warranty policy of each category."""
+"""The customer's products (客户档案: what they own), the photos of their invoices and
+nameplates, and the warranty policy of each category."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.kernel.crypto import EncryptedString
+from backend.kernel.crypto import EncryptedBytes, EncryptedString
 from backend.kernel.database import Base, UTCDateTime, utcnow
 
 
@@ -60,3 +61,26 @@ class CustomerProduct(Base):
         ForeignKey("customer_products.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ProductPhoto(Base):
+    """A photo of an invoice or a nameplate the customer sent in the chat, kept once it was
+    read (backend/products/photos/store.py): the customer's from the start, their product's
+    once the registration it was sent for names its `token`. One never linked is deleted after
+    a day. The image is personal data (an invoice carries a name and an address): encrypted
+    at rest, and loaded only when asked for (deferred)."""
+
+    __tablename__ = "product_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random and opaque: what the bot holds and sends back with the registration.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_products.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # backend.products.enums.PhotoKind
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)  # of the image, in bytes
+    data: Mapped[bytes] = mapped_column(EncryptedBytes, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,7 +1,8 @@
 """Products routes: the bot registers and lists a customer's products (with the warranty each
 has today); staff list a customer's products, and those who may change a customer's record
 (backend/customers/access.py) add, correct, remove them and settle a duplicate serial number;
-any staff member corrects a product (a technician on a visit); admins keep the warranty
+any staff member corrects a product (a technician on a visit); the desk (those who find
+customers) see the photos of a product's invoice or nameplate; admins keep the warranty
 policies. Thin."""
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from backend.customers.enums import Channel
 from backend.deps import ServiceDep, SessionDep, SettingsDep, StaffUser, require_roles
 from backend.products import service
 from backend.products.enums import Region
+from backend.products.photos import store as photo_store
 from backend.products.schemas import (
+    ChatProductIn,
     PolicyIn,
     PolicyOut,
     ProductIn,
@@ -32,6 +35,7 @@ Finder = Annotated[StaffUser, require_roles(*FINDERS)]
 Editor = Annotated[StaffUser, require_roles(*EDITORS)]
 Admin = Annotated[StaffUser, require_roles(Role.admin)]
 ProductId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PhotoId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 CustomerId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ChatId = Annotated[str, Path(min_length=1, max_length=64)]
 Category = Annotated[str, Path(min_length=1, max_length=20)]
@@ -74,13 +78,16 @@ async def list_products(channel: Channel, chat_id: ChatId, db_session: SessionDe
              status_code=status.HTTP_201_CREATED,
              responses={200: {"description": "this customer holds that serial number already: "
                                              "their product", "model": ProductOut}, **REFUSED})
-async def register_product(channel: Channel, chat_id: ChatId, data: ProductIn,
+async def register_product(channel: Channel, chat_id: ChatId, data: ChatProductIn,
                            db_session: SessionDep, settings: SettingsDep, _: ServiceDep,
                            response: Response) -> ProductOut:
-    """Register a product the customer owns (the bot, after the customer confirmed it)."""
+    """Register a product the customer owns (the bot, after the customer confirmed it), with
+    the photos of its invoice or nameplate the chat sent (`photos`: the readings' tokens; one
+    not of this customer's is ignored)."""
     product, new = await service.register(db_session=db_session, channel=channel,
                                           chat_id=chat_id, data=data,
-                                          timezone=settings.ticket_timezone)
+                                          timezone=settings.ticket_timezone,
+                                          photos=data.photos)
     if not new:
         response.status_code = status.HTTP_200_OK
     [out] = await service.views(db_session, [product], settings.ticket_timezone)
@@ -155,3 +162,25 @@ async def keep_product(product_id: ProductId, db_session: SessionDep, settings: 
                                  actor=staff.actor)
     [out] = await service.staff_views(db_session, [product], settings.ticket_timezone)
     return out
+
+
+# The image alone, even opened as a page of its own: nothing else loads, nothing frames it.
+PHOTO_POLICY = "default-src 'none'; img-src 'self'; frame-ancestors 'none'"
+
+
+@router.get("/products/{product_id}/photos/{photo_id}", response_class=Response,
+            responses={200: {"description": "the image", "content": {"image/*": {}}},
+                       404: {"description": "no such photo of this product"}})
+async def get_product_photo(product_id: ProductId, photo_id: PhotoId, db_session: SessionDep,
+                            staff: Finder) -> Response:
+    """A photo of the product's invoice or nameplate, as the customer sent it (the desk, as
+    GET /products/{id}; not technicians). Never cached; who fetched it is logged."""
+    photo = await photo_store.image(db_session=db_session, product_id=product_id,
+                                    photo_id=photo_id, actor=staff.actor)
+    shown = photo.content_type in photo_store.EXTENSIONS
+    name = (f"product-{product_id}-{photo.kind}-{photo.id}"
+            f"{photo_store.EXTENSIONS.get(photo.content_type, '')}")
+    return Response(photo.data, media_type=photo.content_type, headers={
+        "Cache-Control": "no-store",
+        "Content-Disposition": f'{"inline" if shown else "attachment"}; filename="{name}"',
+        "Content-Security-Policy": PHOTO_POLICY})

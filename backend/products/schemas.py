@@ -1,5 +1,5 @@
 """What the products API takes and gives: warranty policies, a customer's products with the
-warranty each has today."""
+warranty each has today (and, for staff, the photos kept with each)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backend.knowledge.enums import PRODUCTS, canonical_product
-from backend.products.enums import Coverage, Region, Source
+from backend.products.enums import Coverage, PhotoKind, Region, Source
 from backend.text import NoControl
 
 Part = Annotated[str, Field(min_length=1, max_length=20), NoControl]
@@ -113,6 +113,19 @@ class ProductIn(ProductFields):
     _canonical = field_validator("category")(_category)
 
 
+# Photos one registration may name (a form's), and a photo's token as the reading gave it
+# (backend/products/photos/store.py).
+MAX_PHOTOS = 10
+PhotoToken = Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class ChatProductIn(ProductIn):
+    """A product as the bot registers it for the customer of a chat: also the photos of its
+    invoice or nameplate the chat sent (their tokens, from the readings), to keep with it."""
+
+    photos: Annotated[list[PhotoToken], Field(max_length=MAX_PHOTOS)] = []
+
+
 class ProductPatch(ProductFields):
     """What staff change: the fields given (a technician confirms the model and serial)."""
 
@@ -156,12 +169,26 @@ class ProductOut(BaseModel):
     warranty: Warranty
 
 
+class ProductPhotoOut(BaseModel):
+    """A photo kept with a product (the image itself: GET /api/v1/products/{id}/photos/{photo
+    id})."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: PhotoKind
+    content_type: str
+    size: int
+    created_at: datetime.datetime
+
+
 class StaffProductOut(ProductOut):
-    """A product as staff see it: whose it is, and, when its serial number is flagged, whose
-    product registered it first."""
+    """A product as staff see it: whose it is, when its serial number is flagged whose
+    product registered it first, and the photos of its invoice or nameplate."""
 
     customer_id: int
     duplicate_customer_id: int | None = Field(
         default=None, description="the customer holding `duplicate_of`")
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    photos: list[ProductPhotoOut] = []

@@ -7,12 +7,15 @@ goes) or remove it. A correction that gives a product another product's serial n
 it the same way; a product removed or renamed no longer holds its old number, so those flagged
 after it point at the earliest earlier holder left, or at none. Staff changes are logged with
 who made them and which fields (never the values: they may be personal); the product table has
-no column for it."""
+no column for it. A registration from the chat keeps with the product the photos of its
+invoice or nameplate the chat sent (backend/products/photos/store.py); a product removed
+takes its photos with it."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -28,11 +31,13 @@ from backend.knowledge.enums import PRODUCTS, canonical_product
 from backend.products import warranty
 from backend.products.enums import Region, Source
 from backend.products.models import CustomerProduct, WarrantyPolicy
+from backend.products.photos import store as photo_store
 from backend.products.schemas import (
     PolicyIn,
     ProductIn,
     ProductOut,
     ProductPatch,
+    ProductPhotoOut,
     StaffProductOut,
     Warranty,
 )
@@ -182,36 +187,44 @@ async def views(db_session: AsyncSession, products: list[CustomerProduct],
 
 
 async def register(*, db_session: AsyncSession, channel: str, chat_id: str, data: ProductIn,
-                   timezone: str, source: Source = Source.customer
-                   ) -> tuple[CustomerProduct, bool]:
+                   timezone: str, source: Source = Source.customer,
+                   photos: Collection[str] = ()) -> tuple[CustomerProduct, bool]:
     """The product, and whether it is new. The same customer registering a serial number they
     hold already gets that product back (a retried request, or twice by mistake); a serial
-    number someone else holds is registered and flagged (`duplicate_of`) for staff."""
-    values = data.model_dump()
+    number someone else holds is registered and flagged (`duplicate_of`) for staff. The
+    customer's photos named by `photos` (tokens) are kept with the product, in the same
+    transaction; another customer's are not."""
+    values = data.model_dump(include=set(ProductIn.model_fields))
     values["serial"] = normalised_serial(values["serial"])
     _check_dates(values, _today(timezone))
     customer = await customer_service.get_or_create_by_chat(
         db_session=db_session, channel=channel, chat_id=chat_id)
-    return await _add(db_session, customer.id, values, source)
+    return await _add(db_session, customer.id, values, source, photos)
 
 
-async def _add(db_session: AsyncSession, customer_id: int, values: dict,
-               source: Source) -> tuple[CustomerProduct, bool]:
-    first = None
+async def _add(db_session: AsyncSession, customer_id: int, values: dict, source: Source,
+               photos: Collection[str] = ()) -> tuple[CustomerProduct, bool]:
+    first = product = None
     if values["serial"]:
         held = list((await db_session.execute(
             select(CustomerProduct).where(CustomerProduct.serial == values["serial"])
             .order_by(CustomerProduct.id))).scalars())
         if own := [p for p in held if p.customer_id == customer_id]:
-            await db_session.commit()
-            return own[0], False
-        first = held[0] if held else None
-    product = CustomerProduct(**values, customer_id=customer_id, source=str(source),
-                              duplicate_of=first.id if first else None)
-    db_session.add(product)
+            product = own[0]
+        else:
+            first = held[0] if held else None
+    new = product is None
+    if product is None:
+        product = CustomerProduct(**values, customer_id=customer_id, source=str(source),
+                                  duplicate_of=first.id if first else None)
+        db_session.add(product)
+        await db_session.flush()
+    await photo_store.link(db_session, customer_id=customer_id, product_id=product.id,
+                           tokens=photos)
     await db_session.commit()
-    await db_session.refresh(product)
-    return product, True
+    if new:
+        await db_session.refresh(product)
+    return product, new
 
 
 async def add_for_customer(*, db_session: AsyncSession, customer_id: int, data: ProductIn,
@@ -257,9 +270,13 @@ async def staff_views(db_session: AsyncSession, products: list[CustomerProduct],
         holders = {row[0]: row[1] for row in (await db_session.execute(
             select(CustomerProduct.id, CustomerProduct.customer_id)
             .where(CustomerProduct.id.in_(firsts)))).all()}
+    photos = await photo_store.of_products(db_session=db_session,
+                                           product_ids=[p.id for p in products])
     return [StaffProductOut(**out.model_dump(), customer_id=p.customer_id,
                             duplicate_customer_id=holders.get(p.duplicate_of or 0),
-                            created_at=p.created_at, updated_at=p.updated_at)
+                            created_at=p.created_at, updated_at=p.updated_at,
+                            photos=[ProductPhotoOut.model_validate(photo)
+                                    for photo in photos.get(p.id, [])])
             for p, out in zip(products, await views(db_session, products, timezone))]
 
 
@@ -343,9 +360,11 @@ async def _repoint_after(db_session: AsyncSession, product: CustomerProduct) -> 
 
 
 async def remove(*, db_session: AsyncSession, product_id: int, actor: str) -> None:
-    """Staff remove a product (registered by mistake, sold on, a duplicate settled)."""
+    """Staff remove a product (registered by mistake, sold on, a duplicate settled), with the
+    photos kept with it."""
     product = await get(db_session=db_session, product_id=product_id)
     await _repoint_after(db_session, product)
+    await photo_store.delete_of_product(db_session, product.id)
     await db_session.delete(product)
     await db_session.commit()
     _logged(product, "removed", actor)

@@ -22,7 +22,9 @@ deletion committed, is shown again).
 `show` raises to keep a reply (and the ones after it) for later: `Unreachable` when the chat
 cannot be shown anything now (no web chat page open: quietly kept until it can), any other
 exception for a failure worth a warning (Telegram away). Flood control (bot/ratelimit.py),
-when given, is applied as updates arrive: one "please slow down", then drops.
+when given, is applied as updates arrive: one "please slow down", then drops. A channel with
+chores of its own (the web chat: deleting photos a day old) gives them as `upkeep`, done by
+the sweep each round.
 """
 
 from __future__ import annotations
@@ -60,11 +62,14 @@ class Delivery:
     def __init__(self, channel: str, *, engine: DialogueEngine, store: ConversationStore,
                  show: Show, before_turn: BeforeTurn | None = None,
                  reachable: Callable[[str], bool] = lambda chat_id: True,
-                 limit: RateLimit | None = None, sweep_seconds: float = 5.0) -> None:
+                 limit: RateLimit | None = None, sweep_seconds: float = 5.0,
+                 upkeep: Callable[[], Awaitable[object]] | None = None) -> None:
         """`reachable(chat_id)`: whether showing in the chat can succeed now; the sweep shows
-        saved replies only in such chats (a web chat: one with a page open here)."""
+        saved replies only in such chats (a web chat: one with a page open here). `upkeep`:
+        the channel's own chores, done at the end of each sweep."""
         self.channel, self.engine, self.store = channel, engine, store
         self._show, self._before_turn, self._reachable = show, before_turn, reachable
+        self._upkeep = upkeep
         self.limit, self.sweep_seconds = limit, sweep_seconds
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: set[asyncio.Task] = set()
@@ -92,11 +97,10 @@ class Delivery:
         something to handle now (this update, stored now or before, or a "please slow down"
         to show); False when flood control dropped it. Raises when it could not be stored:
         the channel must not confirm it then. Not `limited`: the bot's own message into the
-        chat (a photo's reading), which flood control must neither drop nor count."""
-        verdict = (self.limit.allow(message.chat_id) if self.limit and limited
-                   else Verdict.allow)
+        chat (a photo's reading), which flood control must neither drop nor count, or one the
+        channel put through `admit` itself."""
+        verdict = await self.admit(message) if limited else Verdict.allow
         if verdict is Verdict.slow_down:
-            await self.store.enqueue(self.channel, message.chat_id, [slow_down_reply(message)])
             return True
         if verdict is not Verdict.allow:
             return False
@@ -107,6 +111,15 @@ class Delivery:
                              ensure_ascii=False)
         await self.store.receive(self.channel, message.chat_id, str(message.update_id), payload)
         return True
+
+    async def admit(self, message: InboundMessage) -> Verdict:
+        """Flood control alone, for a channel that must know before the update is whole (a
+        web chat upload, before its body is read); its "please slow down" is saved to show.
+        The update is then received with `limited=False`."""
+        verdict = self.limit.allow(message.chat_id) if self.limit else Verdict.allow
+        if verdict is Verdict.slow_down:
+            await self.store.enqueue(self.channel, message.chat_id, [slow_down_reply(message)])
+        return verdict
 
     def _read(self, payload: str) -> tuple[InboundMessage, dict]:
         data = json.loads(payload)
@@ -171,13 +184,16 @@ class Delivery:
 
     async def sweep_once(self) -> None:
         """Handle the chats with updates in the inbox, and show saved replies in the chats
-        that can be reached; chats being handled right now are left alone."""
+        that can be reached (chats being handled right now are left alone); then the
+        channel's upkeep."""
         chats = {chat for chat, _ in await self.store.inbox(self.channel)}
         chats.update(chat for chat in await self.store.chats_with_outgoing(self.channel)
                      if self._reachable(chat))
         for chat_id in chats:
             if not self._locks[chat_id].locked():
                 self.handle_soon(chat_id)
+        if self._upkeep is not None:
+            await self._upkeep()
 
     async def _sweep(self) -> None:
         while True:

@@ -10,6 +10,10 @@ purchase date), the customer is told what was read, and the form goes on with it
 question or its summary. Nothing is registered until the customer presses "Submit". A
 reading that finds the form closed, or another form open, changes nothing.
 
+The backend keeps each photo it read and names it by a token in the reading; the form holds
+the tokens (`Form.photos`, never asked nor shown) and the registration sends them, so the
+photo is kept with the product (one never registered is deleted by the backend after a day).
+
 Photos are read only on channels that can fetch files and have the reader running
 (`DialogueEngine.photo_channels`); elsewhere a photo is what it was before.
 """
@@ -23,7 +27,7 @@ from bot.catalogue import text as t
 from bot.dialogue import formflow
 from bot.dialogue.forms import FORMS, REGISTER_PRODUCT
 from bot.dialogue.services import Services
-from bot.dialogue.state import Conversation, PhotoJob
+from bot.dialogue.state import Conversation, Form, PhotoJob
 from bot.dialogue.types import Attachment, InboundMessage, Reply
 
 # What the reading calls each detail, and the form's slot it goes into (in the form's order).
@@ -33,6 +37,8 @@ SLOTS = (("category", "product"), ("brand", "brand"), ("model", "model"),
 # Why a photo has no reading: a file that is no photo we can read, or the reader away for
 # every attempt (bot/photos.py). Each has its catalogue text, `photo.<problem>`.
 UNUSABLE, FAILED = "unusable", "failed"
+# Photos one registration may keep (the backend takes at most 10: backend/products/schemas.py).
+MAX_PHOTOS = 10
 
 
 def images(message: InboundMessage) -> list[Attachment]:
@@ -74,6 +80,7 @@ def apply(svc: Services, conv: Conversation, reading: dict) -> list[Reply]:
         return []  # the bot is silent while a person has the chat
     if form is None or form.name != REGISTER_PRODUCT.name or form.id != reading.get("form_id"):
         return [Reply(t(lang, "photo.form_closed"))]
+    keep(form, reading.get("photo"))
     problem = reading.get("problem")
     if problem in (UNUSABLE, FAILED):
         return [Reply(t(lang, f"photo.{problem}")), formflow.current_step(conv)]
@@ -91,6 +98,13 @@ def apply(svc: Services, conv: Conversation, reading: dict) -> list[Reply]:
     going_on = (formflow.current_step(conv) if form.editing or not filled
                 else formflow.next_step(conv))
     return [said, going_on]
+
+
+def keep(form: Form, token: object) -> None:
+    """The backend's token of a photo read for this form, to send with the registration."""
+    if (isinstance(token, str) and token and token not in form.photos
+            and len(form.photos) < MAX_PHOTOS):
+        form.photos.append(token)
 
 
 def fill(svc: Services, conv: Conversation, fields: dict) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """A product registered in the chat: the register_product form's answers become a product of
-the customer's (backend/products), and the reply says what its warranty is today. A backend
-that cannot take it now leaves the form at its summary, to be sent again: nothing is kept
-behind the customer's back."""
+the customer's (backend/products), with the photos of its invoice or nameplate the backend
+kept when it read them (their tokens: `photos`), and the reply says what its warranty is
+today. A backend that cannot take it now leaves the form at its summary, to be sent again:
+nothing is kept behind the customer's back."""
 
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ def product_request(conv: Conversation) -> dict:
     assert conv.form is not None
     values = {("category" if name == "product" else name): value
               for name, value in conv.form.slots.items() if value}
-    return {name: values[name] for name in FIELDS if name in values}
+    request: dict = {name: values[name] for name in FIELDS if name in values}
+    if conv.form.photos:
+        request["photos"] = list(conv.form.photos)
+    return request
 
 
 async def submit(svc: Services, conv: Conversation) -> list[Reply]:

@@ -77,6 +77,8 @@ class Form:
     failures: int = 0
     # Photos and files sent while the form is open: {"kind", "file_id", "channel"}.
     attachments: list[dict] = field(default_factory=list)
+    # A registration's photos: the backend's tokens, sent with it (never asked nor shown).
+    photos: list[str] = field(default_factory=list)
     # True while the customer corrects one field from the summary.
     editing: bool = False
     # A repair's or installation's: the customer's registered products ({"id", "category",

@@ -44,7 +44,8 @@ class InboundMessage:
     attachments: tuple[Attachment, ...] = ()
     # What a photo sent earlier showed, read in the background and handed in as a message of
     # its own (bot/photos.py; never from a customer): {"form_id", "kind", "readable", "fields"
-    # (dates as ISO text), "problem" (None, or why there is no reading)}.
+    # (dates as ISO text), "photo" (the backend's token of the photo it kept, or None),
+    # "problem" (None, or why there is no reading)}.
     reading: dict | None = None
 
     def __post_init__(self) -> None:

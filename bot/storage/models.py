@@ -1,7 +1,7 @@
 """Every table of the bot's database (what each holds: `bot.dialogue.state`, `bot.nonces`).
 
 What customers wrote (conversations, updates, replies, held submissions, the ids of photos
-waiting to be read) is encrypted at rest with the backend's FIELD_ENCRYPTION_KEYS. A change
+waiting to be read, the photos sent in the web chat) is encrypted at rest with the backend's FIELD_ENCRYPTION_KEYS. A change
 here needs a migration in `migrations/`.
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.kernel.clock import utcnow
-from backend.kernel.crypto import DecryptionError, EncryptedString
+from backend.kernel.crypto import DecryptionError, EncryptedBytes, EncryptedString
 from bot.storage.database import Base
 
 
@@ -23,6 +23,18 @@ class Sealed(EncryptedString):
     cache_ok = True
 
     def process_result_value(self, value: str | None, dialect) -> str | None:
+        try:
+            return super().process_result_value(value, dialect)
+        except DecryptionError:
+            return None
+
+
+class SealedBytes(EncryptedBytes):
+    """Bytes encrypted at rest; None when no configured key reads them."""
+
+    cache_ok = True
+
+    def process_result_value(self, value: str | None, dialect) -> bytes | None:
         try:
             return super().process_result_value(value, dialect)
         except DecryptionError:
@@ -102,6 +114,21 @@ class PhotoJobRow(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                       index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WebChatFileRow(Base):
+    """A photo a customer sent in the web chat (bot/channels/webchat_upload.py), kept for the
+    photo reader to fetch, deleted once it is a day old."""
+
+    __tablename__ = "bot_webchat_files"
+    # Derived from the chat and the upload's frame id: the same upload sent again is one file.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    # The image's bytes, encrypted (None when no configured key reads them). Loaded only
+    # when asked for.
+    data: Mapped[bytes | None] = mapped_column(SealedBytes, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)
 
 
 class DeliveredEvent(Base):

@@ -4,7 +4,7 @@
 Through Telegram (the real python-telegram-bot in the bot process, the fake Bot API serving
 the photo's file, the backend process reading it; a stack of the module's own, whose bot is
 killed in one test): the photo is acknowledged at once, its reading fills the form, and the
-customer confirms; a photo that shows nothing readable is said so and the form goes on; a
+customer confirms (the photo is kept with the product, for the desk to open); a photo that shows nothing readable is said so and the form goes on; a
 reading that comes after the customer cancelled changes nothing; a bot killed while a photo
 waits to be read answers it once after the restart.
 
@@ -12,8 +12,10 @@ The worker's other paths, in-process on the bot's SQLite store (the real engine,
 layer and backend; the channel's getFile stood in for): the reading stored in the inbox but
 the job not dropped (a kill in between) is answered once (and waits there encrypted); a channel away for every attempt
 ends in an honest message; a file that is no photo is said so at once; what the customer
-typed is kept and a future purchase date refused. And on a channel that cannot fetch files
-(the web chat), a photo is what it was before.
+typed is kept and a future purchase date refused; the backend's token of the photo it kept
+rides with the form, never shown, and goes with the registration. And on a channel whose photos
+no reader fetches (the engine alone, without the bot's photo reader), a photo is what it was
+before. (The web chat's photos take the same path: tests/e2e/test_webchat_photo.py.)
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ import io
 import sqlite3
 import uuid
 
+import httpx
 import numpy as np
 import pytest
 from PIL import Image
 
 from backend.kernel.clock import utcnow
+from backend.kernel.config import DEV_STAFF_TOKEN
 from bot import photos
 from bot.channels.base import Capabilities
 from bot.channels.delivery import Delivery
@@ -115,6 +119,11 @@ async def test_a_nameplate_photo_fills_the_registration_and_the_customer_confirm
     assert "已为您登记" in chat.text
     [product] = chat.products()
     assert {key: product[key] for key in truth} == truth
+    # The photo is kept with the product: the desk opens it as the customer sent it.
+    [photo] = photo_stack.staff("GET", f"/api/v1/products/{product['id']}").json()["photos"]
+    assert (photo["kind"], photo["size"]) == ("nameplate", len(NAMEPLATE.jpeg))
+    image = photo_stack.staff("GET", f"/api/v1/products/{product['id']}/photos/{photo['id']}")
+    assert (image.status_code, image.content) == (200, NAMEPLATE.jpeg)
 
 
 async def test_a_photo_that_shows_nothing_readable_is_said_so_and_the_form_goes_on(
@@ -304,7 +313,31 @@ async def test_what_the_customer_gave_is_kept_and_a_future_date_refused(engine) 
                      "purchased_from": "京东自营"}
 
 
-async def test_on_a_channel_that_cannot_fetch_files_a_photo_is_what_it_was(
+async def test_the_photo_read_goes_with_the_registration(engine, backend_url) -> None:
+    """The backend's token of the photo rides with the form (never shown) and goes with the
+    registration: the product has its photo. A token the backend does not know (a reading
+    handed in directly) is sent too and changes nothing."""
+    chat = FileChat(engine, {"f1": NAMEPLATE.jpeg})
+    await chat.registering_with_a_photo()
+    assert await PhotoReader(engine, {chat.name: chat}).run_once() == 1
+    form = (await engine.store.load(chat.name, chat.chat_id)).form
+    [token] = form.photos
+    await chat.turn(reading={"form_id": form.id, "kind": "invoice", "readable": False,
+                             "problem": None, "fields": {}, "photo": "x" * 43})
+    assert (await engine.store.load(chat.name, chat.chat_id)).form.photos == [token, "x" * 43]
+    await chat.turn(button="skip:purchase_date")
+    await chat.turn(button="skip:purchased_from")
+    assert not [text for text in chat.texts() if token in text]
+    [done] = await chat.turn(button="form:submit")
+    assert "已为您登记" in done.text
+    [product] = await engine.backend.list_products(chat.name, chat.chat_id)
+    async with httpx.AsyncClient(base_url=backend_url, timeout=10) as staff:
+        mine = await staff.get(f"/api/v1/products/{product['id']}",
+                               headers={"Authorization": f"Bearer {DEV_STAFF_TOKEN}"})
+    assert [p["kind"] for p in mine.json()["photos"]] == ["nameplate"]
+
+
+async def test_on_a_channel_whose_photos_are_not_read_a_photo_is_what_it_was(
         engine_chat: EngineChat) -> None:
     await engine_chat.say(ASK_FOR_IT)
     await engine_chat.photo()

@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -16,11 +19,12 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 
 from bot.channels.webchat import WebChatChannel
+from bot.channels.webchat_upload import WebChatFiles
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
 from bot.dialogue.types import InboundMessage, Reply
 from bot.ratelimit import RateLimit
-from tests.support.offline import offline_engine
+from tests.support.offline import offline_engine, store_url
 from tests.support.processes import free_port
 
 
@@ -40,11 +44,17 @@ class HeldEngine(DialogueEngine):
 
 
 class Server:
-    def __init__(self, store: ConversationStore, engine: DialogueEngine) -> None:
+    def __init__(self, store: ConversationStore, engine: DialogueEngine,
+                 files: WebChatFiles, *, messages: RateLimit | None = None,
+                 connections: RateLimit | None = None) -> None:
+        """Flood control (per chat: `messages`, per address: `connections`) out of the way
+        unless given."""
         self.store, self.engine = store, engine
         self.channel = WebChatChannel(
-            engine, store, messages=RateLimit(per_minute=6000, burst=1000),
-            connections=RateLimit(per_minute=6000, burst=1000), sweep_seconds=0.1)
+            engine, store, files=files,
+            messages=messages or RateLimit(per_minute=6000, burst=1000),
+            connections=connections or RateLimit(per_minute=6000, burst=1000),
+            sweep_seconds=0.1)
         self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(
             Starlette(routes=self.channel.routes()), host="127.0.0.1", port=self.port,
@@ -70,18 +80,28 @@ class Server:
         raise AssertionError(f"{await self.waiting()} is not {state}")
 
 
-@pytest.fixture
-async def web(tmp_path):
-    async with offline_engine(tmp_path, engine_class=HeldEngine) as engine:
-        server = Server(engine.store, engine)
+@asynccontextmanager
+async def serving(folder: Path, **limits: RateLimit) -> AsyncIterator[Server]:
+    """The web chat on loopback, its store in `folder` (flood control: `Server`)."""
+    async with offline_engine(folder, engine_class=HeldEngine) as engine:
+        server = Server(engine.store, engine, WebChatFiles(store_url(folder)), **limits)
         await server.channel.start()
         task = asyncio.create_task(server.server.serve())
         while not server.server.started:
             await asyncio.sleep(0.02)
+        try:
+            yield server
+        finally:
+            server.server.should_exit = True
+            await task
+            await server.channel.stop()
+            await server.channel.files.close()
+
+
+@pytest.fixture
+async def web(tmp_path):
+    async with serving(tmp_path) as server:
         yield server
-        server.server.should_exit = True
-        await task
-        await server.channel.stop()
 
 
 async def post(socket: ClientConnection, text: str, frame_id: str | None = None) -> str:
@@ -177,7 +197,8 @@ async def test_a_frame_stored_before_the_bot_stopped_is_answered_after_the_resta
     await web.channel.delivery.receive(InboundMessage(
         channel="webchat", chat_id=web.chat_id, update_id="old:1", text="hello"))
 
-    restarted = Server(web.store, web.engine)  # the next process, on the same database
+    # The next process, on the same database.
+    restarted = Server(web.store, web.engine, web.channel.files)
     await restarted.channel.start()
     task = asyncio.create_task(restarted.server.serve())
     while not restarted.server.started:

@@ -17,9 +17,10 @@ from websockets.exceptions import InvalidStatus
 
 from bot import catalogue
 from bot.channels.webchat import WebChatChannel
+from bot.channels.webchat_upload import WebChatFiles
 from bot.dialogue.types import InboundMessage
 from bot.ratelimit import RateLimit, Verdict, slow_down_reply
-from tests.support.offline import offline_engine
+from tests.support.offline import offline_engine, store_url
 from tests.support.processes import free_port
 
 SLOW_DOWN = {catalogue.text(language, "ratelimit.slow_down")
@@ -50,7 +51,7 @@ def test_slow_down_is_said_in_the_customers_language(text, language) -> None:
 async def webchat(tmp_path):
     """The web chat on loopback (NLU unreachable: every message gets the basic-mode menu)."""
     async with offline_engine(tmp_path) as engine:
-        channel = WebChatChannel(engine, engine.store,
+        channel = WebChatChannel(engine, engine.store, files=WebChatFiles(store_url(tmp_path)),
                                  messages=RateLimit(per_minute=1, burst=3),
                                  connections=RateLimit(per_minute=1, burst=3))
         await channel.start()
@@ -65,6 +66,7 @@ async def webchat(tmp_path):
         server.should_exit = True
         await task
         await channel.stop()
+        await channel.files.close()
 
 
 async def said(socket) -> list[str]:

@@ -19,7 +19,7 @@ from backend.kernel.config import Settings
 from backend.kernel.signing import MAX_AGE_SECONDS, NONCE_HEADER, signed_headers, verify
 from backend.security import service as security_service
 from backend.security.models import UsedNonce
-from backend.security.worker import NoncePurgeWorker
+from backend.security.worker import PurgeWorker
 from bot.backend_client import BackendClient
 from bot.dialogue.types import Reply
 from bot.nonces import NonceStore
@@ -122,7 +122,7 @@ async def test_expired_nonces_are_purged(app: FastAPI, client: httpx.AsyncClient
                     ).scalar_one()
 
     assert await count() == 2
-    assert await NoncePurgeWorker(sessionmaker=app.state.sessionmaker).run_once() == 0
+    assert await PurgeWorker(sessionmaker=app.state.sessionmaker).run_once() == 0
     async with app.state.sessionmaker() as session:
         assert await security_service.purge_nonces(
             db_session=session, now=datetime.now(UTC) + timedelta(seconds=60)) == 1

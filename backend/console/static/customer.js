@@ -139,7 +139,7 @@ function download() {
 
 async function erase() {
   const open_ = openTickets(current);
-  const warning = [`删除客户 ${current.customer_id} 的个人信息（称呼、电话、地址、聊天、对话记录、留言、产品档案）？无法恢复；工单以匿名形式保留用于统计。`,
+  const warning = [`删除客户 ${current.customer_id} 的个人信息（称呼、电话、地址、聊天、对话记录、留言、产品档案及发票铭牌照片）？无法恢复；工单以匿名形式保留用于统计。`,
                    `Delete the personal data of customer ${current.customer_id}? This cannot be undone; tickets stay, anonymous, for the statistics.`];
   if (open_.length) {
     warning.push(`${open_.length} 张未完成的工单将被取消 open ticket(s) will be cancelled: ${open_.map((t) => t.number).join(", ")}`);

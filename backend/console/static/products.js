@@ -2,11 +2,14 @@
 // (which) until…, expired, unknown until a purchase date is given), the 三包 return and
 // exchange windows still open, and its safe-use life (安全使用年限, GB/T 27922 5.33). Those who
 // may change a customer's record (meta.may_edit_customers) add, correct and remove products,
-// and settle a serial number registered twice: keep this registration, or remove it.
+// and settle a serial number registered twice: keep this registration, or remove it. The
+// photos of a product's invoice or nameplate the customer sent are links that open the image
+// (the desk only: the backend refuses technicians, and logs who opened one).
 "use strict";
 
 const Products = (() => {
-  const {el, label, api, problem} = Console;
+  const {el, label, api, problem, when} = Console;
+  const PHOTO_KINDS = {invoice: "发票 Invoice", nameplate: "铭牌 Nameplate", unknown: "照片 Photo"};
   const FIELDS = ["category", "brand", "model", "serial", "purchase_date", "purchased_from",
                   "installed_on", "install_address", "region"];
   let customer = null, meta = null, editing = null;
@@ -59,6 +62,16 @@ const Products = (() => {
     return banner;
   }
 
+  function photos(p) {
+    // Links, not thumbnails: an image is fetched (and its view logged) only when asked for.
+    if (!meta.may_find_customers || !(p.photos || []).length) return null;
+    const links = p.photos.map((photo) => el("a", {
+      href: `/api/v1/products/${p.id}/photos/${photo.id}`, target: "_blank", rel: "noopener",
+      class: "photo", text: `${PHOTO_KINDS[photo.kind] || photo.kind} ${when(photo.created_at)}`}));
+    return el("p", {class: "photos"}, "照片 Photos: ",
+              ...links.flatMap((link, i) => (i ? [" · ", link] : [link])));
+  }
+
   function card(p) {
     const title = [p.category, p.brand, p.model].filter(Boolean).join(" ");
     const facts = [
@@ -75,6 +88,7 @@ const Products = (() => {
          Warranty.badge(p.warranty)),
       p.duplicate_of ? duplicateBanner(p) : null,
       line("facts", facts.filter(Boolean).join(" ｜ ")),
+      photos(p),
       ...cover(p).map((text) => line("cover", text)),
       safeUse(p));
     if (meta.may_edit_customers) {

@@ -5,7 +5,8 @@ the appliance's nameplate (铭牌) → category, brand, model, serial, purchase 
     reading = read_photo(data)   # sync and CPU-bound: run it in a worker thread
 
 reader.py turns the image into text lines (RapidOCR, models inside its wheel) and code
-contents (zxing-cpp); fields.py turns those into fields; the rest is their vocabulary.
+contents (zxing-cpp); fields.py turns those into fields; the rest is their vocabulary, but
+store.py, which keeps the photos read (encrypted) for the products they are registered with.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """The bot has a customer's photo of an invoice or a nameplate read: the image's bytes in,
-{kind, readable, fields} out (the customer then confirms what the bot fills in; nothing is
-registered here, and the photo is not kept).
+{kind, readable, fields, photo} out (the customer then confirms what the bot fills in; nothing
+is registered here). A photo that opened as an image is kept, encrypted, for the customer
+(store.py), whatever was read in it: `photo` is its token, which the registration names to
+keep it with the product; one never named is deleted after a day.
 
 The reading is CPU-bound for a second or more: it runs in a worker thread, at most
 `READERS` at once, so the event loop goes on serving every other request meanwhile and a
@@ -20,7 +22,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from pydantic import BaseModel
 
 from backend.customers.enums import Channel
-from backend.deps import ServiceDep
+from backend.deps import ServiceDep, SessionDep
+from backend.products.photos import store
 
 if TYPE_CHECKING:
     from backend.products.photos import PhotoReading
@@ -42,6 +45,9 @@ class PhotoReadingOut(BaseModel):
     # Among category, brand, model, serial, purchase_date (ISO), purchased_from: only what
     # was read with confidence.
     fields: dict[str, str]
+    # The token of the photo as kept: the registration names it (`photos`) to keep the photo
+    # with the product.
+    photo: str | None = None
 
 
 async def photo_bytes(request: Request) -> bytes:
@@ -75,9 +81,9 @@ def _readers(request: Request) -> anyio.CapacityLimiter:
     return state.photo_readers
 
 
-def _out(reading: PhotoReading) -> PhotoReadingOut:
+def _out(reading: PhotoReading, token: str) -> PhotoReadingOut:
     fields: dict[str, Any] = reading.fields
-    return PhotoReadingOut(kind=reading.kind, readable=reading.readable, fields={
+    return PhotoReadingOut(kind=reading.kind, readable=reading.readable, photo=token, fields={
         name: value.isoformat() if isinstance(value, date) else str(value)
         for name, value in fields.items() if value is not None})
 
@@ -99,10 +105,12 @@ def read_photo(data: bytes) -> PhotoReading:
         "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
 async def read_product_photo(channel: Channel, chat_id: ChatId, request: Request,
                              photo: Annotated[bytes, Depends(photo_bytes)],
-                             _: ServiceDep) -> PhotoReadingOut:
+                             db_session: SessionDep, _: ServiceDep) -> PhotoReadingOut:
     """Read a customer's photo of an invoice (发票, receipt) or a nameplate (铭牌): the
     product's category, brand, model, serial number, purchase date and shop, as far as they
-    can be read (the bot, for the register_product form; the customer confirms)."""
+    can be read (the bot, for the register_product form; the customer confirms). The photo is
+    kept for the customer (`photo`: its token, for the registration); a file refused (413,
+    422) is not."""
     from backend.products.photos import PhotoError
     try:
         reading = await anyio.to_thread.run_sync(read_photo, photo, limiter=_readers(request))
@@ -111,4 +119,6 @@ async def read_product_photo(channel: Channel, chat_id: ChatId, request: Request
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
     log.info("a %s photo read: readable %s, %d fields", reading.kind, reading.readable,
              len(reading.fields))
-    return _out(reading)
+    token = await store.keep(db_session=db_session, channel=channel, chat_id=chat_id,
+                             data=photo, kind=reading.kind)
+    return _out(reading, token)
