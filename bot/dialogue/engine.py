@@ -161,8 +161,13 @@ class DialogueEngine:
         if message.button:
             return await self._on_button(conv, parse_button(message.button), message.button)
         if message.attachments:
-            replies = (await photo_reading.take(svc, conv, message, self.photo_channels)
-                       or self._on_attachments(conv, message))
+            taken = await photo_reading.take(svc, conv, message, self.photo_channels)
+            if taken is not None:
+                # A registration's photo: its caption ("这是发票") is no answer to the question
+                # asked; the details it names in passing are kept.
+                photo_reading.caption(svc, conv, text)
+                return taken
+            replies = self._on_attachments(conv, message)
             if not text:
                 return replies
         if not text:

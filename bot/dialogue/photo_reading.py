@@ -3,7 +3,9 @@ registered: read in the background, its details put into the form.
 
 In the turn (`take`) the photo is kept as the form's attachment and a photo job is saved
 (bot/photos.py reads it): the customer hears at once that it is being read, and nothing waits
-for the reading. The reading comes back later as a message of its own (`apply`): if the same
+for the reading. Words sent with the photo (its caption: "这是发票") are no answer to the
+question asked, so the photo is what the turn is about; the details they name in passing are
+kept (`caption`). The reading comes back later as a message of its own (`apply`): if the same
 form is still open, the details the customer has not given yet are filled in, each through
 its slot's own `accept` (the same checks as a typed answer: a listed category, no future
 purchase date), the customer is told what was read, and the form goes on with its next
@@ -21,6 +23,7 @@ Photos are read only on channels that can fetch files and have the reader runnin
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 
 from bot.catalogue import text as t
@@ -37,6 +40,9 @@ SLOTS = (("category", "product"), ("brand", "brand"), ("model", "model"),
 # Why a photo has no reading: a file that is no photo we can read, or the reader away for
 # every attempt (bot/photos.py). Each has its catalogue text, `photo.<problem>`.
 UNUSABLE, FAILED = "unusable", "failed"
+# A caption's model number is taken only where the caption says it is one: a bare code under
+# a photo is as likely the invoice's number ("INV-123456") or the file's name ("IMG_2041").
+_MODEL_LABEL = re.compile(r"型号|型號|\bmodel\b", re.IGNORECASE)
 # Photos one registration may keep (the backend takes at most 10: backend/products/schemas.py).
 MAX_PHOTOS = 10
 
@@ -70,6 +76,28 @@ async def take(svc: Services, conv: Conversation, message: InboundMessage,
     form.attachments += [{"kind": a.kind, "file_id": a.file_id, "channel": conv.channel}
                          for a in photos]
     return [Reply(t(conv.lang, "photo.reading"))]
+
+
+def caption(svc: Services, conv: Conversation, text: str) -> None:
+    """The words sent with a photo `take` took (its caption): no answer to the question asked
+    ("这是发票", "this is the invoice" name no appliance), but the details they name in passing
+    fill the slots still empty, as in any message: the appliance, the brand, a labelled serial
+    or model number, the day of purchase. The photo's reading fills only what is left, and
+    the question asked once it is read is the first detail still missing."""
+    form = conv.form
+    if not text or text.startswith("/") or form is None:
+        return
+    spec, now = FORMS[form.name], svc.clock()
+    for slot in spec.slots:
+        if slot.find is None or slot.name in form.slots or (
+                slot.name == "model" and not _MODEL_LABEL.search(text)):
+            continue
+        value = slot.find(text)
+        accepted = slot.accept(value, None, now) if value else None
+        if accepted:
+            form.slots[slot.name] = accepted
+    if form.asking in form.slots and not form.editing:
+        formflow.next_step(conv)  # only moves the question on: it is asked after the reading
 
 
 def apply(svc: Services, conv: Conversation, reading: dict) -> list[Reply]:

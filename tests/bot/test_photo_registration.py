@@ -15,7 +15,9 @@ ends in an honest message; a file that is no photo is said so at once; what the 
 typed is kept and a future purchase date refused; the backend's token of the photo it kept
 rides with the form, never shown, and goes with the registration. And on a channel whose photos
 no reader fetches (the engine alone, without the bot's photo reader), a photo is what it was
-before. (The web chat's photos take the same path: tests/e2e/test_webchat_photo.py.)
+before. (The web chat's photos take the same path: tests/e2e/test_webchat_photo.py. English
+and Traditional Chinese customers: test_photo_languages.py; a photo with a caption, or sent as
+a file: test_photo_captions.py.)
 """
 
 from __future__ import annotations
@@ -75,11 +77,13 @@ def jobs(chat: TelegramChat) -> list:
         chat.chat_id)]
 
 
-def send_photo(chat: TelegramChat, data: bytes) -> int:
-    """The customer sends a photo; the answer to it is in `chat.last`. The mark before it."""
+def send_photo(chat: TelegramChat, data: bytes, caption: str | None = None) -> int:
+    """The customer sends a photo (with words under it, `caption`); the answer to it is in
+    `chat.last`. The mark before it."""
     telegram = chat.stack.telegram
     mark = telegram.mark()
-    update = telegram.send_photo(chat.chat_number, data=data, language_code=chat.language_code)
+    update = telegram.send_photo(chat.chat_number, caption, data=data,
+                                 language_code=chat.language_code)
     chat.answer(mark, update)
     return mark
 

@@ -23,16 +23,16 @@ Usage::
         fake.press_button(42, "lang:en")              # presses a button of the bot's last keyboard
         fake.fail_next("sendMessage", status=429, retry_after=1)
 
-Customer side: ``send_text``, ``press_button``, ``send_photo``, ``send_raw_update`` enqueue
-updates (ids increase monotonically) that the bot fetches with ``getUpdates``; ``redeliver``
-hands an already delivered update out once more (the next getUpdates returns it first,
-whatever its offset; one-shot).  Updates stay pending until the bot confirms them with a
-later ``offset``, so a bot killed between fetching and confirming gets them again on restart
-without ``redeliver`` - but PTB confirms a batch as soon as it has *queued* it (its next
-getUpdates carries the new offset), not after the handlers ran.  ``confirmed(update_id)``
-says whether the bot has confirmed an update (a later offset; for a redelivered one, a later
-offset after it was handed out again; in webhook mode a 2xx answer); ``unconfirmed(chat_id)``
-lists a chat's updates not confirmed yet.
+Customer side: ``send_text``, ``press_button``, ``send_photo``, ``send_document``,
+``send_raw_update`` enqueue updates (ids increase monotonically) that the bot fetches with
+``getUpdates``; ``redeliver`` hands an already delivered update out once more (the next getUpdates
+returns it first, whatever its offset; one-shot). Updates stay pending until the bot confirms them
+with a later ``offset``, so a bot killed between fetching and confirming gets them again on restart
+without ``redeliver`` - but PTB confirms a batch as soon as it has *queued* it (its next getUpdates
+carries the new offset), not after the handlers ran. ``confirmed(update_id)`` says whether the bot
+has confirmed an update (a later offset; for a redelivered one, a later offset after it was handed
+out again; in webhook mode a 2xx answer); ``unconfirmed(chat_id)`` lists a chat's updates not
+confirmed yet.
 
 What the bot did: ``sent_messages`` (sendMessage/sendPhoto/sendDocument/edit* calls, each a
 :class:`SentMessage`), ``callback_answers``, ``deleted_messages``, ``requests`` (every API call,
@@ -555,6 +555,23 @@ class FakeTelegram:
                 sizes.append({"file_id": file_id, "file_unique_id": f"u{file_id}",
                               "file_size": len(data), "width": width, "height": width})
             content: dict[str, Any] = {"photo": sizes}
+            if caption is not None:
+                content["caption"] = caption
+            return self._enqueue({"message": self._customer_message(chat, **content)})
+
+    def send_document(self, chat_id: int, data: bytes, *, file_name: str = "file.jpg",
+                      mime_type: str | None = "image/jpeg", caption: str | None = None,
+                      first_name: str | None = None, language_code: str | None = None) -> int:
+        """The customer sends a file ("send as file": a photo uncompressed); ``getFile`` +
+        download serve ``data``."""
+        with self._lock:
+            chat = self._chat(chat_id, first_name, language_code)
+            file_id = self._register_file(data, "documents", "." + file_name.rpartition(".")[2])
+            document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                        "file_name": file_name, "file_size": len(data)}
+            if mime_type is not None:
+                document["mime_type"] = mime_type
+            content: dict[str, Any] = {"document": document}
             if caption is not None:
                 content["caption"] = caption
             return self._enqueue({"message": self._customer_message(chat, **content)})
