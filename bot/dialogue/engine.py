@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from backend.kernel.clock import local_naive
@@ -170,6 +171,12 @@ class DialogueEngine:
             replies = self._on_attachments(conv, message)
             if not text:
                 return replies
+            if conv.form is None:
+                # A photo whose caption opens a request ("冰箱不制冷了" with the photo of it):
+                # the form the words open keeps the photo.
+                answer = await self._route(conv, replace(message, attachments=()), text)
+                _attach(conv, message)
+                return answer
         if not text:
             return [Reply(t(conv.lang, "error.empty"))]
         if text.startswith("/"):
@@ -352,10 +359,7 @@ class DialogueEngine:
 
     def _on_attachments(self, conv: Conversation, message: InboundMessage) -> list[Reply]:
         form = conv.form
-        photos = [a for a in message.attachments if a.kind in ("photo", "document")]
-        if form and photos and FORMS[form.name].accepts_photos:
-            form.attachments += [{"kind": a.kind, "file_id": a.file_id,
-                                  "channel": conv.channel} for a in photos]
+        if form and _attach(conv, message):
             added = Reply(t(conv.lang, "attachment.added", count=len(form.attachments)))
             return [added, formflow.current_step(conv)] if form.asking else [added]
         return [Reply(t(conv.lang, "attachment.unsupported"))]
@@ -384,3 +388,14 @@ class DialogueEngine:
                 return [Reply(t(lang, "form.press_submit")), formflow.summary(conv)]
             return [formflow.summary(conv)]
         return formflow.fill(svc, conv, text, parse)
+
+
+def _attach(conv: Conversation, message: InboundMessage) -> bool:
+    """The message's photos and files kept with the open form, if it takes them."""
+    form = conv.form
+    photos = [a for a in message.attachments if a.kind in ("photo", "document")]
+    if form is None or not photos or not FORMS[form.name].accepts_photos:
+        return False
+    form.attachments += [{"kind": a.kind, "file_id": a.file_id, "channel": conv.channel}
+                         for a in photos]
+    return True

@@ -223,7 +223,9 @@ def is_question(text: str) -> bool:
 
 # What it costs: 多少钱, 收費, "how much do you charge".
 _ASKS_PRICE = re.compile(r"多少钱|多少錢|幾多錢|几多钱|幾錢|收多少|收几多|收幾多|收费|收費|费用|費用|价钱|價錢|"
-                         r"价格|價格|上门费|上門費|出車費|how\s+much|charge|cost|price|fee", re.I)
+                         r"价格|價格|上门费|上門費|出車費|charge|cost|price|fee|"
+                         # not "how much warranty / time is left"
+                         r"how\s+much(?!\s+(?:warranty|time|longer|cover(?:age)?|guarantee)\b)", re.I)
 
 
 # A part on its own: 滤芯, 進水管, 接油杯, "a replacement filter".

@@ -66,13 +66,15 @@ async def start(svc: Services, conv: Conversation, spec: FormSpec, parse: Parse 
                 value = find_product(text) or value
             elif value and slot.find and (whole := slot.find(text)) and value in whole:
                 value = whole  # "KFR-35GW/NhGd1B" of the model's "KFR-35GW", "Little Swan"
+            elif value and slot.find and _found_for_another(spec, slot.name, text, value):
+                value = None  # the model's "model" is the code after 机身码: the serial's
             if value:
-                accepted = slot.accept(value, parse, svc.clock())
+                accepted = slot.accept_for(conv.lang)(value, parse, svc.clock())
                 if accepted:
                     form.slots[slot.name] = accepted
         if spec.narrative and describes_in_detail(text):
             form.slots[spec.narrative] = " ".join(text.split())[:1000]
-        take_details(svc, form, spec, text, parse)
+        take_details(svc, form, spec, text, parse, lang=conv.lang)
     # The appliance and code the last answer was about, unless this request names others.
     names = {slot.name for slot in spec.slots}
     for name, value in (conv.context or {}).items():
@@ -82,10 +84,21 @@ async def start(svc: Services, conv: Conversation, spec: FormSpec, parse: Parse 
     return [Reply(t(conv.lang, f"form.{spec.name}.intro")), next_step(conv)]
 
 
+def _found_for_another(spec: FormSpec, name: str, text: str, value: str) -> bool:
+    """Whether another slot's `find` takes `value` out of the words (the NLU's model entity
+    that is the number after 序列号): then it is not this slot's."""
+    for slot in spec.slots:
+        found = slot.find(text) if slot.name != name and slot.find else None
+        if found and found != text and value in found:
+            return True
+    return False
+
+
 def take_details(svc: Services, form: Form, spec: FormSpec, text: str, parse: Parse | None,
-                 besides: str | None = None) -> bool:
+                 besides: str | None = None, lang: str | None = None) -> bool:
     """Details said in passing (the address, the phone, the visit time in a message about
-    the fault, or the phone with the address) fill their slots, so they are not asked."""
+    the fault, or the phone with the address) fill their slots, so they are not asked;
+    checked as answers are in the conversation's language `lang`."""
     now, taken = svc.clock(), False
     if "item" in {s.name for s in spec.slots} and "product" in spec.extras:
         # A return that names its order: the order number is the item, the product is
@@ -107,7 +120,7 @@ def take_details(svc: Services, form: Form, spec: FormSpec, text: str, parse: Pa
         if slot.find is None or slot.name in form.slots or slot.name == besides:
             continue
         value = slot.find(text)
-        accepted = slot.accept(value, None, now) if value else None
+        accepted = slot.accept_for(lang)(value, None, now) if value else None
         if accepted:
             form.slots[slot.name], taken = accepted, True
     return taken
@@ -174,16 +187,17 @@ def fill(svc: Services, conv: Conversation, text: str, parse: Parse | None) -> l
         waits = "form.take_your_time" if slot.optional else "form.take_your_time_needed"
         return [Reply(t(lang, waits)), ask(conv, slot.name)]
     # "13601128834，不对，是13601128843": the corrected value, else the whole answer.
-    fixed = corrected(text)
-    value = (slot.accept(fixed, None, now)  # an address splices its own corrections
+    fixed, accept = corrected(text), slot.accept_for(lang)
+    value = (accept(fixed, None, now)  # an address splices its own corrections
              if fixed and slot.name not in ("description", "address") else None)
     if value is None:
-        value = "" if (text == "" and slot.optional) else slot.accept(text, parse, now)
+        value = "" if (text == "" and slot.optional) else accept(text, parse, now)
     if value is None and slot.optional and denies(text):
         value = ""  # "没有", "no code", "睇唔到有咩號碼": none to give
     if value is None and form.attachments and claims_photo(text):
         value = text  # "see the photo": it came with the form
-    if value is None and take_details(svc, form, spec, text, parse, besides=slot.name):
+    if value is None and take_details(svc, form, spec, text, parse, besides=slot.name,
+                                      lang=lang):
         # Not this detail but others (the address and phone when asked for the code):
         # kept; an optional detail counts as not given, a needed one is asked again.
         if not slot.optional:
@@ -208,7 +222,7 @@ def fill(svc: Services, conv: Conversation, text: str, parse: Parse | None) -> l
     form.slots[slot.name] = value
     form.failures = 0
     if text and not form.editing:
-        take_details(svc, form, spec, text, parse, besides=slot.name)
+        take_details(svc, form, spec, text, parse, besides=slot.name, lang=lang)
     return [_after_answer(conv)]
 
 

@@ -18,15 +18,19 @@ from bot.dialogue.extract import (
     says_delivered,
 )
 from bot.dialogue.product_details import (
+    Accept,
     accept_brand,
     accept_model,
     accept_purchase_date,
     accept_serial,
+    accept_shop,
     find_brand,
     find_model,
     find_purchase_date,
     find_serial,
+    find_shop,
     or_not_known,
+    purchase_date_in,
 )
 from bot.dialogue.product_names import PRODUCT_WORDS, find_product, is_only_product
 from bot.dialogue.when import earliest, parse_when, problem_with
@@ -259,7 +263,7 @@ def describes_in_detail(text: str) -> bool:
 @dataclass(frozen=True)
 class Slot:
     name: str
-    accept: Callable[[str, Parse | None, datetime], str | None]
+    accept: Accept
     # Values offered as buttons (the customer may still type).
     choices: tuple[str, ...] = ()
     # An optional slot offers a "none / skip" button and may stay empty.
@@ -272,6 +276,13 @@ class Slot:
     # message about the fault); what it finds is checked with `accept`. None: never taken in
     # passing.
     find: Callable[[str], str | None] | None = None
+    # The accept in a conversation's language, where the language changes what an answer means
+    # (in Taiwan's Chinese "114/5/20" is 2025-05-20). None: `accept` in every language.
+    in_language: Callable[[str | None], Accept] | None = None
+
+    def accept_for(self, lang: str | None) -> Accept:
+        """How an answer is checked in a conversation in `lang`."""
+        return self.in_language(lang) if self.in_language else self.accept
 
 
 @dataclass(frozen=True)
@@ -343,8 +354,9 @@ REGISTER_PRODUCT = FormSpec(
                 find=find_model),
            Slot("serial", or_not_known(accept_serial), optional=True, find=find_serial),
            Slot("purchase_date", or_not_known(accept_purchase_date), optional=True,
-                find=find_purchase_date),
-           Slot("purchased_from", or_not_known(_free_text(2, 200)), optional=True)),
+                find=find_purchase_date,
+                in_language=lambda lang: or_not_known(purchase_date_in(lang))),
+           Slot("purchased_from", or_not_known(accept_shop), optional=True, find=find_shop)),
 )
 
 FORMS = {form.name: form for form in (REPAIR, INSTALLATION, RETURN_EXCHANGE, COMPLAINT,

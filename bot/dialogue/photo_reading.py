@@ -93,7 +93,7 @@ def caption(svc: Services, conv: Conversation, text: str) -> None:
                 slot.name == "model" and not _MODEL_LABEL.search(text)):
             continue
         value = slot.find(text)
-        accepted = slot.accept(value, None, now) if value else None
+        accepted = slot.accept_for(conv.lang)(value, None, now) if value else None
         if accepted:
             form.slots[slot.name] = accepted
     if form.asking in form.slots and not form.editing:

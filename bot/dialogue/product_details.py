@@ -1,5 +1,6 @@
 """What a customer says about a product they own, for its registration (forms.py's
-register_product): model and serial numbers as printed, the purchase date, and an optional
+register_product): model and serial numbers as printed (read in printed_codes.py), the
+purchase date (purchase_date.py), where it was bought (purchase_place.py), and an optional
 detail they do not know."""
 
 from __future__ import annotations
@@ -9,43 +10,35 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from bot.dialogue.extract import is_non_answer
+from bot.dialogue.printed_codes import model_in, serial_in, without_codes
 from bot.dialogue.purchase_date import read_purchase_date
+from bot.dialogue.purchase_place import find_shop
 from nlu.client import Parse
 from nlu.entities import BRAND_RE
 
 Accept = Callable[[str, Parse | None, datetime], str | None]
 
-# A model or serial number as printed: letters, digits and - / . _ (KFR-35GW/BP, SN 1234 5678).
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/._ ]{1,63}$")
+# A model or serial number as printed: letters, digits and - / . _ + and single spaces.
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/._+ ]{1,63}$")
 
 
-# One printed code inside other words ("型号是KFR-35GW", "it says WAX32M40 on the back").
-_CODE_IN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9\-/._]{2,63}(?![A-Za-z0-9])")
-
-
-# What people type before the code itself: "SN 4512…", "S/N:", "型号：".
-_LABEL = re.compile(r"^\s*(?:s/?n|serial(?:\s+no\.?)?|model(?:\s+no\.?)?|no\.|序列号|序號|"
-                    r"序列號|型号|型號|编号|編號)\s*[:：#]?\s*", re.I)
-
-
-def _code(text: str, parse: Parse | None, good: Callable[[str], bool]) -> str | None:
-    """The answer as typed (without a label; every part with a digit: "4512 8870 22"), else
-    the NLU's model entity, else the one code in the words."""
-    whole = _LABEL.sub("", text).strip()
-    if not all(any(c.isdigit() for c in part) for part in whole.split()):
-        whole = ""
-    candidates = [whole, (parse.entity("model") if parse else None) or ""]
-    candidates += [m for m in _CODE_IN.findall(text) if good(m)][:1]
-    return next((c for c in candidates if c and _CODE.match(c) and good(c)), None)
+def _printed(code: str | None) -> str | None:
+    return code if code and _CODE.match(code) else None
 
 
 def accept_model(text: str, parse: Parse | None, now: datetime) -> str | None:
-    return _code(text, parse, lambda code: any(c.isdigit() for c in code))
+    """The model number in an answer to "which model?" (printed_codes.model_in), else the
+    NLU's model entity unless it is the serial number the answer gives ("机身码 A1B2C3")."""
+    found = _printed(model_in(text, answering=True))
+    entity = parse.entity("model") if parse else None
+    if found is None and entity and any(c.isdigit() for c in entity):
+        serial = serial_in(text, answering=False) or ""
+        found = None if entity in serial else _printed(entity)
+    return found
 
 
 def accept_serial(text: str, parse: Parse | None, now: datetime) -> str | None:
-    return _code(text, None, lambda code: sum(c.isalnum() for c in code) >= 6
-                 and any(c.isdigit() for c in code))
+    return _printed(serial_in(text, answering=True))
 
 
 def or_not_known(accept: Accept) -> Accept:
@@ -55,18 +48,27 @@ def or_not_known(accept: Accept) -> Accept:
     return take
 
 
-def accept_purchase_date(text: str, parse: Parse | None, now: datetime) -> str | None:
-    day = read_purchase_date(text, now.date())
-    return day.isoformat() if day else None
+def purchase_date_in(lang: str | None) -> Accept:
+    """The purchase date's accept in a conversation in `lang` (民國 years in zh-Hant)."""
+    def accept(text: str, parse: Parse | None, now: datetime) -> str | None:
+        day = read_purchase_date(without_codes(text), now.date(), lang)
+        return day.isoformat() if day else None
+    return accept
+
+
+accept_purchase_date = purchase_date_in(None)
+
+
+def accept_shop(text: str, parse: Parse | None, now: datetime) -> str | None:
+    """Where it was bought: the shop the words name ("在京东买的": 京东), else the answer."""
+    found = find_shop(text)
+    if found:
+        return found
+    value = " ".join(text.split())
+    return value if 2 <= len(value) <= 200 and not is_non_answer(value) else None
 
 
 # ---- details said in passing ("格力的, 型号KFR-35GW, 序列号9G35A12, 2025年11月20号买的") ----
-
-# A serial number is taken in passing only after its label; the model is the first other code.
-_SERIAL_LABELED = re.compile(
-    r"(?:s/?n|serial(?:\s+(?:no\.?|number))?|序列号|序列號|序號|序号|机身编码|機身編碼|机身编号|"
-    r"機身編號|编号|編號)\s*(?:is|係|是|为|為)?\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9\-/._]{3,63})",
-    re.I)
 
 
 def find_brand(text: str) -> str | None:
@@ -75,18 +77,14 @@ def find_brand(text: str) -> str | None:
 
 
 def find_serial(text: str) -> str | None:
-    found = _SERIAL_LABELED.search(text)
-    return found.group(1) if found else None
+    """A serial number said in passing: only after its word (序列号, 机身码, S/N)."""
+    return serial_in(text, answering=False)
 
 
 def find_model(text: str) -> str | None:
-    """The first code of letters and digits that is not the serial number or a date."""
-    serial = find_serial(text)
-    for code in _CODE_IN.findall(text):
-        if (code != serial and any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
-                and len(code) >= 4):
-            return code
-    return None
+    """The model after its word, else after a brand or the first code of letters and digits
+    that no word says is something else (the serial number, an order)."""
+    return model_in(text, answering=False)
 
 
 # Any day is past for this check: `accept_purchase_date`, on the engine's clock, decides.
@@ -94,8 +92,11 @@ _ANY_TODAY = date(9000, 1, 1)
 
 
 def find_purchase_date(text: str) -> str | None:
-    """The message itself when it names a purchase day (the slot's accept reads the day)."""
-    return text if read_purchase_date(text, _ANY_TODAY) else None
+    """The message itself when it names a purchase day, in any reading of its years (the
+    slot's accept reads the day in the conversation's language)."""
+    rest = without_codes(text)
+    named = any(read_purchase_date(rest, _ANY_TODAY, lang) for lang in (None, "zh-Hant"))
+    return text if named else None
 
 
 def accept_brand(text: str, parse: Parse | None, now: datetime) -> str | None:

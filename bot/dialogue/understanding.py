@@ -63,6 +63,8 @@ _REQUESTS = ("repair_request", "installation_request", "return_exchange", "inqui
              "register_product")
 MAX_SENTENCES = 8
 _FORM_REQUESTS = ("repair_request", "installation_request", "return_exchange", "inquiry")
+# Requests that a message full of details makes (a registration names model, serial, date).
+_DETAILED_REQUESTS = (*_FORM_REQUESTS, "register_product")
 # Readings that make no request: such a message may make one besides the details it gives.
 _NO_REQUEST = ("out_of_scope", "inform", FALLBACK_INTENT)
 _OVERRULABLE = ("complaint", "praise", *_NO_REQUEST)
@@ -167,7 +169,7 @@ async def _beside_details(nlu: NluClient, text: str, whole: Parse) -> Parse:
     asked = [(name, confidence) for name, confidence in
              ((request.intent, request.confidence), *request.ranking)
              if name not in ("inform", "out_of_scope", FALLBACK_INTENT)]
-    if not asked or asked[0][0] not in _FORM_REQUESTS or asked[0][1] < 0.45:
+    if not asked or asked[0][0] not in _DETAILED_REQUESTS or asked[0][1] < 0.45:
         return whole
     return replace(whole, intent=asked[0][0], confidence=asked[0][1], ranking=request.ranking)
 

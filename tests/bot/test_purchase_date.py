@@ -221,3 +221,37 @@ def test_no_year_across_new_year(text: str, expected: date) -> None:
 def test_never_after_today(text: str, today: date) -> None:
     day = read_purchase_date(text, today)
     assert day is None or day <= today
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    # Taiwan's 民國 years: 1911 + the year, when the words say 民國 or the chat is zh-Hant.
+    ("民國114年5月20日", None, date(2025, 5, 20)),
+    ("民国113年12月1号买的", "zh-Hans", date(2024, 12, 1)),
+    ("中華民國一百一十三年八月八日", None, date(2024, 8, 8)),
+    ("發票是114年5月20日開的", "zh-Hant", date(2025, 5, 20)),
+    ("114/5/20", "zh-Hant", date(2025, 5, 20)),
+    ("114.05.20 在燦坤買的", "zh-Hant", date(2025, 5, 20)),
+    ("民國114-1-3", "en", date(2025, 1, 3)),
+    ("99年5月20日", "zh-Hant", date(2010, 5, 20)),           # 民國 99
+    ("25年12月20號喺豐澤買嘅", "zh-Hant", date(2025, 12, 20)),  # Hong Kong's 2025
+    ("25年12月20号", "zh-Hans", date(2025, 12, 20)),
+    # Hong Kong writes the day first, whatever the script of the message.
+    ("15/8/2026", "zh-Hant", date(2026, 8, 15)),
+    ("3/8/2026", "zh-Hant", date(2026, 8, 3)),
+    ("bought 3/8/2026", "en", date(2026, 3, 8)),
+])
+def test_years_of_the_republic_and_day_first_dates(text: str, lang: str | None,
+                                                   expected: date) -> None:
+    assert read_purchase_date(text, TODAY, lang) == expected
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("114年5月20日", "zh-Hans"),     # no such year outside Taiwan's count
+    ("114/5/20", None),
+    ("114年5月20日", "en"),
+    ("250年5月20日", "zh-Hant"),
+    ("民國115年12月20日", None),     # 2026-12-20: after today
+    ("116/1/1", "zh-Hant"),
+])
+def test_no_republic_year_where_it_cannot_be_one(text: str, lang: str | None) -> None:
+    assert read_purchase_date(text, TODAY, lang) is None

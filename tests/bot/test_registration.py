@@ -116,13 +116,12 @@ async def test_a_registration_cancelled_at_the_summary_saves_nothing(engine_chat
 async def test_details_in_the_first_message_are_not_asked_again(engine_chat) -> None:
     await engine_chat.say("帮我登记新买的海尔冰箱，型号BCD-470WDPG，序列号 DA1234567890，"
                    "2025年9月1日在国美买的")
-    # So many details read as an answer as much as a request: registering is offered.
-    await engine_chat.press("guess:register_product")
-    # Brand, model, serial and date taken from the request: only the shop is asked.
-    assert "skip:purchased_from" in engine_chat.buttons()
-    await engine_chat.press("skip:purchased_from")
+    # So many details read as an answer as much as a request, yet the request besides them
+    # is a registration: the form opens with every detail taken, straight to its summary.
+    assert "guess:register_product" not in engine_chat.buttons()
+    assert "form:submit" in engine_chat.buttons()
     await engine_chat.press("form:submit")
     [product] = engine_chat.products()
     assert (product["category"], product["brand"], product["model"], product["serial"],
-            product["purchase_date"]) == ("冰箱", "海尔", "BCD-470WDPG", "DA1234567890",
-                                          "2025-09-01")
+            product["purchase_date"], product["purchased_from"]) == (
+        "冰箱", "海尔", "BCD-470WDPG", "DA1234567890", "2025-09-01", "国美")

@@ -83,6 +83,14 @@ async def test_a_photo_said_to_be_attached_that_never_came_is_named(chat) -> Non
     assert "故障代码" in chat.text
 
 
+async def test_a_photo_whose_caption_asks_for_a_repair_goes_with_the_repair(chat) -> None:
+    await chat.photo("冰箱不制冷了,麻烦派个师傅来")
+    assert chat.text.startswith(t("zh-Hans", "form.repair.intro"))
+    assert t("zh-Hans", "attachment.unsupported") not in chat.text
+    conversation = await chat.engine.store.load(chat.channel, chat.chat_id)
+    assert [a["file_id"] for a in conversation.form.attachments] == ["file-1"]
+
+
 async def test_a_short_answer_in_another_language_keeps_the_forms_language(chat) -> None:
     await chat.say("冰箱不制冷了,麻烦派个师傅来")
     await chat.press("skip:error_code")
