@@ -41,6 +41,9 @@ from backend.migrate import upgrade
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PG_CONNECT_TIMEOUT = 5.0
+# A server that is up but busy (CREATE DATABASE checkpoints while the machine's two cores are
+# saturated) can take longer than that to accept: tried again before it counts as away.
+PG_CONNECT_ATTEMPTS = 3
 
 T = TypeVar("T")
 
@@ -86,12 +89,22 @@ def _unavailable(reason: str) -> None:
 
 
 async def _admin(base: URL, *statements: str) -> None:
-    connection = await asyncpg.connect(_asyncpg_dsn(base), timeout=PG_CONNECT_TIMEOUT)
+    connection = await _connect(base)
     try:
         for statement in statements:
             await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def _connect(base: URL) -> asyncpg.Connection:
+    for attempt in range(1, PG_CONNECT_ATTEMPTS + 1):
+        try:
+            return await asyncpg.connect(_asyncpg_dsn(base), timeout=PG_CONNECT_TIMEOUT)
+        except TimeoutError:
+            if attempt == PG_CONNECT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _quote(name: str) -> str:
