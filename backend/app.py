@@ -24,6 +24,8 @@ from backend.console.router import install as install_console
 from backend.customers.router import router as customers_router
 from backend.customers.service import CustomerAnonymised
 from backend.errors import NotFound
+from backend.fees.router import router as fees_router
+from backend.fees.service import FeeRefused, StaleVersion
 from backend.handoff.router import router as handoff_router
 from backend.handoff.service import HandoffConflict
 from backend.health import router as health_router
@@ -34,6 +36,13 @@ from backend.knowledge.router import router as knowledge_router
 from backend.notifications.dispatcher import OutboxDispatcher
 from backend.outlets.router import router as outlets_router
 from backend.outlets.service import OutletUnavailable, TicketNotOpen
+from backend.parts.errors import (
+    DefectiveStateRefused,
+    NotEnoughStock,
+    PartNumberTaken,
+    PartRefused,
+)
+from backend.parts.router import router as parts_router
 from backend.privacy.rotation import KeyRotationWorker
 from backend.privacy.router import router as privacy_router
 from backend.products.photos.router import router as product_photos_router
@@ -86,6 +95,12 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     UnknownCategory: 422,
     ProductRefused: 422,  # and what else products refuse
     CustomerAnonymised: 409,
+    FeeRefused: 422,
+    StaleVersion: 409,  # a fee standard changed since the version a change was made on
+    PartRefused: 422,
+    PartNumberTaken: 409,
+    NotEnoughStock: 409,
+    DefectiveStateRefused: 409,
 }
 
 
@@ -160,8 +175,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats_router)
     app.include_router(privacy_router)
     app.include_router(products_router)
+    app.include_router(fees_router)
     app.include_router(product_photos_router)
     app.include_router(customers_router)
+    app.include_router(parts_router)
     install_console(app)
     # Outermost: a refused request gets the security headers too.
     app.add_middleware(RateLimit, settings=settings)

@@ -12,13 +12,16 @@ from datetime import timedelta
 from tests.support import clock
 
 # Appointments booked, moved and refused in the chat and by staff (backend and bot processes),
-# visit times read from the customer's words, live hours, erasure beside the statistics.
+# visit times read from the customer's words, live hours, erasure beside the statistics,
+# parts warranties, the fee standard's versions.
 DATE_DEPENDENT = [
     "tests/bot/test_appointments.py",
     "tests/bot/test_when.py",
     "tests/backend/sla/test_appointments.py",
     "tests/backend/handoff/test_handoff.py",
     "tests/privacy/test_erasure.py",
+    "tests/backend/parts/test_usage.py",  # parts warranties counted from the day fitted
+    "tests/backend/fees/test_standard.py",  # the fee standard in force on a day
 ]
 
 

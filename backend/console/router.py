@@ -14,8 +14,10 @@ from fastapi.staticfiles import StaticFiles
 
 from backend.customers.access import EDITORS, FINDERS
 from backend.deps import SESSION_COOKIE, SessionDep, SettingsDep, StaffUser, require_roles
+from backend.fees.enums import RepairType
 from backend.kernel.clock import local_now
 from backend.knowledge.enums import PRODUCTS
+from backend.parts.enums import STOCK_KEEPERS, STOCK_READERS
 from backend.products.enums import Region
 from backend.staff import service as staff_service
 from backend.staff.enums import ALL_ROLES, CredentialKind, Role
@@ -103,6 +105,16 @@ async def policies_page(request: Request, db_session: SessionDep) -> Response:
     return await _guarded(request, db_session, "policies.html")
 
 
+@router.get("/fees")
+async def fees_page(request: Request, db_session: SessionDep) -> Response:
+    return await _guarded(request, db_session, "fees.html")
+
+
+@router.get("/parts")
+async def parts_page(request: Request, db_session: SessionDep) -> Response:
+    return await _guarded(request, db_session, "parts.html")
+
+
 @router.get("/meta.json")
 async def meta(settings: SettingsDep, staff: StaffUser = require_roles(*ALL_ROLES)) -> dict:
     """The vocabulary the pages need: statuses and the allowed next ones, types, priorities,
@@ -121,10 +133,14 @@ async def meta(settings: SettingsDep, staff: StaffUser = require_roles(*ALL_ROLE
         "may_edit_customers": staff.role in EDITORS,
         "may_see_personal_data": staff.role in (Role.supervisor, Role.admin),
         "may_edit_policies": staff.role == Role.admin,
+        "may_see_stock": staff.role in STOCK_READERS and staff.role != Role.technician,
+        "may_keep_stock": staff.role in STOCK_KEEPERS,
+        "may_edit_fees": staff.role == Role.admin,
         "product_categories": list(PRODUCTS),
         # The day warranties are counted on (TICKET_TIMEZONE), not the browser's.
         "today": local_now(settings.ticket_timezone).date().isoformat(),
         "regions": [r.value for r in Region],
+        "repair_types": [t.value for t in RepairType],
     }
 
 

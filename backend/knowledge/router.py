@@ -61,7 +61,8 @@ async def answer(db_session: SessionDep, _: ServiceDep, language: Language,
     """The answer to a customer's question (the bot calls this). With `code`: that error
     code's entry for the product, else its general one. With `topic`: the entry for that
     topic that fits the product and city best. Without: the entry whose keywords best match
-    `text`. Its warranty facts are filled in from the warranty policies as they are now."""
+    `text`. Its warranty facts are filled in from the warranty policies as they are now, its
+    fee facts from the fee standard in force (in the currency of the city's region)."""
     found = await knowledge_service.answer(
         db_session=db_session, language=language, topic=topic, product=product, city=city,
         text=text, code=code,

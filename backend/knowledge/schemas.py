@@ -8,8 +8,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
 
 from backend.customers.enums import Language
+from backend.knowledge import fee_answers, warranty_answers
 from backend.knowledge.enums import PRODUCTS, Topic, canonical_city, canonical_product
-from backend.knowledge.warranty_answers import PLACEHOLDERS, placeholders_in
 from backend.text import clean, clean_or_none, has_control
 
 QUESTION_MAX = 200
@@ -91,12 +91,13 @@ class KnowledgeEntryIn(BaseModel):
     @field_validator("answer")
     @classmethod
     def _known_placeholders(cls, value: str) -> str:
-        """A `{name}` in an answer is a warranty fact filled in at answer time: a misspelt one
-        would reach the customer as it is, so it is refused here."""
-        unknown = placeholders_in(value) - PLACEHOLDERS
+        """A `{name}` in an answer is a warranty or fee fact filled in at answer time: a
+        misspelt one would reach the customer as it is, so it is refused here."""
+        known = warranty_answers.PLACEHOLDERS | fee_answers.PLACEHOLDERS
+        unknown = warranty_answers.placeholders_in(value) - known
         if unknown:
             raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}: one of "
-                             + ", ".join(f"{{{name}}}" for name in sorted(PLACEHOLDERS)))
+                             + ", ".join(f"{{{name}}}" for name in sorted(known)))
         return value
 
     @field_validator("question", "city")

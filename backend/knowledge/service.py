@@ -7,8 +7,9 @@ topic+product+city, then topic+product, then topic+city, then the topic's genera
 (backend.knowledge.matching).
 
 What the customer reads (`answer`) is that entry with its warranty facts filled in from the
-warranty policies as they are now (backend.knowledge.warranty_answers): the entries hold
-placeholders for them, never the periods themselves.
+warranty policies as they are now (backend.knowledge.warranty_answers) and its fee facts from
+the fee standard in force (backend.knowledge.fee_answers): the entries hold placeholders for
+them, never the periods or prices themselves.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Language
 from backend.kernel.database import utcnow
-from backend.knowledge import matching, warranty_answers, warranty_facts
+from backend.knowledge import fee_answers, fee_facts, matching, warranty_answers, warranty_facts
 from backend.knowledge.enums import (
     PRODUCT_ALIASES,
     PRODUCTS,
@@ -115,8 +116,9 @@ async def answer(*, db_session: AsyncSession, language: Language | str,
                  city: str | None = None, text: str | None = None,
                  code: str | None = None) -> KnowledgeAnswer | None:
     """The answer the customer gets (the bot's route): the entry `find_answer` finds, its
-    warranty placeholders filled in from the policies read now, of the region of `city` (none
-    named: the mainland's, the template adding Hong Kong's and Taiwan's differences).
+    placeholders filled in, for the region of `city` (none named: the mainland's, the
+    template adding Hong Kong's and Taiwan's differences): warranty facts from the policies
+    read now, fee facts from the fee standard in force now (about the product asked about).
 
     A product's warranty entry whose product has no policy gives way to the general warranty
     entry, after a line saying so; the general warranty entry answering a question about a
@@ -126,10 +128,16 @@ async def answer(*, db_session: AsyncSession, language: Language | str,
     if entry is None:
         return None
     asked = _clean(product, canonical_product)
+    said = entry.answer
+    if fee_answers.uses_facts(said):
+        standards = await fee_facts.load_standards(db_session, at=utcnow())
+        said = fee_answers.render(said, language=str(language), product=entry.product or asked,
+                                  region=warranty_facts.region_of_city(entry.city or city),
+                                  standards=standards)
     is_warranty = entry.topic == Topic.warranty
     about_product = is_warranty and entry.product is None and asked in PRODUCTS
-    if not (about_product or warranty_answers.uses_facts(entry.answer)):
-        return KnowledgeAnswer.model_validate(entry)
+    if not (about_product or warranty_answers.uses_facts(said)):
+        return KnowledgeAnswer.model_validate(entry).model_copy(update={"answer": said})
     facts = warranty_answers.Facts(await warranty_facts.load_policies(db_session),
                                    warranty_facts.region_of_city(city))
     lead = None
@@ -139,11 +147,11 @@ async def answer(*, db_session: AsyncSession, language: Language | str,
         if general is not None:
             lead = warranty_answers.lead(language=str(language), product=entry.product,
                                          facts=facts)
-            entry = general
+            entry, said = general, general.answer
     elif about_product and asked is not None:
         lead = warranty_answers.lead(language=str(language), product=asked, facts=facts)
-    rendered = warranty_answers.render(entry.answer, language=str(language),
-                                       product=entry.product, facts=facts)
+    rendered = warranty_answers.render(said, language=str(language), product=entry.product,
+                                       facts=facts)
     return KnowledgeAnswer.model_validate(entry).model_copy(
         update={"answer": "\n".join(filter(None, (lead, rendered)))})
 

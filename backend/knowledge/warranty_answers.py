@@ -121,6 +121,12 @@ class _Say:
         return self("comma").join(names) if listed else self.join(names)
 
 
+def name_of(kind: str, value: str, language: str) -> str:
+    """A product, part or region (`kind`: products, parts, regions) as `language` names it
+    (warranty.yml); as the policy has it if unknown."""
+    return _Say(language).name(kind, value)
+
+
 @cache
 def _missing(kind: str, value: str, language: str) -> None:
     log.warning("warranty.yml has no %s name for %s %r: shown as the policy has it",

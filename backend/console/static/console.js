@@ -113,6 +113,8 @@ const Console = (() => {
     if (session.may_find_customers) nav.push(["customers", "/console/customers", "客户 Customers"]);
     if (session.role !== "technician") nav.push(["stats", "/console/stats", "统计 Statistics"]);
     if (session.may_edit_policies) nav.push(["policies", "/console/policies", "保修政策 Warranty policies"]);
+    if (session.may_see_stock) nav.push(["parts", "/console/parts", "配件 Parts"]);
+    nav.push(["fees", "/console/fees", "收费标准 Fees"]);
     // Filled in place: the page's empty header already takes its height, so nothing moves
     // under a click made while the page loads (a click on one link landed on another).
     let bar = document.querySelector("body > header");
@@ -135,7 +137,8 @@ const Console = (() => {
     const meta = await api("GET", "/console/meta.json");
     Object.assign(session, {may_talk: meta.may_talk, may_assign: meta.may_assign,
                             may_find_customers: meta.may_find_customers,
-                            may_edit_policies: meta.may_edit_policies});
+                            may_edit_policies: meta.may_edit_policies,
+                            may_see_stock: meta.may_see_stock});
     header(here);
     return {session, meta};
   }

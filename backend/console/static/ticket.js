@@ -18,7 +18,8 @@ const EVENTS = {created: "创建 created", status_changed: "状态变更 status 
                 acceptance_rejected: "客户称未修好 not fixed", acceptance_timeout: "验收超时 acceptance timeout",
                 handoff_requested: "请求人工 asked for a person", handoff_taken: "接入 taken over",
                 handoff_ended: "会话结束 conversation ended",
-                product_confirmed: "核对铭牌 nameplate read on site"};
+                product_confirmed: "核对铭牌 nameplate read on site",
+                part_used: "使用配件 part fitted", part_removed: "拆下坏件 defective part removed"};
 const REFRESH_MS = 5000;
 let meta = null;
 
@@ -116,6 +117,7 @@ async function load() {
   shownVersion = `${ticket.updated_at}/${(ticket.events || []).length}`;
   render(ticket);
   await TicketProduct.render(ticket, meta);
+  await TicketParts.render(ticket, meta);
   await liveLink(ticket);
   await archive();
   return ticket;
