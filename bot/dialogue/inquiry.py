@@ -11,6 +11,7 @@ from bot.catalogue import text as t
 from bot.dialogue import warranty
 from bot.dialogue.buttons import HELPED, MENU
 from bot.dialogue.extract import topic_of
+from bot.dialogue.product_details import find_brand
 from bot.dialogue.product_names import find_product
 from bot.dialogue.replies import backend_down
 from bot.dialogue.services import Services
@@ -34,7 +35,9 @@ async def answer(svc: Services, conv: Conversation, parse: Parse, text: str,
             city=parse.entity("city"), text=text, code=code)
         # A warranty question (by the NLU's topic or by the answer found): the customer's own.
         asked = topic or (entry or {}).get("topic")
-        own = await warranty.own_products(svc, conv, product) if asked == "warranty" else []
+        brand = parse.entity("brand") or find_brand(text)
+        own = (await warranty.own_products(svc, conv, product, brand)
+               if asked == "warranty" else [])
         if warranty.known(own):
             remember(conv, parse, product or own[-1]["category"])
             return [Reply("\n".join(warranty.lines(lang, own, svc.clock().date())),

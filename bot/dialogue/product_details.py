@@ -99,7 +99,20 @@ def find_purchase_date(text: str) -> str | None:
     return text if named else None
 
 
+# An answer that says something rather than names a brand: "want to register it for the
+# warranty", 我想先登记保修, "bought it last week".
+_SENTENCE = re.compile(r"\b(?:register|warranty|guarantee|want|need|please|bought|buy|got)\b|"
+                       r"登记|登記|保修|保固|保養|买的|買的|我想|想要", re.I)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
 def accept_brand(text: str, parse: Parse | None, now: datetime) -> str | None:
-    """A brand the lexicon knows, as written ("Sony" of "Sony XR-65X90L"), else the answer."""
-    value = find_brand(text) or (parse.entity("brand") if parse else None) or text.strip()
+    """A brand the lexicon knows, as written ("Sony" of "Sony XR-65X90L"), else the answer
+    when it reads as a name (a few words, no sentence)."""
+    value = find_brand(text) or (parse.entity("brand") if parse else None)
+    if value is None:
+        value = text.strip()
+        if (len(value.split()) > 3 or len(_HAN.findall(value)) > 6
+                or _SENTENCE.search(value)):
+            return None
     return value if 1 <= len(value) <= 50 and not is_non_answer(value) else None

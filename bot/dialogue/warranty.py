@@ -11,15 +11,18 @@ from bot.catalogue import name_of
 from bot.catalogue import text as t
 from bot.dialogue.services import Services
 from bot.dialogue.state import Conversation
+from nlu.brands import brand_in, same_brand
 from nlu.entities import canonical_product
 
 # More than this many products of one kind: the newest, with the rest left to staff.
 MAX_SHOWN = 3
 
 
-async def own_products(svc: Services, conv: Conversation, product: str | None) -> list[dict]:
+async def own_products(svc: Services, conv: Conversation, product: str | None,
+                       brand: str | None = None) -> list[dict]:
     """The customer's registered products the question is about: those of the category asked,
-    or, none named, the only one they have. [] when the backend cannot say."""
+    else those of the brand named ("海尔那个还保不保" of a Haier fridge), else the only one
+    they have. [] when the backend cannot say."""
     try:
         products = await svc.backend.list_products(conv.channel, conv.chat_id)
     except BackendUnavailable:
@@ -27,6 +30,8 @@ async def own_products(svc: Services, conv: Conversation, product: str | None) -
     if product:
         wanted = canonical_product(product) or product  # the NLU's value may be 冷氣
         return [p for p in products if p["category"] == wanted][-MAX_SHOWN:]
+    if brand and (same := [p for p in products if same_brand(p.get("brand"), brand)]):
+        return same[-MAX_SHOWN:]
     return products if len(products) == 1 else []
 
 
@@ -82,6 +87,7 @@ def product_name(lang: str, product: dict) -> str:
     """"美的空调（KFR-35GW）", "Midea air conditioner (KFR-35GW)"."""
     name = name_of(lang, "product", product["category"])
     brand, model = product.get("brand"), product.get("model")
+    brand = brand_in(brand, lang) if brand else brand
     if lang == "en":
         return " ".join(filter(None, [brand, name])) + (f" ({model})" if model else "")
     return f"{brand or ''}{name}" + (f"（{model}）" if model else "")

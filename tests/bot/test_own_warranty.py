@@ -62,3 +62,18 @@ async def test_in_the_first_days_the_return_and_exchange_rights_are_said(engine_
     await engine_chat.say("我的洗衣机还在保修期吗？")
     assert f"购买后 {(bought + timedelta(days=7)).isoformat()} 前出现性能故障，可以选择退货、换货或修理" \
         in engine_chat.text
+
+
+@pytest.mark.parametrize(("question", "says", "not_says"), [
+    ("海爾嗰部仲有冇保養？", "海爾雪櫃", "洗衣機"),  # Traditional, the brand stored in Simplified
+    ("美的那台还在保修期吗", "美的洗衣机", "冰箱"),  # the brand stored in Latin letters
+    ("is the Haier one still covered?", "Haier fridge", "washing machine"),
+], ids=["zh-Hant", "zh-Hans", "en"])
+async def test_the_brand_alone_names_which_of_two_products(engine_chat, question, says,
+                                                          not_says) -> None:
+    bought = (TODAY - timedelta(days=100)).isoformat()
+    engine_chat.register_product(category="冰箱", brand="海尔", purchase_date=bought)
+    engine_chat.register_product(category="洗衣机", brand="Midea", purchase_date=bought)
+    await engine_chat.say(question)
+    assert says in engine_chat.text, engine_chat.text
+    assert not_says not in engine_chat.text, engine_chat.text

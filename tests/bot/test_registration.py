@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from backend.products.warranty import add_months
+from bot.catalogue import text as t
 from tests.bot.conftest import NOW
 
 pytestmark = pytest.mark.rasa  # the Telegram variant
@@ -125,3 +126,11 @@ async def test_details_in_the_first_message_are_not_asked_again(engine_chat) -> 
     assert (product["category"], product["brand"], product["model"], product["serial"],
             product["purchase_date"], product["purchased_from"]) == (
         "冰箱", "海尔", "BCD-470WDPG", "DA1234567890", "2025-09-01", "国美")
+
+
+async def test_an_answer_that_is_no_brand_is_asked_again(engine_chat) -> None:
+    await engine_chat.say("I want to register my new TV")
+    await engine_chat.say("want to register it for the warranty")
+    assert t("en", "invalid.brand") in engine_chat.text
+    await engine_chat.say("TCL")
+    assert t("en", "invalid.brand") not in engine_chat.text

@@ -18,7 +18,7 @@ answer. After every message:
 After each chat the state reads back the same from a second store (a restart), and /start
 still gets the menu.
 
-FUZZ_DIALOGUE_MESSAGES sets the total (default 3,000 in the suite; 10,000 is the full run:
+FUZZ_DIALOGUE_MESSAGES sets the total (default 2,000 in the suite; 10,000 is the full run:
 docs/testing.md).
 """
 
@@ -49,7 +49,7 @@ from tests.support.chats import _chat_numbers
 
 pytestmark = pytest.mark.rasa
 
-MESSAGES = int(os.environ.get("FUZZ_DIALOGUE_MESSAGES", "3000"))
+MESSAGES = int(os.environ.get("FUZZ_DIALOGUE_MESSAGES", "2000"))
 # CI runs the same chats every time; FUZZ_SEED=random explores new ones (docs/testing.md).
 DERANDOMIZE = os.environ.get("FUZZ_SEED") != "random"
 CHAT_LENGTH = 40

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from backend.knowledge.enums import PRODUCT_ALIASES, PRODUCTS
 from backend.products.photos.text import fold
+from nlu.brands import PRINTED
 
 
 def _cjk(word: str) -> str:
@@ -93,21 +94,8 @@ def label_at(match: re.Match[str]) -> Label:
     return LABELS[int((match.lastgroup or "l0")[1:])]
 
 
-# Brands as printed → the name we store (Simplified, or the Latin name the brand is known by).
-BRANDS: dict[str, tuple[str, ...]] = {
-    "美的": ("美的", "Midea"), "格力": ("格力", "GREE"), "海尔": ("海尔", "Haier"),
-    "海信": ("海信", "Hisense"), "小天鹅": ("小天鹅", "Little Swan", "LittleSwan"),
-    "西门子": ("西门子", "SIEMENS"), "松下": ("松下", "乐声", "国际牌", "Panasonic"),
-    "大金": ("大金", "DAIKIN"), "三星": ("三星", "SAMSUNG"), "LG": ("LG",), "博世": ("博世", "BOSCH"),
-    "惠而浦": ("惠而浦", "Whirlpool"), "伊莱克斯": ("伊莱克斯", "Electrolux"),
-    "奥克斯": ("奥克斯", "AUX"), "TCL": ("TCL",), "志高": ("志高", "CHIGO"), "容声": ("容声", "Ronshen"),
-    "美菱": ("美菱", "Meiling"), "万和": ("万和", "Vanward"), "万家乐": ("万家乐", "Macro"),
-    "A.O.史密斯": ("A.O.史密斯", "AO史密斯", "史密斯", "A.O.Smith", "A. O. Smith", "AO Smith"),
-    "林内": ("林内", "Rinnai"), "能率": ("能率", "NORITZ"), "日立": ("日立", "HITACHI"),
-    "三菱": ("三菱", "MITSUBISHI"), "夏普": ("夏普", "SHARP"), "东芝": ("东芝", "TOSHIBA"),
-    "声宝": ("声宝", "SAMPO"), "大同": ("大同", "TATUNG"), "科龙": ("科龙", "KELON"),
-    "华帝": ("华帝", "VATTI"), "方太": ("方太", "FOTILE"), "卡萨帝": ("卡萨帝", "Casarte"),
-}
+# Brands as printed → the name we store (nlu/brands.py: one table for the bot and the reader).
+BRANDS = PRINTED
 # A Chinese brand name followed by one of these is a place (台北市大同區, 万和路), not a brand.
 PLACE_AFTER = "区县市镇乡村路街道巷里号弄城广场大厦楼"
 # Where a brand's name is an ordinary word: 完美的 (perfect), an air conditioner's AUX HEATER
