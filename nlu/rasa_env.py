@@ -9,6 +9,7 @@ environment is and how to drive it.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -70,27 +71,45 @@ def find_python310(settings: Settings) -> Path:
     )
 
 
+def venv_dir(settings: Settings) -> Path:
+    """Rasa's environment: RASA_VENV, else the one for these requirements in the machine's
+    cache, shared by all clones (a fresh clone, CI's included, does not install 2.7 GB
+    again)."""
+    if settings.rasa_venv is not None:
+        return settings.rasa_venv.resolve()
+    digest = hashlib.sha256("\n".join(RASA_REQUIREMENTS).encode()).hexdigest()[:12]
+    return Path.home() / ".cache" / "frontdesk" / f"rasa-venv-{digest}"
+
+
 def venv_bin(settings: Settings, name: str) -> Path:
-    return settings.rasa_venv.resolve() / "bin" / name
+    return venv_dir(settings) / "bin" / name
 
 
 def setup(settings: Settings, *, log_file: Path | None = None) -> Path:
     """Create Rasa's virtual environment (once) and return its `rasa` executable. pip's
-    output goes to the terminal, or to the end of `log_file`."""
-    rasa = venv_bin(settings, "rasa")
-    marker = settings.rasa_venv / ".frontdesk-requirements"
+    output goes to the terminal, or to the end of `log_file`. Two processes setting up the
+    same environment take turns (a lock beside it): the second finds it ready."""
+    venv = venv_dir(settings)
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with (venv.parent / f"{venv.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _setup(settings, venv, log_file)
+
+
+def _setup(settings: Settings, venv: Path, log_file: Path | None) -> Path:
+    rasa = venv / "bin" / "rasa"
+    marker = venv / ".frontdesk-requirements"
     wanted = "\n".join(RASA_REQUIREMENTS)
     if rasa.exists() and marker.exists() and marker.read_text() == wanted:
         return rasa
     python = find_python310(settings)
-    pip = [str(venv_bin(settings, "python")), "-m", "pip", "install", "-q",
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
            "--disable-pip-version-check"]
-    steps = [[str(python), "-m", "venv", str(settings.rasa_venv)]] if not venv_bin(
-        settings, "python").exists() else []
+    steps = [[str(python), "-m", "venv", str(venv)]] if not (venv / "bin" / "python").exists() else []
     steps += [[*pip, "-U", "pip"], [*pip, *RASA_REQUIREMENTS]]
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(log_file.open("a")) if log_file else None
-        print(f"Setting up Rasa in {settings.rasa_venv} with {python} (a few minutes, ~2.7 GB)...",
+        print(f"Setting up Rasa in {venv} with {python} (a few minutes, ~2.7 GB)...",
               file=out or sys.stdout, flush=True)
         for step in steps:
             if subprocess.run(step, stdout=out, stderr=subprocess.STDOUT if out else None

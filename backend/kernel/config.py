@@ -153,7 +153,9 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 3.0
     # Python 3.10 interpreter for Rasa's own virtual environment (found automatically if unset).
     rasa_python: Path | None = None
-    rasa_venv: Path = Path(".venv-rasa")
+    # Rasa's virtual environment (~2.7 GB). Unset: one per set of Rasa requirements in
+    # ~/.cache/frontdesk, shared by every clone on the machine (nlu/rasa_env.py).
+    rasa_venv: Path | None = None
     rasa_port: int = 5005
     # Models trained here before, by the fingerprint of what they were trained from (config,
     # components, data, dictionary, Rasa's version): a clone whose nlu/ matches one takes it

@@ -25,9 +25,9 @@ from backend.parts.enums import (
 from backend.parts.errors import DefectiveStateRefused, PartRefused
 from backend.parts.models import DefectivePart, Part
 from backend.parts.schemas import DefectiveOut, DefectiveStateIn, RemovedIn
+from backend.parts.tickets import lock_on_site
 from backend.staff.models import Staff
 from backend.tickets import lifecycle
-from backend.tickets.enums import ON_SITE_TYPES
 from backend.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -41,19 +41,8 @@ async def remove(*, db_session: AsyncSession, number: str, data: RemovedIn, acto
     part = await catalogue.get(db_session=db_session, number=data.part_number)
     person = await stock.holder_of(db_session, named=data.technician,
                                    caller_technician_id=caller_technician_id)
-    ticket = await lifecycle.lock(db_session=db_session, number=number,
-                                  assignee_id=caller_technician_id)
-    if ticket is None:
-        await lifecycle.refuse(db_session, NotFound("no such ticket"))
-    await lifecycle.require_open(db_session, ticket, "no parts are taken out on a {status} "
-                                 "ticket")
-    if ticket.type not in ON_SITE_TYPES:
-        await lifecycle.refuse(db_session, PartRefused("parts are taken out on repairs and "
-                                                       "installations only"))
-    try:
-        catalogue.fits(part, ticket.product)
-    except PartRefused as error:
-        await lifecycle.refuse(db_session, error)
+    ticket = await lock_on_site(db_session, number=number, part=part,
+                                caller_technician_id=caller_technician_id, done="taken out")
     now = utcnow()
     removed = DefectivePart(part_id=part.id, ticket_id=ticket.id, technician_id=person.id,
                             part_serial=data.part_serial, fault=data.fault,

@@ -17,17 +17,15 @@ from backend.kernel import business_calendar
 from backend.kernel.database import utcnow
 from backend.parts import catalogue, defective, stock
 from backend.parts.enums import PART_USED, MovementKind, PartKind
-from backend.parts.errors import PartRefused
 from backend.parts.models import Part, StockMovement
 from backend.parts.schemas import TicketPartsOut, UsedPartOut, UseIn, normalised_number
+from backend.parts.tickets import NO_TICKET, lock_on_site
 from backend.staff.models import Staff
 from backend.tickets import lifecycle
 from backend.tickets import service as ticket_service
-from backend.tickets.enums import ON_SITE_TYPES
 from backend.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
-NO_TICKET = "no such ticket"
 
 
 async def use(*, db_session: AsyncSession, number: str, data: UseIn, actor: str,
@@ -40,18 +38,8 @@ async def use(*, db_session: AsyncSession, number: str, data: UseIn, actor: str,
     part = await catalogue.get_active(db_session=db_session, number=data.part_number)
     person = await stock.holder_of(db_session, named=data.technician,
                                    caller_technician_id=caller_technician_id)
-    ticket = await lifecycle.lock(db_session=db_session, number=number,
-                                  assignee_id=caller_technician_id)
-    if ticket is None:
-        await lifecycle.refuse(db_session, NotFound(NO_TICKET))
-    await lifecycle.require_open(db_session, ticket, "no parts are fitted on a {status} ticket")
-    if ticket.type not in ON_SITE_TYPES:
-        await lifecycle.refuse(db_session, PartRefused("parts are fitted on repairs and "
-                                                       "installations only"))
-    try:
-        catalogue.fits(part, ticket.product)
-    except PartRefused as error:
-        await lifecycle.refuse(db_session, error)
+    ticket = await lock_on_site(db_session, number=number, part=part,
+                                caller_technician_id=caller_technician_id, done="fitted")
     now = utcnow()
     used_on = business_calendar.current().local_date(now)
     until = used_on + timedelta(days=part.warranty_days)

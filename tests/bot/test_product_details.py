@@ -49,4 +49,7 @@ def test_details_named_in_passing() -> None:
     assert find_purchase_date(text) == text
     assert find_model("帮我登记一台冰箱") is None and find_purchase_date("帮我登记一台冰箱") is None
     assert accept_brand("Sony XR-65X90L", None, NOW) == "Sony"
-    assert accept_brand("一个很小众的牌子", None, NOW) == "一个很小众的牌子"
+    assert accept_brand("德龙", None, NOW) == "德龙"  # a brand we do not know: as written
+    # What says something rather than names a brand is no brand (asked again).
+    assert accept_brand("一个很小众的牌子", None, NOW) is None
+    assert accept_brand("want to register it for the warranty", None, NOW) is None

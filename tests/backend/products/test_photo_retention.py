@@ -136,10 +136,10 @@ async def test_0019_adds_the_photos_table_and_touches_no_other(empty_database: s
     tables, triggers = await _schema(url)
     assert "product_photos" not in tables and triggers  # the statistics' triggers (0011)
 
-    await upgrade_async(url)
+    await upgrade_async(url, "0019")
     assert await _schema(url) == (tables | {"product_photos"}, triggers)
 
     await asyncio.to_thread(downgrade, url, "0018")
     assert await _schema(url) == (tables, triggers)
-    await upgrade_async(url)
+    await upgrade_async(url, "0019")
     assert "product_photos" in (await _schema(url))[0]
