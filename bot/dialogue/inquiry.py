@@ -36,7 +36,7 @@ async def answer(svc: Services, conv: Conversation, parse: Parse, text: str,
         # A warranty question (by the NLU's topic or by the answer found): the customer's own.
         asked = topic or (entry or {}).get("topic")
         brand = parse.entity("brand") or find_brand(text)
-        own = (await warranty.own_products(svc, conv, product, brand)
+        own = (await warranty.own_products(svc, conv, product, brand, text)
                if asked == "warranty" else [])
         if warranty.known(own):
             remember(conv, parse, product or own[-1]["category"])

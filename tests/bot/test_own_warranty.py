@@ -77,3 +77,16 @@ async def test_the_brand_alone_names_which_of_two_products(engine_chat, question
     await engine_chat.say(question)
     assert says in engine_chat.text, engine_chat.text
     assert not_says not in engine_chat.text, engine_chat.text
+
+
+@pytest.mark.parametrize("question", [
+    "我去年买的那个现在还在保修吗", "舊年買嗰部仲保唔保養？",
+    "is the one I got last year still under warranty?"], ids=["zh-Hans", "zh-Hant", "en"])
+async def test_the_year_it_was_bought_names_which_of_two_products(engine_chat,
+                                                                  question) -> None:
+    last_year = TODAY.replace(year=TODAY.year - 1, month=6, day=1).isoformat()
+    long_ago = TODAY.replace(year=TODAY.year - 3, month=6, day=1).isoformat()
+    engine_chat.register_product(category="热水器", brand="万和", purchase_date=last_year)
+    engine_chat.register_product(category="冰箱", brand="海尔", purchase_date=long_ago)
+    await engine_chat.say(question)
+    assert last_year in engine_chat.text and long_ago not in engine_chat.text, engine_chat.text
