@@ -32,8 +32,12 @@ _SENTENCE_END = re.compile(r"[。.!?！？;；\n]")
 # Two candidate days: "3月15号还是16号", "the 15th or 16th".
 _ALTERNATIVE = re.compile(r"(?:或者|或是|还是|還是|定係|定系|抑或)\s*\d|\bor\s+(?:on\s+)?(?:the\s+)?\d")
 
-_YEAR_WORDS = re.compile(r"大前年|前年|去年|上年|旧年|舊年|今年|the year before last|last year|this year")
-_YEARS_BACK = {"大前年": 3, "前年": 2, "the year before last": 2, "今年": 0, "this year": 0}  # others: 1
+_YEAR_WORDS = re.compile(
+    r"大前年|前年|去年|上年|旧年|舊年|今年|(?:the )?year before last|last year|this year")
+_YEARS_BACK = {"大前年": 3, "前年": 2, "the year before last": 2, "year before last": 2, "今年": 0,
+               "this year": 0}  # others: 1
+# A year written out: 2024年, "in 2024".
+_WRITTEN_YEAR = re.compile(r"(?<!\d)(20\d\d)(?:\s*年|(?!\d))")
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
           r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
@@ -237,6 +241,16 @@ _RULES: list[tuple[re.Pattern[str], Reader]] = [
     (_EN_MONTH_FIRST, _dated), (_FESTIVAL, _festival), (_RELATIVE_MONTH, _relative_month),
     (_WEEKDAY, _weekday), (_DAYS_AGO, _days_ago),
 ]
+
+
+def year_named(text: str, this_year: int) -> int | None:
+    """The year a purchase is placed in without its day: by a year word ("去年买的那台", "the one
+    I got last year": `_YEAR_WORDS`) or written out (2024年, in 2024); None for neither."""
+    word = _YEAR_WORDS.search(" ".join(text.lower().split()))
+    if word:
+        return this_year - _YEARS_BACK.get(word.group(), 1)
+    written = _WRITTEN_YEAR.search(text)
+    return int(written.group(1)) if written else None
 
 
 def read_purchase_date(text: str, today: date, lang: str | None = None) -> date | None:

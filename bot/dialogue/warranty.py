@@ -4,12 +4,12 @@ it. Nothing registered of that kind: the general policy, as before (bot/dialogue
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from bot.backend_client import BackendUnavailable
 from bot.catalogue import name_of
 from bot.catalogue import text as t
+from bot.dialogue.purchase_date import year_named
 from bot.dialogue.services import Services
 from bot.dialogue.state import Conversation
 from nlu.brands import brand_in, same_brand
@@ -34,27 +34,11 @@ async def own_products(svc: Services, conv: Conversation, product: str | None,
         return [p for p in products if p["category"] == wanted][-MAX_SHOWN:]
     if brand and (same := [p for p in products if same_brand(p.get("brand"), brand)]):
         return same[-MAX_SHOWN:]
-    year = year_bought(text, svc.clock().year)
+    year = year_named(text, svc.clock().year)
     if year and (then := [p for p in products
                           if (p.get("purchase_date") or "").startswith(f"{year}-")]):
         return then[-MAX_SHOWN:]
     return products if len(products) == 1 else []
-
-
-# The year a purchase is placed in: 去年 / last year, 前年 / the year before last, 今年 / this
-# year, or a year written out (2024年, in 2024).
-_YEARS_AGO = ((re.compile(r"前年|year\s+before\s+last", re.I), 2),
-              (re.compile(r"去年|舊年|旧年|last\s+year", re.I), 1),
-              (re.compile(r"今年|this\s+year", re.I), 0))
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?:\s*年|(?!\d))")
-
-
-def year_bought(text: str, this_year: int) -> int | None:
-    for words, ago in _YEARS_AGO:
-        if words.search(text):
-            return this_year - ago
-    found = _YEAR.search(text)
-    return int(found.group(1)) if found else None
 
 
 def lines(lang: str, products: list[dict], today: date) -> list[str]:
