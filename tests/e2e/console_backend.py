@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -63,20 +65,26 @@ class Backend:
         return response.json()
 
 
+@contextmanager
+def backend_process(database_url: str) -> Iterator[str]:
+    """The backend as its own process on `database_url`, its workers off: its URL."""
+    port = free_port()
+    service = Service("backend", ["backend"], {
+        "ENVIRONMENT": "development", "DATABASE_URL": database_url,
+        "BACKEND_PORT": str(port), "OUTBOX_DISPATCHER_ENABLED": "false",
+        "SLA_WORKER_ENABLED": "false", "SURVEY_WORKER_ENABLED": "false",
+        "FIELD_ENCRYPTION_KEYS": ENCRYPTION_KEY,
+    }, f"http://127.0.0.1:{port}/health").start(timeout=60)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        service.stop()
+
+
 @pytest.fixture(scope="module")
 def backend():
-    with postgres_database() as database_url:
-        port = free_port()
-        service = Service("backend", ["backend"], {
-            "ENVIRONMENT": "development", "DATABASE_URL": database_url,
-            "BACKEND_PORT": str(port), "OUTBOX_DISPATCHER_ENABLED": "false",
-            "SLA_WORKER_ENABLED": "false", "SURVEY_WORKER_ENABLED": "false",
-            "FIELD_ENCRYPTION_KEYS": ENCRYPTION_KEY,
-        }, f"http://127.0.0.1:{port}/health").start(timeout=60)
-        try:
-            yield Backend(f"http://127.0.0.1:{port}")
-        finally:
-            service.stop()
+    with postgres_database() as database_url, backend_process(database_url) as url:
+        yield Backend(url)
 
 
 @pytest.fixture

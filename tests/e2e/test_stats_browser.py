@@ -20,8 +20,8 @@ from backend.kernel.config import DEV_STAFF_TOKEN
 from tests.backend.conftest import ENCRYPTION_KEY
 from tests.backend.stats.dataset import generate, load
 from tests.e2e.conftest import DOCS
+from tests.e2e.console_backend import backend_process
 from tests.support.db import postgres_database
-from tests.support.processes import Service, free_port
 
 pytestmark = [pytest.mark.postgres]
 
@@ -63,23 +63,13 @@ def backend():
     with postgres_database() as database_url:
         with ThreadPoolExecutor(1) as pool:  # Playwright's sync API may hold this thread's loop
             pool.submit(asyncio.run, _load(database_url)).result()
-        port = free_port()
-        service = Service("backend", ["backend"], {
-            "ENVIRONMENT": "development", "DATABASE_URL": database_url,
-            "BACKEND_PORT": str(port), "OUTBOX_DISPATCHER_ENABLED": "false",
-            "SLA_WORKER_ENABLED": "false", "SURVEY_WORKER_ENABLED": "false",
-            "FIELD_ENCRYPTION_KEYS": ENCRYPTION_KEY,
-        }, f"http://127.0.0.1:{port}/health").start(timeout=60)
-        try:
-            url = f"http://127.0.0.1:{port}"
+        with backend_process(database_url) as url:
             username = f"sup-{uuid.uuid4().hex[:8]}"
             response = httpx.post(f"{url}/api/v1/staff", headers=ADMIN, json={
                 "username": username, "display_name": "周主管", "role": "supervisor",
                 "password": PASSWORD})
             assert response.status_code == 201, response.text
             yield url, username, database_url
-        finally:
-            service.stop()
 
 
 @pytest.fixture
