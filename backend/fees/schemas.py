@@ -21,7 +21,7 @@ from pydantic import (
 from backend.fees.enums import RepairType
 from backend.fees.models import FeeItem, FeeStandard
 from backend.kernel.money import Currency, to_major
-from backend.knowledge.enums import PRODUCTS, canonical_product
+from backend.knowledge.enums import PRODUCTS, product_category
 from backend.products.enums import Region
 from backend.text import NoControl
 
@@ -72,10 +72,7 @@ class ItemFields(BaseModel):
     @field_validator("category")
     @classmethod
     def _category(cls, value: str) -> str:
-        category = canonical_product(value)
-        if category not in PRODUCTS:
-            raise ValueError(f"not a product category: one of {', '.join(PRODUCTS)}")
-        return category
+        return product_category(value)
 
 
 class ItemIn(ItemFields):

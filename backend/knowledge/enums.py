@@ -60,6 +60,15 @@ def canonical_product(value: str) -> str:
     return PRODUCT_ALIASES.get(value.casefold(), value)
 
 
+def product_category(value: str) -> str:
+    """The category of any spelling (冷氣, fridge); ValueError for what is none of PRODUCTS
+    (pydantic validators raise it as it is)."""
+    category = canonical_product(value)
+    if category not in PRODUCTS:
+        raise ValueError(f"not a product category: one of {', '.join(PRODUCTS)}")
+    return category
+
+
 def canonical_city(value: str) -> str:
     """The canonical name of a city spelling; the value unchanged if it is not known."""
     value = value.strip()

@@ -14,11 +14,11 @@ from sqlalchemy.orm import selectinload
 
 from backend.errors import NotFound
 from backend.kernel.database import utcnow
-from backend.knowledge.enums import PRODUCTS, canonical_product
+from backend.knowledge.enums import PRODUCTS, canonical_product, product_category
 from backend.parts.enums import PartKind
 from backend.parts.errors import PartNumberTaken, PartRefused
 from backend.parts.models import Part, PartCategory
-from backend.parts.schemas import PartFields, PartIn, check_category, normalised_number
+from backend.parts.schemas import PartFields, PartIn, normalised_number
 from backend.products.models import WarrantyPolicy
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ async def search(*, db_session: AsyncSession, q: str | None = None,
                                                Part.name_zh_hant, Part.name_en))))
     if category is not None:
         try:
-            canonical = check_category(category)
+            canonical = product_category(category)
         except ValueError as error:
             raise PartRefused(str(error)) from None
         conditions.append(Part.id.in_(select(PartCategory.part_id)

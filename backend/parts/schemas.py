@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backend.knowledge.enums import PRODUCTS, canonical_product
+from backend.knowledge.enums import product_category
 from backend.parts.enums import DefectiveState, MovementKind, PartKind
 from backend.text import NoControl, clean
 
@@ -38,13 +38,6 @@ def check_number(value: object) -> object:
         raise ValueError("2 to 40 letters, digits, '.', '_' or '-', starting with a letter or "
                          "digit")
     return value
-
-
-def check_category(value: str) -> str:
-    category = canonical_product(value)
-    if category not in PRODUCTS:
-        raise ValueError(f"not a product category: one of {', '.join(PRODUCTS)}")
-    return category
 
 
 class PartFields(BaseModel):
@@ -77,7 +70,7 @@ class PartFields(BaseModel):
     @field_validator("categories")
     @classmethod
     def _categories(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(check_category(c) for c in value))
+        return list(dict.fromkeys(product_category(c) for c in value))
 
     @field_validator("models", mode="before")
     @classmethod

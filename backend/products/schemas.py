@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from backend.knowledge.enums import PRODUCTS, canonical_product
+from backend.knowledge.enums import product_category
 from backend.products.enums import Coverage, PhotoKind, Region, Source
 from backend.text import NoControl
 
@@ -71,13 +71,6 @@ class PolicyOut(PolicyIn):
     updated_at: datetime.datetime
 
 
-def _category(value: str) -> str:
-    category = canonical_product(value)
-    if category not in PRODUCTS:
-        raise ValueError(f"not a product category: one of {', '.join(PRODUCTS)}")
-    return category
-
-
 class ProductFields(BaseModel):
     brand: Annotated[str | None, Field(max_length=50), NoControl] = None
     model: Annotated[str | None, Field(max_length=64), NoControl] = None
@@ -110,7 +103,7 @@ class ProductIn(ProductFields):
     category: Annotated[str, Field(min_length=1, max_length=20), NoControl]
     region: Region = Region.mainland
 
-    _canonical = field_validator("category")(_category)
+    _canonical = field_validator("category")(product_category)
 
 
 # Photos one registration may name (a form's), and a photo's token as the reading gave it
@@ -135,7 +128,7 @@ class ProductPatch(ProductFields):
     @field_validator("category")
     @classmethod
     def _canonical(cls, value: str | None) -> str | None:
-        return None if value is None else _category(value)
+        return None if value is None else product_category(value)
 
 
 class Warranty(BaseModel):

@@ -27,7 +27,7 @@ from backend.customers import service as customer_service
 from backend.errors import NotFound
 from backend.kernel.clock import local_now
 from backend.kernel.database import utcnow
-from backend.knowledge.enums import PRODUCTS, canonical_product
+from backend.knowledge.enums import product_category
 from backend.products import warranty
 from backend.products.enums import Region, Source
 from backend.products.models import CustomerProduct, WarrantyPolicy
@@ -73,10 +73,10 @@ class PolicyRefused(ProductRefused):
 
 def category_of(value: str) -> str:
     """The canonical category of any spelling (冷氣, fridge)."""
-    category = canonical_product(value)
-    if category not in PRODUCTS:
-        raise UnknownCategory(f"not a product category: one of {', '.join(PRODUCTS)}")
-    return category
+    try:
+        return product_category(value)
+    except ValueError as error:
+        raise UnknownCategory(str(error)) from None
 
 
 def default_policies() -> list[dict]:
