@@ -35,8 +35,8 @@ async def answer(svc: Services, conv: Conversation, parse: Parse, text: str,
             city=parse.entity("city"), text=text, code=code)
         # A warranty question (by the NLU's topic or by the answer found): the customer's own.
         asked = topic or (entry or {}).get("topic")
-        brand = parse.entity("brand") or find_brand(text)
-        own = (await warranty.own_products(svc, conv, product, brand, text)
+        own = (await warranty.own_products(svc, conv, product,
+                                           parse.entity("brand") or find_brand(text), text)
                if asked == "warranty" else [])
         if warranty.known(own):
             remember(conv, parse, product or own[-1]["category"])
