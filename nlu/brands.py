@@ -60,6 +60,44 @@ def brand_key(name: str | None) -> str | None:
     return _names().get(_key(name)) if name else None
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one letter changed, added, dropped, or two swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+# Names one letter from everyday words ("dreams", "mailing"): only ever taken as written.
+_EXACT_ONLY = frozenset({"dreame", "meiling"})
+
+
+@lru_cache(maxsize=1)
+def _latin_names() -> dict[str, str]:
+    """Latin names of six letters or more, lower-cased → as the table writes them."""
+    return {name.lower(): name for table in (PRINTED, SAID) for written in table.values()
+            for name in written if name.isascii() and name.isalpha() and len(name) >= 6
+            and name.lower() not in _EXACT_ONLY}
+
+
+def misspelt_brand(word: str) -> str | None:
+    """The brand a Latin word of six letters or more is one typo away from ("Samsumg",
+    "Panasonc", "Hitatchi" → the table's spelling); None otherwise (shorter names: too many
+    ordinary words are one letter from "Sharp" or "Haier": share, hair)."""
+    lower = word.lower()
+    if len(lower) < 6 or not lower.isascii() or not lower.isalpha():
+        return None
+    names = _latin_names()
+    if lower in names:
+        return names[lower]
+    near = {names[name] for name in names if _one_edit(lower, name)}
+    return near.pop() if len(near) == 1 else None
+
+
 def same_brand(one: str | None, other: str | None) -> bool:
     """Whether two names are the same brand (known ones by `brand_key`, others as written)."""
     if not one or not other:

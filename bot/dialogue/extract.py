@@ -266,7 +266,7 @@ def topic_of(parse, text: str) -> str | None:
     return topics[0] if topics else None
 
 
-_WARRANTY = re.compile(r"保修|保固|保養|保养|质保|質保|在保|过保|過保|保内|保內|保唔保|三包|"
+_WARRANTY = re.compile(r"保修|保固|保養|保养|质保|質保|在保|(?:过|過)(?:咗|左|了)?保|保内|保內|保唔保|三包|"
                        r"warrant|guarantee|(?:still|be|is|are)\s+covered", re.I)
 
 

@@ -41,8 +41,10 @@ _LABEL = re.compile(rf"(?P<serial>{_ZH_SERIAL}|{_EN_SERIAL})|(?P<model>{_ZH_MODE
 _JOIN = re.compile(r"(?:\s*(?:(?:is|was)(?![A-Za-z])|[=:#]|是|为|為|係|系|号码|號碼|码|碼|[号號]))*\s*",
                    re.I)
 
-# One piece of a printed number: letters and digits, with - / . _ + inside.
-_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-/._+]*[A-Za-z0-9+])?")
+# One piece of a printed number: letters and digits, with - / . _ + inside, and a variant's
+# letters in brackets at its end ("BCD-508WKPZM(E)", "KFR-35GW(35592)FNhAa-B1").
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-/._+]*[A-Za-z0-9+])?"
+                    r"(?:\([A-Za-z0-9\-]{1,8}\)(?:[A-Za-z0-9\-/._+]*[A-Za-z0-9+])?)?")
 _BLANK = re.compile(r"[ \t]+")
 # A number, then 年 / 月 / 号: a date's ("2025年").
 _DATE_AFTER = re.compile(r"\s*(?:[年月日号號]|天前)")
@@ -147,6 +149,30 @@ def _span(text: str, pieces: list[re.Match[str]]) -> tuple[str, int, int]:
     return " ".join(text[start:end].split()), start, end
 
 
+# Where the clause of a number's word ends: its number is not looked for beyond.
+_CLAUSE_END = re.compile(r"[，,。;；!！?？\n]|\.(?:\s|$)")
+_LOOK_AHEAD = 40  # characters after the word
+
+
+def _later(text: str, pos: int, starts: frozenset[int], kind: str | None) -> list[re.Match[str]]:
+    """The number a few words after its word ("序列号我看了下底下贴的是 DX9G26…", "the serial on
+    the sticker says R1S8…"): the first piece that looks like one, in the same clause and
+    before the next word for a number; a date is none."""
+    end = min(len(text), pos + _LOOK_AHEAD)
+    if stop := _CLAUSE_END.search(text, pos, end):
+        end = stop.start()
+    end = min((start for start in starts if pos <= start < end), default=end)
+    looks = serial_like if kind == SERIAL else _model_like
+    for found in _TOKEN.finditer(text, pos, end):
+        word = found.group()
+        if _is_date(word) or _DATE_AFTER.match(text, found.end()):
+            continue
+        pieces = _cut(_chain(text, found.start()), text, labels=starts)
+        if pieces and looks(_span(text, pieces)[0]):
+            return pieces
+    return []
+
+
 def labelled(text: str) -> list[Code]:
     """The numbers after a word for them, in order (`text` normalised)."""
     matches = list(_LABEL.finditer(text))
@@ -159,6 +185,8 @@ def labelled(text: str) -> list[Code]:
         if label.lastgroup == MODEL and (brand := BRAND_RE.match(text, pos)):
             pos = _after_join(text, brand.end())
         pieces = _cut(_chain(text, pos), text, labels=starts)
+        if not pieces or not _digits(text[pieces[0].start():pieces[-1].end()]):
+            pieces = _later(text, pos, starts, label.lastgroup)
         if pieces:
             value, _, end = _span(text, pieces)
             codes.append(Code(label.lastgroup, value, label.start(), end))

@@ -13,13 +13,14 @@ from bot.dialogue.extract import is_non_answer
 from bot.dialogue.printed_codes import model_in, serial_in, without_codes
 from bot.dialogue.purchase_date import read_purchase_date
 from bot.dialogue.purchase_place import find_shop
+from nlu.brands import misspelt_brand
 from nlu.client import Parse
 from nlu.entities import BRAND_RE
 
 Accept = Callable[[str, Parse | None, datetime], str | None]
 
-# A model or serial number as printed: letters, digits and - / . _ + and single spaces.
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/._+ ]{1,63}$")
+# A model or serial number as printed: letters, digits and - / . _ + ( ) and single spaces.
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/._+ ()]{1,63}$")
 
 
 def _printed(code: str | None) -> str | None:
@@ -68,12 +69,18 @@ def accept_shop(text: str, parse: Parse | None, now: datetime) -> str | None:
     return value if 2 <= len(value) <= 200 and not is_non_answer(value) else None
 
 
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{6,}(?![A-Za-z0-9])")
+
 # ---- details said in passing ("格力的, 型号KFR-35GW, 序列号9G35A12, 2025年11月20号买的") ----
 
 
 def find_brand(text: str) -> str | None:
+    """A brand named in `text`: as the lexicon knows it, else a Latin word one typo from a
+    known brand's name ("Samsumg" → SAMSUNG)."""
     found = BRAND_RE.search(text)
-    return found.group(0) if found else None
+    if found:
+        return found.group(0)
+    return next(filter(None, map(misspelt_brand, _LATIN_WORD.findall(text))), None)
 
 
 def find_serial(text: str) -> str | None:

@@ -175,3 +175,50 @@ def test_the_purchase_date_is_read_in_the_conversations_language_on_its_clock() 
     assert taiwan(_republic(tomorrow), None, NOW) is None   # never a day after today
     assert taiwan(f"{tomorrow.day}/{tomorrow.month}/{tomorrow.year}", None, NOW) is None
     assert taiwan("唔記得", None, NOW) == ""
+
+
+@pytest.mark.parametrize(("text", "serial"), [
+    ("序列号在底下贴纸上写的是 KQ81 2207 3319", "KQ81 2207 3319"),
+    ("機身號碼喺部機後面張貼紙度 寫住 HT5501987733", "HT5501987733"),
+    ("the serial on the label at the back reads ZX7700123456", "ZX7700123456"),
+    ("serial # is printed under the lid: WF2231 887766", "WF2231 887766"),
+])
+def test_a_serial_a_few_words_after_its_name(text, serial) -> None:
+    assert find_serial(text) == serial
+
+
+@pytest.mark.parametrize("text", [
+    "序列号找不到，2025年3月买的",           # another clause: a date, not the serial
+    "serial number I cannot find, bought 12.10.2025",
+    "序列号不记得了 型号KFR-35GW",           # the model's own word comes first
+    "the serial is somewhere on the back i guess",
+])
+def test_no_serial_where_only_other_things_follow_its_name(text) -> None:
+    assert find_serial(text) is None
+
+
+@pytest.mark.parametrize(("text", "model"), [
+    ("BCD-470WDPG(E)", "BCD-470WDPG(E)"),
+    ("型号是 KFR-35GW（35592）FNhAa-B1", "KFR-35GW(35592)FNhAa-B1"),
+    ("型號 XQG100-HBD14126L(A)，去年買嘅", "XQG100-HBD14126L(A)"),
+])
+def test_a_model_with_its_variant_in_brackets_keeps_it(text, model) -> None:
+    assert accept_model(text, None, NOW) == model
+
+
+@pytest.mark.parametrize(("text", "brand"), [
+    ("its a Samsnug fridge", "SAMSUNG"),
+    ("panasoinc microwave, bought last month", "Panasonic"),
+    ("my Whirpool washer", "Whirlpool"),
+    ("Toshbia TV 55 inch", "TOSHIBA"),
+])
+def test_a_brand_with_a_typo_is_the_brand(text, brand) -> None:
+    assert accept_brand(text, None, NOW) == brand
+
+
+@pytest.mark.parametrize("text", ["please share the details", "the mailing address changed",
+                                  "sweet dreams", "hair dryer"])
+def test_everyday_words_near_a_brand_are_no_brand(text) -> None:
+    from bot.dialogue.product_details import find_brand
+
+    assert find_brand(text) is None
