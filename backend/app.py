@@ -48,15 +48,25 @@ from backend.privacy.router import router as privacy_router
 from backend.products.photos.router import router as product_photos_router
 from backend.products.router import router as products_router
 from backend.products.service import DateInTheFuture, ProductRefused, UnknownCategory
+from backend.quotes.errors import QuoteNotCurrent, QuoteRefused, ReceiptTaken
+from backend.quotes.router import router as quotes_router
 from backend.security.http import RateLimit, SecurityHeaders
 from backend.security.worker import PurgeWorker
+from backend.service_records.errors import (
+    CompletionRefused,
+    NotAgreed,
+    RecordClosed,
+    RecordNotCurrent,
+)
+from backend.service_records.pdf_router import router as record_pdf_router
+from backend.service_records.router import router as service_records_router
 from backend.sla.acceptance import CannotComplete, NothingToAnswer
 from backend.sla.appointments import DateInThePast, NoAppointment
 from backend.sla.router import router as sla_router
 from backend.sla.worker import SlaWorker
 from backend.staff.router import auth_router, console_router
 from backend.staff.router import router as staff_router
-from backend.staff.service import LastAdmin, UsernameTaken
+from backend.staff.service import LastAdmin, StaffNumberTaken, UsernameTaken
 from backend.stats.router import router as stats_router
 from backend.stats.service import ReportCache
 from backend.stats.worker import FactsWorker
@@ -68,6 +78,7 @@ from backend.tickets.errors import (
     NoProduct,
     NoSuchStaff,
     NotOfThatTeam,
+    OverrideReasonMissing,
 )
 from backend.tickets.router import router as tickets_router
 
@@ -82,6 +93,7 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     NotOfThatTeam: 422,
     NoSuchStaff: 422,
     NoProduct: 422,
+    OverrideReasonMissing: 422,
     DateInThePast: 422,
     NoAppointment: 409,
     CannotComplete: 409,
@@ -91,6 +103,7 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     HandoffConflict: 409,
     UsernameTaken: 409,
     LastAdmin: 409,
+    StaffNumberTaken: 409,
     DateInTheFuture: 422,
     UnknownCategory: 422,
     ProductRefused: 422,  # and what else products refuse
@@ -101,6 +114,13 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     PartNumberTaken: 409,
     NotEnoughStock: 409,
     DefectiveStateRefused: 409,
+    QuoteRefused: 422,
+    QuoteNotCurrent: 409,  # with `quote_status` and `current_version`
+    ReceiptTaken: 409,
+    CompletionRefused: 422,
+    NotAgreed: 409,
+    RecordNotCurrent: 409,  # with `record_version` and `current_version`
+    RecordClosed: 409,
 }
 
 
@@ -179,6 +199,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(product_photos_router)
     app.include_router(customers_router)
     app.include_router(parts_router)
+    app.include_router(quotes_router)
+    app.include_router(record_pdf_router)
+    app.include_router(service_records_router)
     install_console(app)
     # Outermost: a refused request gets the security headers too.
     app.add_middleware(RateLimit, settings=settings)
@@ -235,6 +258,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     """A refusal of the domain (DOMAIN_ERRORS): its message as the detail, as an
-    HTTPException(status, message) would give it."""
+    HTTPException(status, message) would give it; beside it the error's `answer_fields`, if
+    it has any (QuoteNotCurrent: which state the quote is in)."""
     code = next(code for error, code in DOMAIN_ERRORS.items() if isinstance(exc, error))
-    return JSONResponse({"detail": str(exc)}, status_code=code)
+    return JSONResponse({"detail": str(exc), **getattr(exc, "answer_fields", {})},
+                        status_code=code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from backend.customers import service as customer_service
 from backend.outlets import service as outlet_service
 from backend.products import tickets as product_tickets
+from backend.service_records import service as record_service
 from backend.sla import service as sla_service
 from backend.surveys import service as survey_service
 from backend.tickets import hooks
@@ -20,7 +21,9 @@ def install_hooks() -> None:
         # customer is found by the ticket's phone number from now on.
         created=(outlet_service.propose, sla_service.ticket_created,
                  customer_service.remember_phone, product_tickets.ticket_created),
-        status_changed=(sla_service.status_changed, product_tickets.ticket_status_changed),
+        # How a resolution came about (tickets.resolved_by), for the statistics.
+        status_changed=(sla_service.status_changed, product_tickets.ticket_status_changed,
+                        record_service.status_changed),
         follow_up=(survey_service.ticket_status_changed,),
         priority_changed=(sla_service.priority_changed,),
         staff_acted=(sla_service.staff_acted,),

@@ -35,7 +35,13 @@ class PhotoRefused(Exception):
 
 
 class NotAllowed(Exception):
-    """The backend refused the action for this ticket as it stands (409); says why."""
+    """The backend refused the action for this ticket as it stands (409); says why, and
+    `fields`: what the answer carries beside the detail (a service record's
+    `current_version`)."""
+
+    def __init__(self, detail: str = "", fields: dict | None = None) -> None:
+        super().__init__(detail)
+        self.fields = fields or {}
 
 
 class SignedRequests(httpx.Auth):
@@ -154,6 +160,17 @@ class BackendClient:
             raise BackendUnavailable(f"HTTP {response.status_code}")
         return response.json()
 
+    async def get_record(self, channel: str, chat_id: str, number: str) -> dict | None:
+        """The current version of the ticket's service record as the chat shows it (`record`:
+        the push's payload), whether it awaits the customer; None: not theirs, or none."""
+        response = await self._request(
+            "GET", f"{_customer(channel, chat_id)}/tickets/{quote(number, safe='')}/record")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
     async def get_ticket(self, channel: str, chat_id: str, number: str) -> dict | None:
         response = await self._request(
             "GET", f"{_customer(channel, chat_id)}/tickets/{quote(number, safe='')}"
@@ -183,8 +200,9 @@ class BackendClient:
 
     async def ticket_action(self, channel: str, chat_id: str, number: str, action: str,
                             body: dict | None = None) -> dict | None:
-        """A customer's action on their ticket (expedite, cancel, feedback): the backend's
-        answer, None when the ticket is not theirs, NotAllowed when its status forbids it."""
+        """A customer's action on their ticket (expedite, cancel, feedback, record/confirm):
+        the backend's answer, None when the ticket is not theirs, NotAllowed when its status
+        forbids it."""
         response = await self._request(
             "POST", f"{_customer(channel, chat_id)}/tickets/{quote(number, safe='')}/{action}",
             json=body or {},
@@ -192,8 +210,28 @@ class BackendClient:
         if response.status_code == 404:
             return None
         if response.status_code == 409:
-            raise NotAllowed(response.json().get("detail", ""))
+            answer = response.json()
+            raise NotAllowed(answer.pop("detail", ""), answer)
         if response.status_code not in (200, 201):
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.json()
+
+    async def answer_quote(self, channel: str, chat_id: str, number: str, action: str,
+                           body: dict) -> dict | None:
+        """The customer's answer to a quote version (`action`: accept | decline): the
+        backend's answer; `{"refused": True, "quote_status", "current_version", "detail"}`
+        when that version can no longer be answered (409: replaced, withdrawn, answered, or
+        the ticket closed); None when the ticket is not theirs."""
+        response = await self._request(
+            "POST", f"{_customer(channel, chat_id)}/tickets/{quote(number, safe='')}"
+                    f"/quote/{action}", json=body)
+        if response.status_code == 404:
+            return None
+        if response.status_code == 409:
+            return {"refused": True, **response.json()}
+        if response.status_code == 422:  # a button no quote ever had (a version of 10⁶)
+            return {"refused": True, "quote_status": "missing"}
+        if response.status_code != 200:
             raise BackendUnavailable(f"HTTP {response.status_code}")
         return response.json()
 

@@ -1,5 +1,6 @@
 """`frontdesk staff create-admin|add NAME`: a staff account, its password asked twice on the
-terminal or read from the first line of stdin."""
+terminal or read from the first line of stdin; its staff number (工号) with `--staff-number`
+where the parser (backend/cli.py) offers it."""
 
 from __future__ import annotations
 
@@ -59,14 +60,25 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
     from backend.migrate import upgrade
     from backend.staff import service as staff_service
     from backend.staff.enums import Role
-    from backend.staff.schemas import PASSWORD_MIN, StaffCreate, check_username
+    from backend.staff.schemas import (
+        PASSWORD_MIN,
+        StaffCreate,
+        check_staff_number,
+        check_username,
+    )
 
     # (--role is one of the roles: argparse's choices.)
     role = Role.admin if args.staff_command == "create-admin" else Role(args.role)
+    staff_number = args.staff_number
     try:
         check_username(args.username)  # before the password is typed
     except ValueError as exc:
         print(f"username: {exc}", file=sys.stderr)
+        return 2
+    try:
+        check_staff_number(staff_number)
+    except ValueError as exc:
+        print(f"staff number: {exc}", file=sys.stderr)
         return 2
     password = _read_password(args)
     if password is None:
@@ -76,7 +88,7 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     try:
         data = StaffCreate(username=args.username, display_name=args.display_name, role=role,
-                           password=password)
+                           password=password, staff_number=staff_number)
     except ValidationError as exc:
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"])
@@ -85,7 +97,7 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     try:
         asyncio.run(_create_staff(settings, data))
-    except staff_service.UsernameTaken as exc:
+    except (staff_service.UsernameTaken, staff_service.StaffNumberTaken) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"staff account {data.username} ({role}) created")

@@ -85,6 +85,12 @@ async def ticket_page(number: str, request: Request, db_session: SessionDep) -> 
     return await _guarded(request, db_session, "ticket.html")
 
 
+@router.get("/tickets/{number}/complete")
+async def complete_page(number: str, request: Request, db_session: SessionDep) -> Response:
+    """The technician's completion form, made for a phone."""
+    return await _guarded(request, db_session, "complete.html")
+
+
 @router.get("/live")
 async def live_page(request: Request, db_session: SessionDep) -> Response:
     return await _guarded(request, db_session, "live.html")

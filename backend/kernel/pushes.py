@@ -33,7 +33,8 @@ class PushKind(StrEnum):
 
     status_changed = "status_changed"  # tickets: a status change (or a visit moved)
     appointment_reminder = "appointment_reminder"  # sla: the day before the visit
-    acceptance_request = "acceptance_request"  # sla: the job is done, is it fixed?
+    acceptance_request = "acceptance_request"  # sla: the job is done (before service records)
+    service_record = "service_record"  # service_records: the job's record, to confirm
     ticket_reply = "ticket_reply"  # tickets: staff write about one ticket
     staff_alert = "staff_alert"  # to the staff chat: escalations, SLA breaches, surveys
     handoff_position = "handoff_position"  # handoff: the customer's place in the line
@@ -42,6 +43,7 @@ class PushKind(StrEnum):
     handoff_ended = "handoff_ended"  # handoff: back to the bot
     survey_request = "survey_request"  # surveys: the return visit starts
     survey_reminder = "survey_reminder"  # surveys: once, if unanswered
+    quote_sent = "quote_sent"  # quotes: a quote (or its new version) to accept or decline
 
 
 # A moment as the payloads always carried it: `datetime.isoformat()`.
@@ -84,11 +86,21 @@ class Appointment(BaseModel):
     window: str | None  # morning | afternoon | evening (backend.tickets.enums)
 
 
+class Technician(BaseModel):
+    """Who comes to the door (一证件): the display name and staff number, nothing else."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    staff_number: str | None = None  # none set: the name alone
+
+
 class StatusChanged(_Timed):
     """The ticket's status changed (or, `previous_status` = `status` = scheduled, its visit
     moved). Written without a `kind`."""
 
-    omit_if_none: ClassVar[frozenset[str]] = frozenset({"occurred_at", "appointment"})
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"occurred_at", "appointment",
+                                                        "technician"})
 
     kind: Literal[PushKind.status_changed] = PushKind.status_changed
     ticket_type: str
@@ -96,6 +108,8 @@ class StatusChanged(_Timed):
     previous_status: str
     note: str | None = None  # staff's words to the customer
     appointment: Appointment | None = None  # a visit just scheduled: to confirm or move
+    # With a visit scheduled: the technician assigned, to check at the door.
+    technician: Technician | None = None
 
 
 class AppointmentReminder(_Timed):
@@ -108,6 +122,41 @@ class AppointmentReminder(_Timed):
 class AcceptanceRequest(_Timed):
     kind: Literal[PushKind.acceptance_request] = PushKind.acceptance_request
     ticket_type: str
+
+
+class RecordLine(BaseModel):
+    """A line of a service record as the chat shows it: a labour item (its fee code) or a
+    part (its part number), named in each language, its amount and its warranty."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    code: str
+    names: dict[str, str]  # zh-Hans, zh-Hant, en
+    quantity: int = 1
+    amount: int  # minor units of the record's currency; 0: not charged
+    in_warranty: bool = False
+    warranty_reason: str | None = None  # product_warranty | main_parts_warranty | …
+    warranty_until: date | None = None  # a part's own warranty (配件保修)
+
+
+class ServiceRecordSent(_Timed):
+    """The job is done: its service record (backend/service_records), for the customer to
+    confirm (`version`: the one shown) or say is not fixed. No free text: the diagnosis stays
+    with staff."""
+
+    kind: Literal[PushKind.service_record] = PushKind.service_record
+    ticket_type: str
+    version: int
+    corrected: bool = False  # staff corrected a record shown before
+    technician: Technician
+    fault: dict[str, str]  # the fault category's names (zh-Hans, zh-Hant, en)
+    work_items: list[RecordLine] = []
+    parts: list[RecordLine] = []
+    currency: str
+    total: int  # minor units
+    paid: int = 0
+    product_warranty_until: date | None = None
+    parts_warranty_until: date | None = None
 
 
 class TicketReply(_Timed):
@@ -163,10 +212,47 @@ class SurveyReminder(_SurveyPush):
     kind: Literal[PushKind.survey_reminder] = PushKind.survey_reminder
 
 
+class QuotedLine(BaseModel):
+    """One line of a pushed quote: its names in the three languages (the bot shows the
+    chat's), amounts in minor units of the quote's currency (0 when in warranty)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str  # visit | labour | part (backend.quotes.enums.LineKind)
+    code: str | None = None  # the fee item's code, the part number
+    names: dict[str, str]  # zh-Hans, zh-Hant, en
+    quantity: int
+    unit_price: int
+    amount: int
+    in_warranty: bool = False
+    # Why it is free (backend.quotes.enums.WarrantyReason), the last day of that cover, and
+    # for a part replaced again, the ticket it was fitted on.
+    warranty_reason: str | None = None
+    warranty_until: date | None = None
+    earlier_ticket: str | None = None
+
+
+class QuoteSent(_Timed):
+    """A quote for the customer to accept or decline (or, `needs_acceptance` false, everything
+    free: told, not asked); `replaces`: the version this one supersedes."""
+
+    omit_if_none: ClassVar[frozenset[str]] = frozenset({"occurred_at", "replaces"})
+
+    kind: Literal[PushKind.quote_sent] = PushKind.quote_sent
+    quote_id: int
+    version: int
+    replaces: int | None = None
+    currency: str  # CNY, HKD, TWD
+    total: int
+    declined_charge: int  # what declining costs: the visit fee, or 0
+    needs_acceptance: bool
+    lines: list[QuotedLine]
+
+
 Push = Annotated[
     StatusChanged | AppointmentReminder | AcceptanceRequest | TicketReply | StaffAlert
     | HandoffPosition | HandoffTaken | StaffMessage | HandoffEnded | SurveyRequest
-    | SurveyReminder,
+    | SurveyReminder | ServiceRecordSent | QuoteSent,
     Field(discriminator="kind"),
 ]
 HandoffPush = HandoffPosition | HandoffTaken | StaffMessage | HandoffEnded
@@ -176,7 +262,7 @@ MODELS: dict[str, type[_Push]] = {
     model.model_fields["kind"].default: model
     for model in (StatusChanged, AppointmentReminder, AcceptanceRequest, TicketReply,
                   StaffAlert, HandoffPosition, HandoffTaken, StaffMessage, HandoffEnded,
-                  SurveyRequest, SurveyReminder)
+                  SurveyRequest, SurveyReminder, ServiceRecordSent, QuoteSent)
 }
 
 

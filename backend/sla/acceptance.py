@@ -1,5 +1,10 @@
-"""Acceptance (验收): the technician marks the job done, the customer confirms it (resolved) or
-says it is not fixed (back to the technician); no answer within the timeout resolves it.
+"""Acceptance (验收): a job marked done awaits the customer (`tickets.awaiting_acceptance_since`),
+who confirms it (resolved) or says it is not fixed (back to the technician); no answer within
+`acceptance_timeout_hours` resolves it (`resolve_unanswered`, the SLA worker).
+
+A job is marked done by its completion with the service record (backend/service_records:
+the customer confirms the record, signing it); `accept` and `reject` answer the
+`acceptance_request` buttons of jobs marked done before, still in chats and outboxes.
 
 While a ticket awaits acceptance it stays in_progress and its resolution clock waits; once
 accepted, it counts as resolved when the technician finished (backend.sla.service).
@@ -15,61 +20,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.customers.enums import Channel
 from backend.kernel.database import utcnow
-from backend.kernel.pushes import AcceptanceRequest
 from backend.sla import service as sla_service
 from backend.sla.enums import ACCEPTANCE_ACTOR, SlaEventKind
 from backend.tickets import lifecycle
-from backend.tickets.enums import TicketStatus, can_transition
+from backend.tickets.enums import TicketStatus
 from backend.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
 
 class CannotComplete(Exception):
-    """The ticket is not being worked on (resolved, closed, cancelled)."""
+    """The ticket cannot be marked done: not being worked on (resolved, closed, cancelled),
+    or done already and awaiting the customer. 409."""
 
 
 class NothingToAnswer(Exception):
     """The ticket awaits no acceptance (never asked, or answered already)."""
-
-
-async def complete(*, db_session: AsyncSession, number: str, note: str | None, actor: str,
-                   assignee_id: int | None = None) -> Ticket | None:
-    """The technician marks the job done: the ticket is in_progress (moved there first, without
-    a push, if the technician did not say they had started), awaiting acceptance since now,
-    with an `acceptance_requested` event and an `acceptance_request` push asking the customer.
-    Asking again while the customer has not answered changes nothing. None if there is no
-    such ticket (with `assignee_id`: none assigned to that staff member); CannotComplete.
-    Commits."""
-    ticket = await lifecycle.lock(db_session=db_session, number=number, assignee_id=assignee_id)
-    if ticket is None:
-        await db_session.rollback()
-        return None
-    status = TicketStatus(ticket.status)
-    if status != TicketStatus.in_progress:
-        if not can_transition(status, TicketStatus.in_progress):
-            await lifecycle.refuse(db_session,
-                                   CannotComplete(f"a {status} ticket cannot be marked done"))
-        # Its own transaction: a failure after it leaves a ticket in progress, to complete again.
-        await lifecycle.set_status(db_session=db_session, ticket=ticket,
-                                   status=TicketStatus.in_progress, note=None, actor=actor,
-                                   notify=False)
-        relocked = await lifecycle.lock(db_session=db_session, number=ticket.number)
-        assert relocked is not None  # the same ticket (tickets are never deleted)
-        ticket = relocked
-    if ticket.awaiting_acceptance_since is not None:
-        await db_session.commit()
-        return ticket
-    now = utcnow()
-    ticket.awaiting_acceptance_since = now
-    lifecycle.record(db_session, ticket, SlaEventKind.acceptance_requested, actor=actor,
-                     note=note, now=now, touch=True)
-    lifecycle.push(db_session, ticket, AcceptanceRequest(
-        **lifecycle.to_customer(ticket), ticket_type=ticket.type, occurred_at=now), now)
-    await sla_service.staff_acted(db_session=db_session, ticket=ticket, now=now)
-    await db_session.commit()
-    log.info("ticket %s: done, acceptance requested", ticket.number)
-    return ticket
 
 
 async def _awaiting_for_customer(db_session: AsyncSession, channel: Channel | str,

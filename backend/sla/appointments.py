@@ -75,7 +75,8 @@ async def schedule(*, db_session: AsyncSession, number: str, day: date,
     ticket.updated_at = now
     # A status push, status unchanged (scheduled -> scheduled), with the new time.
     lifecycle.push(db_session, ticket, lifecycle.status_push(
-        ticket, TicketStatus.scheduled, TicketStatus.scheduled, note, now), now)
+        ticket, TicketStatus.scheduled, TicketStatus.scheduled, note, now,
+        await lifecycle.technician_of(db_session, ticket)), now)
     await sla_service.staff_acted(db_session=db_session, ticket=ticket, now=now)
     await db_session.commit()
     log.info("ticket %s: appointment moved", ticket.number)

@@ -1,6 +1,8 @@
-"""Service-level routes: policies and breaches (staff), appointments and finished jobs (staff),
-the customer's acceptance (the bot). Thin: validation in schemas, work in the services;
-refusals are answered by the exception handlers of backend/app.py."""
+"""Service-level routes: policies and breaches (staff), appointments (staff), the customer's
+answer to a job marked done before service records (the bot: buttons already shown; a job is
+now completed with its record: backend/service_records/router.py). Thin: validation in
+schemas, work in the services; refusals are answered by the exception handlers of
+backend/app.py."""
 
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from backend.sla.schemas import (
     AppointmentChange,
     BreachOut,
     BreachPage,
-    CompleteRequest,
     RejectRequest,
     ScheduleRequest,
     SlaPolicyOut,
@@ -38,7 +39,6 @@ NOT_YOURS: dict[int | str, dict[str, Any]] = {
 AnyStaff = Annotated[StaffUser, require_roles(*ALL_ROLES)]
 BreachReader = Annotated[StaffUser, require_roles(Role.agent, Role.dispatcher, Role.supervisor,
                                                   Role.admin)]
-Finisher = Annotated[StaffUser, require_roles(Role.technician, Role.supervisor, Role.admin)]
 
 
 async def _detail(db_session: AsyncSession, number: str) -> TicketDetail:
@@ -78,24 +78,6 @@ async def schedule(number: str, request: ScheduleRequest, db_session: SessionDep
     ticket = await appointments.schedule(
         db_session=db_session, number=number, day=request.date, window=request.window,
         note=request.note, actor=staff.actor, assignee_id=staff.own_tickets_only,
-    )
-    if ticket is None:
-        raise NotFound(NOT_FOUND)
-    wake_outbox()
-    return await _detail(db_session, ticket.number)
-
-
-@router.post("/tickets/{number}/complete", response_model=TicketDetail,
-             responses={404: {"description": NOT_FOUND},
-                        409: {"description": "the ticket is resolved, closed or cancelled"}})
-async def complete(number: str, db_session: SessionDep, staff: Finisher,
-                   wake_outbox: OutboxWakeDep,
-                   request: CompleteRequest | None = None) -> TicketDetail:
-    """The technician marks the job done (a technician: only a ticket assigned to them): the
-    ticket is in_progress, awaiting the customer's acceptance, whom the bot asks."""
-    ticket = await acceptance.complete(
-        db_session=db_session, number=number, note=request.note if request else None,
-        actor=staff.actor, assignee_id=staff.own_tickets_only,
     )
     if ticket is None:
         raise NotFound(NOT_FOUND)

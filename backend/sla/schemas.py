@@ -41,10 +41,6 @@ class AppointmentChange(BaseModel):
         return clean_or_none(value)
 
 
-class CompleteRequest(_WithNote):
-    """The technician's note on the finished job (for the record; not told to the customer)."""
-
-
 class RejectRequest(_WithNote):
     """What the customer says is still wrong."""
 

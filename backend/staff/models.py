@@ -18,6 +18,8 @@ class Staff(Base):
     # deleted, so "staff:<username>" in ticket records always names one person.
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
+    # 工号 ("T-0012"), upper case: the customer is told it with the visit (一证件); unique when set.
+    staff_number: Mapped[str | None] = mapped_column(String(16), unique=True, index=True)
     # argon2id, in its own encoding (parameters and salt included).
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))

@@ -223,22 +223,25 @@ async def list_staff(db_session: SessionDep,
 
 
 @router.post("", response_model=StaffOut, status_code=status.HTTP_201_CREATED,
-             responses={409: {"description": "the username is taken"}})
+             responses={409: {"description": "the username or the staff number is taken"}})
 async def create_staff(data: StaffCreate, db_session: SessionDep,
                        _: Annotated[StaffUser, require_roles(Role.admin)]) -> StaffOut:
-    """Add an account. Usernames are never reused (deactivate instead of deleting)."""
+    """Add an account, with its staff number (工号) if it has one. Usernames are never reused
+    (deactivate instead of deleting)."""
     staff = await staff_service.create(db_session=db_session, data=data)
     return StaffOut.model_validate(staff)
 
 
 @router.patch("/{username}", response_model=StaffOut,
               responses={404: {"description": NOT_FOUND},
-                         409: {"description": "it would leave no active admin"}})
+                         409: {"description": "it would leave no active admin, or the "
+                                              "staff number is taken"}})
 async def update_staff(username: Annotated[str, NoControl], data: StaffUpdate,
                        db_session: SessionDep,
                        _: Annotated[StaffUser, require_roles(Role.admin)]) -> StaffOut:
-    """Change role, display name, password or active; a new password or deactivation signs the
-    account out everywhere."""
+    """Change role, display name, staff number (工号: told to the customer with a visit;
+    null removes it), password or active; a new password or deactivation signs the account
+    out everywhere."""
     staff = await staff_service.update(db_session=db_session, username=username, data=data)
     if staff is None:
         raise NotFound(NOT_FOUND)

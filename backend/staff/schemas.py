@@ -39,6 +39,23 @@ def check_username(value: object) -> object:
 
 
 PASSWORD_RULE = f"at least {PASSWORD_MIN} characters"
+# 工号: letters, digits and inner '-', kept in upper case ("t-0012" is T-0012).
+STAFF_NUMBER_MAX = 16
+STAFF_NUMBER_PATTERN = re.compile(r"^[A-Z0-9](?:[A-Z0-9-]{0,14}[A-Z0-9])?$")
+STAFF_NUMBER_RULE = ("the staff number (工号, e.g. T-0012): up to 16 letters, digits and '-', "
+                     "unique; null or \"\" removes it")
+
+
+def check_staff_number(value: object) -> object:
+    """Upper case, trimmed; "" (no number) is None."""
+    if not isinstance(value, str):
+        return value
+    value = value.strip().upper()
+    if not value:
+        return None
+    if not STAFF_NUMBER_PATTERN.match(value):
+        raise ValueError("up to 16 letters, digits and '-' (not first or last), e.g. T-0012")
+    return value
 
 
 class StaffCreate(BaseModel):
@@ -48,6 +65,9 @@ class StaffCreate(BaseModel):
     role: Role
     password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
                           description=PASSWORD_RULE)
+    staff_number: str | None = Field(default=None, description=STAFF_NUMBER_RULE)
+
+    _staff_number = field_validator("staff_number", mode="before")(check_staff_number)
 
     @field_validator("username", mode="before")
     @classmethod
@@ -61,14 +81,17 @@ class StaffCreate(BaseModel):
 
 
 class StaffUpdate(BaseModel):
-    """Only the fields given change. A new password or deactivation ends the account's
-    sign-ins."""
+    """Only the fields given change (`staff_number` null or "": removed). A new password or
+    deactivation ends the account's sign-ins."""
 
     display_name: str | None = Field(default=None, min_length=1, max_length=DISPLAY_NAME_MAX)
     role: Role | None = None
     active: StrictBool | None = None  # true or false, not 0 or "no"
     password: str | None = Field(default=None, min_length=PASSWORD_MIN,
                                  max_length=PASSWORD_MAX, description=PASSWORD_RULE)
+    staff_number: str | None = Field(default=None, description=STAFF_NUMBER_RULE)
+
+    _staff_number = field_validator("staff_number", mode="before")(check_staff_number)
 
     @field_validator("display_name", mode="before")
     @classmethod
@@ -77,9 +100,11 @@ class StaffUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _something(self) -> StaffUpdate:
-        given = {name for name in self.model_fields_set if getattr(self, name) is not None}
+        given = {name for name in self.model_fields_set
+                 if getattr(self, name) is not None or name == "staff_number"}
         if not given:
-            raise ValueError("give at least one of display_name, role, active, password")
+            raise ValueError("give at least one of display_name, role, active, password, "
+                             "staff_number")
         return self
 
 
@@ -88,6 +113,7 @@ class StaffOut(BaseModel):
 
     username: str
     display_name: str
+    staff_number: str | None = None
     role: Role
     active: bool
     created_at: datetime

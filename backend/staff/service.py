@@ -34,6 +34,10 @@ class UsernameTaken(Exception):
     """An account of this name exists (perhaps deactivated: names are never reused)."""
 
 
+class StaffNumberTaken(Exception):
+    """Another account has this staff number (工号)."""
+
+
 class LastAdmin(Exception):
     """The change would leave no active admin account."""
 
@@ -65,16 +69,31 @@ async def list_staff(*, db_session: AsyncSession) -> list[Staff]:
     return list((await db_session.execute(select(Staff).order_by(Staff.username))).scalars())
 
 
+async def _number_taken(db_session: AsyncSession, number: str | None,
+                        but: int | None = None) -> bool:
+    if number is None:
+        return False
+    statement = select(Staff.id).where(Staff.staff_number == number)
+    if but is not None:
+        statement = statement.where(Staff.id != but)
+    return (await db_session.execute(statement.limit(1))).first() is not None
+
+
 async def create(*, db_session: AsyncSession, data: StaffCreate) -> Staff:
-    """Add an account; UsernameTaken if the name is in use. Commits."""
+    """Add an account; UsernameTaken if the name is in use, StaffNumberTaken if the staff
+    number is. Commits."""
     password_hash = await asyncio.to_thread(security.hashing.hash, data.password)
     staff = Staff(username=data.username, display_name=data.display_name or data.username,
-                  password_hash=password_hash, role=data.role, active=True, created_at=utcnow())
+                  staff_number=data.staff_number, password_hash=password_hash, role=data.role,
+                  active=True, created_at=utcnow())
     db_session.add(staff)
     try:
         await db_session.commit()
     except IntegrityError:
         await db_session.rollback()
+        if await _number_taken(db_session, data.staff_number):
+            await db_session.rollback()
+            raise StaffNumberTaken(f"staff number {data.staff_number} is taken") from None
         raise UsernameTaken(f"an account named {data.username!r} exists") from None
     log.info("staff account %s created (role %s)", staff.username, staff.role)
     return staff
@@ -106,9 +125,18 @@ async def update(*, db_session: AsyncSession, username: str, data: StaffUpdate) 
         staff.active = data.active
     if password_hash is not None:
         staff.password_hash = password_hash
+    if "staff_number" in data.model_fields_set:
+        if await _number_taken(db_session, data.staff_number, but=staff.id):
+            await db_session.rollback()
+            raise StaffNumberTaken(f"staff number {data.staff_number} is taken")
+        staff.staff_number = data.staff_number
     if password_hash is not None or data.active is False:
         await db_session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
-    await db_session.commit()
+    try:
+        await db_session.commit()
+    except IntegrityError:  # taken meanwhile
+        await db_session.rollback()
+        raise StaffNumberTaken(f"staff number {data.staff_number} is taken") from None
     log.info("staff account %s changed (%s)", staff.username,
              ", ".join(sorted(name for name in data.model_fields_set if name != "password")
                        + (["password"] if password_hash else [])))

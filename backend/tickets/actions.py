@@ -18,6 +18,7 @@ from backend.tickets import escalation, lifecycle
 from backend.tickets.enums import (
     EXPEDITED_PRIORITY,
     NOTIFY_STATUSES,
+    ON_SITE_TYPES,
     PRIORITY_ORDER,
     RESPONSE_HOURS,
     CancelReason,
@@ -28,7 +29,7 @@ from backend.tickets.enums import (
     TicketStatus,
     TicketType,
 )
-from backend.tickets.errors import NoProduct, NotOfThatTeam
+from backend.tickets.errors import NoProduct, NotOfThatTeam, OverrideReasonMissing
 from backend.tickets.models import Ticket
 from backend.tickets.service import get_for_customer
 
@@ -46,15 +47,25 @@ class ExpediteResult:
 
 async def change_status(*, db_session: AsyncSession, number: str, status: TicketStatus,
                         note: str | None, actor: str, assignee_id: int | None = None,
-                        notify: bool = True) -> Ticket | None:
+                        notify: bool = True, override_reason: str | None = None) -> Ticket | None:
     """Move the ticket to `status` (staff): the status, a `status_changed` event and (for changes
     the customer hears about, unless `notify` is off) an outbox message, in one transaction.
+    Resolving a repair or installation (whose resolution is the customer's confirmation of its
+    service record) needs `override_reason`, kept as a `resolution_override` event.
     None if there is no such ticket (with `assignee_id`: none assigned to that staff member);
-    TransitionNotAllowed if the table of transitions forbids it. Commits."""
+    TransitionNotAllowed if the table of transitions forbids it; OverrideReasonMissing.
+    Commits."""
     ticket = await lifecycle.lock(db_session=db_session, number=number, assignee_id=assignee_id)
     if ticket is None:
         await db_session.rollback()
         return None
+    if status == TicketStatus.resolved and ticket.type in ON_SITE_TYPES:
+        if not override_reason:
+            await lifecycle.refuse(db_session, OverrideReasonMissing(
+                "a repair or installation is resolved by the customer's confirmation of its "
+                "service record: resolving it without, give an override_reason"))
+        lifecycle.record(db_session, ticket, EventKind.resolution_override, actor=actor,
+                         note=override_reason, now=utcnow())
     await lifecycle.set_status(db_session=db_session, ticket=ticket, status=status, note=note,
                                actor=actor, notify=notify and status in NOTIFY_STATUSES)
     return ticket

@@ -43,6 +43,9 @@ class EventKind(StrEnum):
     escalated = "escalated"  # to a team (and maybe a person), with the reason
     staff_reply = "staff_reply"  # a message to the customer's chat from the ticket page
     product_confirmed = "product_confirmed"  # model / serial read on site (names, not values)
+    # Staff resolved a repair or installation without the customer's confirmation (the note:
+    # the reason; backend/service_records counts these apart).
+    resolution_override = "resolution_override"
 
 
 # ---- the vocabulary of the ticket's service-level columns (kept up by backend.sla) ----------

@@ -31,3 +31,8 @@ class NoProduct(ValueError):
 
 class NoSuchStaff(ValueError):
     """No (active) staff account has the username a ticket is to be given to."""
+
+
+class OverrideReasonMissing(ValueError):
+    """Staff resolve a repair or installation without the customer's confirmation of its
+    service record and give no `override_reason`. 422."""

@@ -30,9 +30,11 @@ from sqlalchemy.orm import selectinload
 from backend.customers import service as customer_service
 from backend.customers.enums import Channel
 from backend.kernel.database import utcnow
-from backend.kernel.pushes import Appointment, Push, StatusChanged
+from backend.kernel.pushes import Appointment, Push, StatusChanged, Technician
 from backend.kernel.ticket_numbers import normalise_ticket_number
 from backend.notifications import service as notification_service
+from backend.staff.enums import Role
+from backend.staff.models import Staff
 from backend.tickets import hooks
 from backend.tickets.enums import OPEN_STATUSES, EventKind, TicketStatus, can_transition
 from backend.tickets.errors import ActionNotAllowed, TransitionNotAllowed
@@ -152,14 +154,29 @@ def appointment_of(ticket: Ticket) -> Appointment | None:
     return Appointment(date=ticket.appointment_date, window=ticket.appointment_window)
 
 
+async def technician_of(db_session: AsyncSession, ticket: Ticket) -> Technician | None:
+    """The technician assigned to the ticket as the customer may know them (一证件: display
+    name and staff number, nothing else), or None (none, or the assignee is no technician)."""
+    if ticket.assignee_id is None:
+        return None
+    staff = await db_session.get(Staff, ticket.assignee_id)
+    if staff is None or staff.role != Role.technician:
+        return None
+    return Technician(name=staff.display_name, staff_number=staff.staff_number)
+
+
 def status_push(ticket: Ticket, status: TicketStatus, previous: TicketStatus,
-                note: str | None, now: datetime) -> StatusChanged:
+                note: str | None, now: datetime,
+                technician: Technician | None = None) -> StatusChanged:
     """The push telling the customer of a status change; moved to `scheduled` (or scheduled
-    again: a visit moved), with the appointment, which the customer confirms or not."""
+    again: a visit moved), with the appointment, which the customer confirms or not, and the
+    technician coming (`technician_of`)."""
+    scheduled = status == TicketStatus.scheduled
     return StatusChanged(
         **to_customer(ticket), ticket_type=ticket.type, status=status,
         previous_status=previous, note=note, occurred_at=now,
-        appointment=appointment_of(ticket) if status == TicketStatus.scheduled else None)
+        appointment=appointment_of(ticket) if scheduled else None,
+        technician=technician if scheduled else None)
 
 
 # ---- hooks other than the status's ------------------------------------------------------------
@@ -194,7 +211,10 @@ async def write_status(*, db_session: AsyncSession, ticket: Ticket, status: Tick
     await hooks.run("status_changed", db_session=db_session, ticket=ticket, status=status,
                     actor=actor, now=now)
     if notify:
-        push(db_session, ticket, status_push(ticket, status, current, note, now), now)
+        technician = (await technician_of(db_session, ticket)
+                      if status == TicketStatus.scheduled else None)
+        push(db_session, ticket, status_push(ticket, status, current, note, now, technician),
+             now)
     if follow_up:
         await hooks.run("follow_up", db_session=db_session, ticket=ticket, status=status,
                         now=now)

@@ -81,6 +81,9 @@ class Ticket(Base):
     appointment_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The technician finished; the customer has not yet accepted (验收).
     awaiting_acceptance_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it was resolved: confirmed | timeout | override | staff (backend.service_records
+    # .enums.ResolvedBy, kept by its status hook); None while not resolved.
+    resolved_by: Mapped[str | None] = mapped_column(String(16))
     # The customer confirmed the appointment; or the new time they asked for instead (free
     # text from the chat, e.g. "2026-11-28 afternoon"), for the dispatcher, until staff
     # schedule again.

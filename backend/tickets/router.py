@@ -207,14 +207,18 @@ async def get_ticket(number: str, db_session: SessionDep, staff: AnyStaff) -> Ti
 
 @router.post("/tickets/{number}/status", response_model=TicketDetail,
              responses={404: {"description": "no such ticket"},
-                        409: {"description": "this status may not follow the current one"}})
+                        409: {"description": "this status may not follow the current one"},
+                        422: {"description": "a repair or installation resolved without an "
+                                             "override_reason"}})
 async def change_status(number: str, change: StatusChange, db_session: SessionDep,
                         staff: AnyStaff, wake_outbox: OutboxWakeDep) -> TicketDetail:
     """Move a ticket to a new status (staff; a technician: only one assigned to them, else
-    404). The customer's chat hears about it."""
+    404). The customer's chat hears about it. A repair or installation is resolved by the
+    customer confirming its service record: staff resolving it say why (`override_reason`)."""
     ticket = await actions.change_status(
         db_session=db_session, number=number, status=change.status, note=change.note,
         actor=staff.actor, assignee_id=staff.own_tickets_only,
+        override_reason=change.override_reason,
     )
     if ticket is None:
         raise NotFound(NOT_FOUND)

@@ -122,8 +122,12 @@ class TicketCreate(BaseModel):
 class StatusChange(BaseModel):
     status: TicketStatus
     note: str | None = Field(default=None, max_length=1000)
+    # Resolving a repair or installation is the customer's confirmation of its service
+    # record; staff resolving it instead say why (kept, counted apart in the statistics).
+    override_reason: str | None = Field(default=None, max_length=500, description=(
+        "required to resolve a repair or installation (the customer did not confirm it)"))
 
-    @field_validator("note", mode="before")
+    @field_validator("note", "override_reason", mode="before")
     @classmethod
     def _strip(cls, value: object) -> object:
         return clean_or_none(value)
@@ -283,6 +287,9 @@ class TicketServiceLevels(BaseModel):
     awaiting_acceptance_since: dt.datetime | None = Field(default=None, description="the "
                                                        "technician finished; the customer has "
                                                        "not answered yet")
+    resolved_by: str | None = Field(default=None, description="how it was resolved: "
+                                    "confirmed (by the customer), timeout, override (staff, "
+                                    "with a reason) or staff")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

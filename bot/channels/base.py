@@ -32,6 +32,17 @@ class Capabilities:
     # The bot can fetch the files customers send (`FileChannel`): a photo sent for a
     # product's registration is read (bot/photos.py).
     fetch_files: bool = False
+    # The bot can send a file into the chat (`DocumentChannel`): a service record's PDF.
+    send_files: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file for the customer: its name as they see it, its bytes, a line beside it."""
+
+    filename: str
+    data: bytes
+    caption: str | None = None
 
 
 class FileGone(Exception):
@@ -71,3 +82,12 @@ class FileChannel(Channel, Protocol):
     async def fetch_file(self, file_id: str, limit: int) -> bytes:
         """The file's bytes. FileGone when it cannot be had, now or later (over `limit`
         bytes, unknown to the channel); any other exception when it may be had later."""
+
+
+@runtime_checkable
+class DocumentChannel(Channel, Protocol):
+    """A channel that can send the customer a file (`Capabilities.send_files`)."""
+
+    async def send_document(self, chat_id: str, document: Document) -> None:
+        """Send the file now, not through the outbox (a file the customer asked for is
+        fetched again when they ask again). Raises when it could not be sent."""

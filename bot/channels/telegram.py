@@ -6,7 +6,8 @@ header is checked on every request). Either way an update is first stored in the
 and only then confirmed to Telegram (the next getUpdates offset, or the webhook's 200), so a bot
 killed at any moment handles it after the restart. Before a pressed button's turn the button
 is answered and its keyboard taken away; replies are sent with sendMessage from the outbox.
-The photo reader (bot/photos.py) fetches a customer's photo with getFile and its download.
+The photo reader (bot/photos.py) fetches a customer's photo with getFile and its download;
+a file for the customer (a service record's PDF) goes with sendDocument.
 
 A chat that floods the bot gets one "please slow down" and its further messages are dropped
 until its rate is back under the limit. Sending goes through python-telegram-bot's rate
@@ -26,13 +27,13 @@ import warnings
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBUserWarning
 
 from backend.kernel.config import Settings
-from bot.channels.base import Capabilities, FileGone
+from bot.channels.base import Capabilities, Document, FileGone
 from bot.channels.delivery import Delivery
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import ConversationStore
@@ -93,7 +94,8 @@ def inbound(update: Update) -> tuple[InboundMessage, dict] | None:
 
 class TelegramChannel:
     name = "telegram"
-    capabilities = Capabilities(buttons=True, photos=True, edits=True, fetch_files=True)
+    capabilities = Capabilities(buttons=True, photos=True, edits=True, fetch_files=True,
+                                send_files=True)
 
     def __init__(self, settings: Settings, engine: DialogueEngine, store: ConversationStore,
                  *, limit: RateLimit | None = None) -> None:
@@ -235,6 +237,12 @@ class TelegramChannel:
         if len(data) > limit:
             raise FileGone("the file is too large")
         return data
+
+    async def send_document(self, chat_id: str, document: Document) -> None:
+        """A file for the customer (sendDocument, uploaded): a service record's PDF."""
+        await self.bot.send_document(
+            chat_id=int(chat_id), document=InputFile(document.data, filename=document.filename),
+            caption=document.caption)
 
     # ---- replies out ----------------------------------------------------------------------
 

@@ -58,14 +58,20 @@ def _window(lang: str, window: str | None) -> str:
 
 
 def status_reply(lang: str, event: dict, lines: list[str]) -> Reply:
-    """A status push's reply; for a visit just scheduled, with its date and window and the
-    buttons to confirm it or ask for another time."""
+    """A status push's reply; for a visit just scheduled, with its date and window, the
+    technician coming (name and staff number, to check at the door: 一证件) and the buttons
+    to confirm it or ask for another time."""
     appointment = event.get("appointment")
     if event.get("status") != "scheduled" or not appointment:
         return Reply("\n".join(lines))
     number = event.get("ticket_number", "")
     lines = [*lines, t(lang, "appointment.when", date=appointment["date"],
                        window=_window(lang, appointment.get("window")))]
+    technician = event.get("technician")
+    if isinstance(technician, dict) and technician.get("name"):  # 一证件: checked at the door
+        staff_number = technician.get("staff_number")
+        lines.append(t(lang, "credential.numbered" if staff_number else "credential.named",
+                       name=technician["name"], staff_number=staff_number))
     return Reply("\n".join(lines), buttons=[[
         Button(t(lang, "appointment.confirm"), f"{CONFIRM}{number}"),
         Button(t(lang, "appointment.other_time"), f"{OTHER_TIME}{number}"),

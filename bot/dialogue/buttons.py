@@ -36,9 +36,16 @@ PRIVACY_KEEP = "privacy:keep"
 APPOINTMENT_OK = "appt:ok:"        # appt:ok:<number> — the visit staff booked suits
 APPOINTMENT_OTHER = "appt:other:"  # appt:other:<number> — ask for another time
 APPOINTMENT_KEEP = "appt:keep"     # stop asking: the appointment stands
+# quote:<ok|no|ask|keep>:<number>:<version> — accept, decline (asks why), a person, keep it
+# open; quote:why:<number>:<version>:<reason> — decline for that reason (bot/dialogue/quotes.py)
+QUOTE = "quote:"
+# rec:<ok|no|skip>:<number>:<version> — the service record shown: confirm (the customer's
+# signature), not fixed (asks what is still wrong), skip saying it (bot/dialogue/records.py)
+RECORD = "rec:"
 
 # How many arguments each kind has (one when not listed).
-_ARGUMENTS = {"pick": 2, "cancelok": 2, "survey": 3, "appt": 2}
+_ARGUMENTS = {"pick": 2, "cancelok": 2, "survey": 3, "appt": 2, "quote": 4,
+              "rec": 3}
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from bot.dialogue import (
     photo_reading,
     privacy,
     pushes,
+    quotes,
+    records,
     surveys,
     tickets,
     understanding,
@@ -153,6 +155,14 @@ class DialogueEngine:
             return photo_reading.apply(svc, conv, message.reading)
         if conv.mode is Mode.WITH_STAFF:
             replies = await handoff.relay(svc, conv, message, text)
+            if replies is not None:
+                return replies
+        if quotes.waiting_for_reason(conv):  # why the customer declines a quote
+            replies = await quotes.on_pending(svc, conv, message, text)
+            if replies is not None:
+                return replies
+        if records.waiting_for_words(conv):  # what is still wrong after "not fixed"
+            replies = await records.on_pending(svc, conv, message, text)
             if replies is not None:
                 return replies
         if conv.mode is Mode.AWAITING_TIME:
@@ -329,6 +339,10 @@ class DialogueEngine:
                 return await surveys.answer(svc, conv, survey_id, question, value)
             case ("accept" | "reject") as kind, (number,):
                 return await tickets.acceptance(svc, conv, number, kind == "accept")
+            case "quote", _:
+                return await quotes.on_button(svc, conv, pressed)
+            case "rec", _:
+                return await records.on_button(svc, conv, pressed)
             case "appt", _:
                 return await appointments.on_button(svc, conv, pressed)
             case "form", ("cancel",) if form:

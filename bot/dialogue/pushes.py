@@ -10,7 +10,7 @@ import logging
 
 from backend.kernel import pushes as contract
 from bot.catalogue import text as t
-from bot.dialogue import appointments, surveys
+from bot.dialogue import appointments, quotes, records, surveys
 from bot.dialogue.buttons import ACCEPT, REJECT
 from bot.dialogue.handoff import queue_place
 from bot.dialogue.replies import menu
@@ -39,6 +39,10 @@ async def render(svc: Services, event: dict) -> list[Reply]:
         case contract.AppointmentReminder(ticket_number=number, date=day, window=window):
             return [Reply(t(lang, "push.reminder", number=number, date=day.isoformat(),
                             window=t(lang, f"window.{window}") if window else ""))]
+        case contract.QuoteSent():
+            return [quotes.render(lang, push)]
+        case contract.ServiceRecordSent():
+            return [records.render(lang, push)]
         case contract.AcceptanceRequest(ticket_number=number):
             return [Reply(t(lang, "push.acceptance", number=number), buttons=[[
                 Button(t(lang, "acceptance.accept"), f"{ACCEPT}{number}"),

@@ -137,8 +137,9 @@ class Customer:
             moved.raise_for_status()
         elif status != "new":
             for step in (("resolved", "closed") if status == "closed" else (status,)):
-                moved = await harness.staff.post(f"/api/v1/tickets/{number}/status",
-                                                 json={"status": step})
+                # (a repair resolved without the customer's confirmation: staff say why)
+                moved = await harness.staff.post(f"/api/v1/tickets/{number}/status", json={
+                    "status": step, "override_reason": "evaluation setup"})
                 moved.raise_for_status()
 
     def fill_in(self, text: str) -> str:

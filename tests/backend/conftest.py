@@ -145,8 +145,14 @@ def create(client: httpx.AsyncClient) -> Callable:
 
 @pytest.fixture
 def change_status(client: httpx.AsyncClient) -> Callable:
-    async def change(number: str, status: str, note: str | None = None) -> httpx.Response:
-        return await client.post(f"/api/v1/tickets/{number}/status",
-                                 json={"status": status, "note": note}, headers=STAFF_HEADERS)
+    async def change(number: str, status: str, note: str | None = None,
+                     override_reason: str | None = "resolved by staff") -> httpx.Response:
+        """(Resolving a repair without the customer's confirmation needs a reason: given,
+        unless `override_reason=None`.)"""
+        body = {"status": status, "note": note}
+        if status == "resolved" and override_reason is not None:
+            body["override_reason"] = override_reason
+        return await client.post(f"/api/v1/tickets/{number}/status", json=body,
+                                 headers=STAFF_HEADERS)
 
     return change

@@ -23,15 +23,24 @@ from backend.kernel.pushes import (
     HandoffPosition,
     HandoffTaken,
     PushKind,
+    QuotedLine,
+    QuoteSent,
+    RecordLine,
+    ServiceRecordSent,
     StaffAlert,
     StaffMessage,
     StatusChanged,
     SurveyReminder,
     SurveyRequest,
+    Technician,
     TicketReply,
     read,
     to_payload,
 )
+from backend.quotes import service as quote_service
+from backend.quotes.models import Quote, QuoteLine
+from backend.service_records import content as record_content
+from backend.service_records.schemas import RecordContent
 from backend.sla import appointments
 from backend.sla import service as sla_service
 from backend.sla.enums import Milestone
@@ -44,6 +53,17 @@ from backend.tickets.models import Ticket
 NOW = datetime(2026, 11, 24, 3, 4, 5, 678901, tzinfo=UTC)
 TO = {"ticket_number": "RS-20261124-0007", "channel": "telegram", "chat_id": "42",
       "language": "zh-Hans"}
+
+NAMES = {"zh-Hans": "冰箱压缩机", "zh-Hant": "雪櫃壓縮機", "en": "Fridge compressor"}
+# A service record's content (backend/service_records/schemas.py), as completion writes it.
+RECORD = RecordContent.model_validate({
+    "ticket_number": "RS-20261124-0007", "ticket_type": "repair", "version": 1,
+    "product": {"category": "冰箱"}, "technician": {"name": "王师傅"},
+    "completed_at": NOW.isoformat(), "diagnosis": "压缩机卡缸",
+    "fault_category": {"code": "RF-COMP", "names": NAMES}, "work_items": [], "parts": [],
+    "checklist": {"test_run": True, "usage_explained": True, "site_cleaned": True},
+    "charge": {"currency": "CNY", "total": 0}, "warranty": {"product_until": None,
+                                                            "parts_until": None}})
 
 # One push of every kind, with sample values (and the optional fields both set and not).
 SAMPLES = [
@@ -66,6 +86,25 @@ SAMPLES = [
     HandoffEnded(**TO, occurred_at=NOW),
     SurveyRequest(**TO, survey_id=3, ticket_type="repair"),
     SurveyReminder(**TO, survey_id=3, ticket_type="installation"),
+    QuoteSent(**TO, quote_id=9, version=2, replaces=1, currency="CNY", total=21000,
+              declined_charge=3000, needs_acceptance=True, occurred_at=NOW, lines=[
+                  QuotedLine(kind="visit", names={"zh-Hans": "上门费", "zh-Hant": "上門費",
+                                                  "en": "Call-out fee"},
+                             quantity=1, unit_price=3000, amount=3000),
+                  QuotedLine(kind="part", code="RF-CMP", quantity=1, unit_price=98000,
+                             amount=0, in_warranty=True, warranty_reason="free_replacement",
+                             warranty_until=date(2027, 1, 5), earlier_ticket="RS-1",
+                             names={"zh-Hans": "冰箱压缩机", "zh-Hant": "雪櫃壓縮機",
+                                    "en": "Fridge compressor"})]),
+    ServiceRecordSent(**TO, ticket_type="repair", version=2, corrected=True, occurred_at=NOW,
+                      technician=Technician(name="王师傅", staff_number="T-0012"),
+                      fault={"zh-Hans": "压缩机故障", "zh-Hant": "壓縮機故障",
+                             "en": "Compressor fault"},
+                      work_items=[RecordLine(code="RF-MAJOR", names=NAMES, amount=18000)],
+                      parts=[RecordLine(code="RF-CMP", names=NAMES, quantity=1, amount=0,
+                                        in_warranty=True, warranty_until=date(2027, 11, 24))],
+                      currency="CNY", total=21000, paid=21000,
+                      product_warranty_until=None, parts_warranty_until=date(2027, 11, 24)),
 ]
 
 
@@ -148,6 +187,18 @@ def producers() -> list[tuple[str, object, set[str]]]:
          BASE | {"kind", "survey_id", "ticket_type"}),
         ("survey reminder", survey_service.survey_push(survey, t, None, SurveyReminder),
          BASE | {"kind", "survey_id", "ticket_type"}),
+        ("quote sent", quote_service.quote_push(t, Quote(
+            id=9, version=1, currency="CNY", total=3000, declined_charge=3000,
+            needs_acceptance=True, lines=[QuoteLine(
+                kind="visit", code=None, name_zh_hans="上门费", name_zh_hant="上門費",
+                name_en="Call-out fee", quantity=1, unit_price=3000, amount=3000,
+                in_warranty=False)]), None, NOW),
+         BASE | {"kind", "quote_id", "version", "currency", "total", "declined_charge",
+                 "needs_acceptance", "lines", "occurred_at"}),
+        ("service record", record_content.push(t, RECORD, corrected=False, now=NOW),
+         BASE | {"kind", "ticket_type", "version", "corrected", "technician", "fault",
+                 "work_items", "parts", "currency", "total", "paid", "product_warranty_until",
+                 "parts_warranty_until", "occurred_at"}),
     ]
 
 

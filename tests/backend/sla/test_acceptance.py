@@ -1,10 +1,9 @@
-"""Acceptance (验收): the technician marks the job done and the bot asks the customer; the
-customer accepts (resolved) or rejects it (back to the technician); no answer in time resolves
-it automatically."""
+"""Acceptance (验收) as the service levels see it: a job recorded as done (its completion with
+the service record: tests/backend/service_records) awaits the customer, and its resolution
+clock waits; the customer's answer to the buttons shown before service records (accept,
+reject) still counts; no answer in time resolves it automatically."""
 
 from __future__ import annotations
-
-import uuid
 
 import pytest
 from sqlalchemy import select
@@ -14,13 +13,19 @@ from backend.tickets.models import Ticket
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS
 from tests.backend.sla.conftest import at, detail, local, outbox
 
-CUSTOMER = "/api/v1/customers/telegram/42/tickets"
+CHECKLIST = {"test_run": True, "usage_explained": True, "site_cleaned": True}
+
+
+def finished(**overrides) -> dict:
+    """A completion of a fridge repair with no chargeable work (nothing to quote)."""
+    return {"diagnosis": "温控器接触不良，已重新紧固", "fault_category": "RF-SENSOR",
+            "work_items": [], "parts": [], "checklist": CHECKLIST, **overrides}
 
 
 @pytest.fixture
 def complete(client):
     async def complete(number: str, headers: dict | None = None, **body):
-        return await client.post(f"/api/v1/tickets/{number}/complete", json=body or None,
+        return await client.post(f"/api/v1/tickets/{number}/complete", json=finished(**body),
                                  headers=headers or STAFF_HEADERS)
 
     return complete
@@ -28,7 +33,7 @@ def complete(client):
 
 @pytest.fixture
 async def done(clock, create, change_status, complete) -> str:
-    """A repair in progress since 10:00, marked done at 11:00."""
+    """A repair in progress since 10:00, completed at 11:00."""
     number = (await create(key="k1")).json()["number"]
     clock.set(local(24, 10))
     await change_status(number, "in_progress")
@@ -42,7 +47,7 @@ async def answer(client, number: str, action: str, chat: str = "42", **body):
                              json=body, headers=SERVICE_HEADERS)
 
 
-async def test_marking_done_asks_the_customer(app, done, client, complete) -> None:
+async def test_a_completed_job_waits_for_the_customer(app, done, client, complete) -> None:
     ticket = await detail(client, done)
     assert ticket["status"] == "in_progress"
     assert at(ticket["awaiting_acceptance_since"]) == local(24, 11)
@@ -50,17 +55,15 @@ async def test_marking_done_asks_the_customer(app, done, client, complete) -> No
     assert (event["actor"], event["note"]) == ("staff:api", "换了压缩机继电器")
     assert ticket["sla_due_at"] is None  # the resolution clock waits for the customer
 
-    assert (await complete(done)).status_code == 200  # asked already: nothing new
-    [request] = await outbox(app, "acceptance_request")
-    assert set(request) == {"event_id", "kind", "ticket_number", "ticket_type", "channel",
-                            "chat_id", "language", "occurred_at"}
+    assert (await complete(done)).status_code == 409  # done already: correct the record
+    [request] = await outbox(app, "service_record")
     assert (request["ticket_number"], request["channel"], request["chat_id"],
-            request["language"]) == (done, "telegram", "42", "zh-Hans")
-    assert uuid.UUID(request["event_id"])
+            request["language"], request["version"]) == (done, "telegram", "42", "zh-Hans", 1)
+    assert await outbox(app, "acceptance_request") == []
 
 
-async def test_accepting_resolves_it_as_of_when_the_work_was_done(app, clock, done,
-                                                                  client) -> None:
+async def test_an_earlier_accept_button_still_resolves_it_as_of_the_work(app, clock, done,
+                                                                         client) -> None:
     clock.set(local(24, 20))
     status_pushes = len(await outbox(app, "status_changed"))
 
@@ -72,6 +75,7 @@ async def test_accepting_resolves_it_as_of_when_the_work_was_done(app, clock, do
     assert len(await outbox(app, "status_changed")) == status_pushes
     ticket = await detail(client, done)
     assert ticket["awaiting_acceptance_since"] is None
+    assert ticket["resolved_by"] == "confirmed"
     [change] = [e for e in ticket["events"] if e["to_status"] == "resolved"]
     assert (change["actor"], change["note"]) == ("customer:telegram:42",
                                                  "accepted by the customer")
@@ -83,7 +87,7 @@ async def test_accepting_resolves_it_as_of_when_the_work_was_done(app, clock, do
     assert again.status_code == 409 and "awaits no acceptance" in again.json()["detail"]
 
 
-async def test_rejecting_sends_it_back_to_the_technician(app, clock, done, client) -> None:
+async def test_an_earlier_reject_button_sends_it_back(app, clock, done, client) -> None:
     clock.set(local(24, 12))
 
     response = await answer(client, done, "reject", note="还是不制冷")
@@ -107,10 +111,9 @@ async def test_only_the_tickets_customer_answers(create, done, client) -> None:
     assert (await answer(client, fresh, "accept")).status_code == 409
 
 
-async def test_a_job_marked_done_before_it_was_started_is_in_progress(app, clock, create,
-                                                                      change_status,
-                                                                      complete,
-                                                                      client) -> None:
+async def test_a_job_completed_before_it_was_started_is_in_progress(app, clock, create,
+                                                                    change_status,
+                                                                    complete) -> None:
     number = (await create(key="k1")).json()["number"]
     await change_status(number, "assigned")
 
@@ -118,12 +121,13 @@ async def test_a_job_marked_done_before_it_was_started_is_in_progress(app, clock
 
     assert response.status_code == 200 and response.json()["status"] == "in_progress"
     kinds = [(e["kind"], e["to_status"]) for e in response.json()["events"]]
-    assert kinds[-2:] == [("status_changed", "in_progress"), ("acceptance_requested", None)]
+    assert kinds[-3:] == [("status_changed", "in_progress"), ("record_written", None),
+                          ("acceptance_requested", None)]
     pushes = await outbox(app)
-    assert [p.get("kind") for p in pushes] == [None, "acceptance_request"]  # assigned, ask
+    assert [p.get("kind") for p in pushes] == [None, "service_record"]  # assigned, the record
     assert pushes[0]["status"] == "assigned"
 
-    await change_status(number, "resolved")
+    await change_status(number, "resolved", override_reason="客户电话确认")
     assert (await complete(number)).status_code == 409
     assert (await complete("RS-20000101-0001")).status_code == 404
 
@@ -138,7 +142,7 @@ async def test_no_answer_in_time_resolves_it(app, clock, done, client) -> None:
     assert before.auto_resolved == [] and again.auto_resolved == []
     assert after.auto_resolved == [done]
     ticket = await detail(client, done)
-    assert ticket["status"] == "resolved"
+    assert (ticket["status"], ticket["resolved_by"]) == ("resolved", "timeout")
     [event] = [e for e in ticket["events"] if e["kind"] == "acceptance_timeout"]
     assert event["actor"] == "system:acceptance"
     assert event["note"] == "no answer to the acceptance request within 72 h: resolved"
@@ -146,8 +150,8 @@ async def test_no_answer_in_time_resolves_it(app, clock, done, client) -> None:
     assert (resolved_push["status"], resolved_push["note"]) == ("resolved", None)
 
 
-async def test_who_may_mark_a_job_done(clock, create, change_status, complete,
-                                       headers_of) -> None:
+async def test_who_may_complete_a_job(clock, create, change_status, complete,
+                                      headers_of) -> None:
     for role in Role:
         number = (await create(key=f"k-{role}")).json()["number"]
         await change_status(number, "in_progress")

@@ -142,8 +142,11 @@ async def test_the_resolution_clock_waits_while_the_customer_is_asked_to_accept(
         app, clock, create, change_status, client) -> None:
     number = (await create(key="k1")).json()["number"]
     await change_status(number, "in_progress")
-    response = await client.post(f"/api/v1/tickets/{number}/complete", headers=STAFF_HEADERS)
-    assert response.status_code == 200
+    response = await client.post(f"/api/v1/tickets/{number}/complete", headers=STAFF_HEADERS,
+                                 json={"diagnosis": "未发现故障", "fault_category": "NFF",
+                                       "checklist": {"test_run": True, "usage_explained": True,
+                                                     "site_cleaned": True}})
+    assert response.status_code == 200, response.text
 
     done = await app.state.sla_worker.run_once(now=local(27, 10))  # past the 72 h
 
