@@ -171,6 +171,17 @@ class BackendClient:
             raise BackendUnavailable(f"HTTP {response.status_code}")
         return response.json()
 
+    async def record_pdf(self, channel: str, chat_id: str, number: str) -> bytes | None:
+        """The current version of the ticket's service record as a PDF in the customer's
+        language; None: not theirs, or no record."""
+        response = await self._request(
+            "GET", f"{_customer(channel, chat_id)}/tickets/{quote(number, safe='')}/record.pdf")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise BackendUnavailable(f"HTTP {response.status_code}")
+        return response.content
+
     async def get_ticket(self, channel: str, chat_id: str, number: str) -> dict | None:
         response = await self._request(
             "GET", f"{_customer(channel, chat_id)}/tickets/{quote(number, safe='')}"

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from backend.kernel.clock import local_now
 from backend.kernel.config import Settings
 from bot.backend_client import BackendClient
-from bot.channels.base import Channel
+from bot.channels.base import Channel, DocumentChannel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.terminal import TerminalChannel
 from bot.channels.webchat import WebChatChannel
@@ -103,6 +103,10 @@ async def run_bot(settings: Settings, *, terminal: bool = False) -> None:
     photo_reader = PhotoReader(engine, channels,
                                delays=tuple(settings.submission_retry_seconds))
     engine.photo_channels = frozenset(photo_reader.channels)
+    # Files for the customer (a service record's PDF) where the channel can send them.
+    engine.file_senders.update({
+        name: channel.send_document for name, channel in channels.items()
+        if channel.capabilities.send_files and isinstance(channel, DocumentChannel)})
     started: list[Channel] = []
     try:
         for channel in channels.values():

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from starlette.routing import BaseRoute
 
-from bot.dialogue.types import Reply
+from bot.dialogue.types import Document, Reply
 
 if TYPE_CHECKING:
     from bot.channels.delivery import Delivery
@@ -36,13 +36,6 @@ class Capabilities:
     send_files: bool = False
 
 
-@dataclass(frozen=True)
-class Document:
-    """A file for the customer: its name as they see it, its bytes, a line beside it."""
-
-    filename: str
-    data: bytes
-    caption: str | None = None
 
 
 class FileGone(Exception):

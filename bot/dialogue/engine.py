@@ -95,6 +95,8 @@ class DialogueEngine:
         # Channels whose photos are read for a registration (bot/main.py: those that can fetch
         # files, with the photo reader running).
         self.photo_channels: frozenset[str] = frozenset()
+        # Channels that can send the customer a file (a service record's PDF): bot/main.py.
+        self.file_senders = self._svc.file_senders
 
     # ---- what the channels and workers call ---------------------------------------------
 

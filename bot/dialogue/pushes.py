@@ -42,7 +42,7 @@ async def render(svc: Services, event: dict) -> list[Reply]:
         case contract.QuoteSent():
             return [quotes.render(lang, push)]
         case contract.ServiceRecordSent():
-            return [records.render(lang, push)]
+            return [records.render(lang, push, files=push.channel in svc.file_senders)]
         case contract.AcceptanceRequest(ticket_number=number):
             return [Reply(t(lang, "push.acceptance", number=number), buttons=[[
                 Button(t(lang, "acceptance.accept"), f"{ACCEPT}{number}"),

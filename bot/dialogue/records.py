@@ -16,6 +16,8 @@ keeps the question open; any other button, a command or a photo drops it.
 
 from __future__ import annotations
 
+import logging
+
 from backend.kernel.pushes import RecordLine, ServiceRecordSent, read
 from bot.backend_client import BackendUnavailable, NotAllowed
 from bot.catalogue import text as t
@@ -26,7 +28,9 @@ from bot.dialogue.quotes import money
 from bot.dialogue.replies import backend_down, stale
 from bot.dialogue.services import Services
 from bot.dialogue.state import Conversation, Form
-from bot.dialogue.types import Button, InboundMessage, Reply
+from bot.dialogue.types import Button, Document, InboundMessage, Reply
+
+log = logging.getLogger(__name__)
 
 # The form's name while the bot waits for what is still wrong.
 NOT_FIXED = "record_not_fixed"
@@ -53,8 +57,9 @@ def _button(lang: str, key: str, action: str, number: str, version: int) -> Butt
     return Button(t(lang, f"record.{key}"), f"{RECORD}{action}:{number}:{version}")
 
 
-def render(lang: str, push: ServiceRecordSent) -> Reply:
-    """The pushed record as the chat shows it."""
+def render(lang: str, push: ServiceRecordSent, *, files: bool = False) -> Reply:
+    """The pushed record as the chat shows it; `files`: the channel can send the PDF, offered
+    under the record."""
     number, currency, who = push.ticket_number, push.currency, push.technician
     lines = [t(lang, "record.title_corrected" if push.corrected else "record.title",
                number=number, version=push.version),
@@ -81,9 +86,11 @@ def render(lang: str, push: ServiceRecordSent) -> Reply:
     if push.parts_warranty_until:
         lines.append(t(lang, "record.parts_until", until=push.parts_warranty_until.isoformat()))
     lines.append(t(lang, "record.sign"))
-    return Reply("\n".join(lines), buttons=[
-        [_button(lang, "confirm", "ok", number, push.version),
-         _button(lang, "not_fixed", "no", number, push.version)]])
+    buttons = [[_button(lang, "confirm", "ok", number, push.version),
+                _button(lang, "not_fixed", "no", number, push.version)]]
+    if files:
+        buttons.append([_button(lang, "pdf", "pdf", number, push.version)])
+    return Reply("\n".join(lines), buttons=buttons)
 
 
 # ---- the customer's answer ---------------------------------------------------------------------
@@ -118,7 +125,35 @@ async def on_button(svc: Services, conv: Conversation, pressed: Pressed) -> list
                           buttons=[[_button(lang, "skip", "skip", number, version)]])]
         case "skip":
             return [Reply(t(lang, "record.skipped"))]
+        case "pdf":
+            return await _send_pdf(svc, conv, number, version)
     return [stale(lang)]
+
+
+async def _send_pdf(svc: Services, conv: Conversation, number: str,
+                    version: int) -> list[Reply]:
+    """The record's current version as a PDF, sent into the chat now (not through the outbox:
+    asked again, it is fetched again), then Confirm / Not fixed again (the pressed message's
+    buttons are gone); a channel that cannot send files never shows the button, so a press
+    from one is stale."""
+    lang, send = conv.lang, svc.file_senders.get(conv.channel)
+    if send is None:
+        return [stale(lang)]
+    try:
+        pdf = await svc.backend.record_pdf(conv.channel, conv.chat_id, number)
+    except BackendUnavailable:
+        return [backend_down(lang)]
+    if pdf is None:
+        return [stale(lang)]
+    try:
+        await send(conv.chat_id, Document(filename=f"{number}.pdf", data=pdf,
+                                          caption=t(lang, "record.pdf_caption", number=number)))
+    except Exception:  # the platform refused or is away: the customer may ask again
+        log.warning("service record PDF of a ticket not sent on %s", conv.channel)
+        return [Reply(t(lang, "record.pdf_failed"))]
+    return [Reply(t(lang, "record.pdf_sent", number=number), buttons=[
+        [_button(lang, "confirm", "ok", number, version),
+         _button(lang, "not_fixed", "no", number, version)]])]
 
 
 async def on_pending(svc: Services, conv: Conversation, message: InboundMessage,

@@ -1,11 +1,12 @@
 """What every part of the dialogue is handed: the NLU, the backend, the conversation store,
-the clock and the hotline, and one lock per chat (its turns and pushes one at a time)."""
+the clock and the hotline, the channels that can send files, and one lock per chat (its turns
+and pushes one at a time)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from backend.kernel.clock import local_naive, utcnow
 from bot.backend_client import BackendClient
 from bot.dialogue import understanding
 from bot.dialogue.state import ConversationStore
+from bot.dialogue.types import Document
 from nlu.client import NluClient, NluUnavailable, Parse
 
 # What Rasa reads of a message: its time grows with the length (4,096 characters took it
@@ -30,6 +32,9 @@ class Services:
     clock: Callable[[], datetime] = local_naive
     # Seconds between attempts at a form the backend could not take (the last repeats).
     retry_delays: tuple[float, ...] = (5, 10, 20, 40, 60)
+    # Per channel that can send the customer a file (bot/main.py): send one to a chat, now.
+    file_senders: dict[str, Callable[[str, Document], Awaitable[None]]] = field(
+        default_factory=dict)
     _locks: defaultdict[tuple[str, str], asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock))
 

@@ -55,3 +55,12 @@ class InboundMessage:
                 object.__setattr__(self, name, None)
         if not isinstance(self.reading, dict | None):
             object.__setattr__(self, "reading", None)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file for the customer: its name as they see it, its bytes, a line beside it."""
+
+    filename: str
+    data: bytes
+    caption: str | None = None

@@ -152,7 +152,7 @@ async def test_the_record_is_shown_and_confirming_signs_it(record_chat, lang) ->
              until=content["warranty"]["product_until"]) in said.text
     assert t(lang, "record.sign") in said.text
     assert "继电器" not in said.text  # the diagnosis stays with staff
-    assert said.buttons == [job.button("ok"), job.button("no")]
+    assert said.buttons == [job.button("ok"), job.button("no")]  # no PDF: no file sending
 
     await job.chat.press(job.button("ok"))
 
@@ -247,3 +247,14 @@ async def test_a_broken_record_button_is_stale(record_chat) -> None:
         await job.chat.press(data)
         assert job.chat.text == t("zh-Hans", "button.stale"), data
     assert job.record()["signed_at"] is None
+
+
+async def test_a_pdf_press_where_the_channel_cannot_send_files_is_stale(record_chat) -> None:
+    """The PDF button is only shown where the channel sends files (Telegram; through it:
+    tests/bot/test_records_telegram.py); a press of one elsewhere (a forged or old button)
+    sends nothing and says so."""
+    job = record_chat("en")
+    await job.completed()
+    job.chat.last = [Said("", [job.button("pdf")])]
+    await job.chat.press(job.button("pdf"))
+    assert job.chat.text == t("en", "button.stale")

@@ -2,11 +2,15 @@
 the backend (PostgreSQL), the outbox dispatcher pushes the record to the bot process,
 python-telegram-bot shows it in the chat of the fake Telegram Bot API with its buttons, and
 the customer's Confirm reaches the backend as their signature (the Telegram chat's identity);
-"Not fixed" on another job sends it back. Buttons only: the stack runs without a Rasa server
+"Not fixed" on another job sends it back. The record's PDF, asked for with its button, arrives
+as a document. Buttons only: the stack runs without a Rasa server
 (nothing here is typed)."""
 
 from __future__ import annotations
 
+import io
+
+import pypdf
 import pytest
 
 from bot.catalogue import text as t
@@ -50,7 +54,20 @@ async def test_the_record_is_pushed_to_telegram_and_signed_there(record_stack) -
     assert t("zh-Hans", "record.technician_numbered", name="李师傅",
              staff_number="T-0031") in shown.text
     assert t("zh-Hans", "record.fault", fault="未发现故障") in shown.text
-    assert shown.buttons == [f"{RECORD}ok:{number}:1", f"{RECORD}no:{number}:1"]
+    assert shown.buttons == [f"{RECORD}ok:{number}:1", f"{RECORD}no:{number}:1",
+                             f"{RECORD}pdf:{number}:1"]  # Telegram can send files
+
+    # The PDF, asked for in the chat: sent as a document, in the customer's language.
+    [after] = await chat.press(f"{RECORD}pdf:{number}:1")
+    assert after.text == t("zh-Hans", "record.pdf_sent", number=number)
+    assert after.buttons == [f"{RECORD}ok:{number}:1", f"{RECORD}no:{number}:1"]
+    [sent] = record_stack.telegram.sent_messages(chat.chat_number, methods=("sendDocument",))
+    upload = sent.params["document"]
+    assert upload.filename == f"{number}.pdf"
+    assert sent.caption == t("zh-Hans", "record.pdf_caption", number=number)
+    pdf = "\n".join(page.extract_text()
+                    for page in pypdf.PdfReader(io.BytesIO(upload.data)).pages)
+    assert "维修记录" in pdf and number in pdf and "李师傅" in pdf
 
     await chat.press(f"{RECORD}ok:{number}:1")
 

@@ -17,12 +17,8 @@ from backend.service_records.content import hash_of, stored
 from backend.service_records.pdf import render
 from backend.service_records.schemas import CompleteRequest, RecordContent
 from backend.staff.enums import Role
-from bot.channels.base import Document, DocumentChannel
-from bot.channels.telegram import TelegramChannel
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS
 from tests.backend.staff.conftest import add_staff, cheap_password_hashing, token_for  # noqa: F401
-from tests.fakes.telegram import FakeTelegram
-from tests.support.offline import offline_engine
 
 HASH = "0123456789abcdef" * 4
 
@@ -182,29 +178,3 @@ async def test_the_bot_gets_its_customers_own_record(client, done) -> None:
     assert "維修記錄" in text_of(traditional.content) and "雪櫃" in text_of(traditional.content)
 
 
-async def test_the_customers_pdf_reaches_their_telegram_chat(client, done, settings,
-                                                              tmp_path) -> None:
-    """The bot's part where the channel can send files: the PDF from the bot's route, sent
-    with sendDocument (the fake Telegram Bot API), arrives whole."""
-    number = done["number"]
-    data = (await client.get(f"/api/v1/customers/telegram/42/tickets/{number}/record.pdf",
-                             headers=SERVICE_HEADERS)).content
-
-    with FakeTelegram() as telegram:
-        async with offline_engine(tmp_path) as engine:
-            channel = TelegramChannel(settings.model_copy(update={
-                "telegram_bot_token": telegram.token,
-                "telegram_api_base_url": telegram.api_base_url,
-                "telegram_api_base_file_url": telegram.file_base_url}), engine, engine.store)
-            assert isinstance(channel, DocumentChannel) and channel.capabilities.send_files
-            await channel.application.initialize()
-            try:
-                await channel.send_document("42", Document(f"{number}-v1.pdf", data,
-                                                           caption=number))
-            finally:
-                await channel.application.shutdown()
-        [sent] = telegram.sent_messages(42, methods=("sendDocument",))
-
-    upload = sent.params["document"]
-    assert (upload.filename, sent.caption) == (f"{number}-v1.pdf", number)
-    assert upload.data == data and "维修记录" in text_of(upload.data)
