@@ -180,14 +180,14 @@ class DialogueEngine:
                 # asked; the details it names in passing are kept.
                 photo_reading.caption(svc, conv, text)
                 return taken
-            replies = self._on_attachments(conv, message)
+            replies = formflow.on_attachments(conv, message)
             if not text:
                 return replies
             if conv.form is None:
                 # A photo whose caption opens a request ("冰箱不制冷了" with the photo of it):
                 # the form the words open keeps the photo.
                 answer = await self._route(conv, replace(message, attachments=()), text)
-                _attach(conv, message)
+                formflow.attach(conv, message)
                 return answer
         if not text:
             return [Reply(t(conv.lang, "error.empty"))]
@@ -373,13 +373,6 @@ class DialogueEngine:
         entities = parse.entities if parse else {}
         return await self._act_on_intent(conv, Parse(intent, 1.0, entities), text)
 
-    def _on_attachments(self, conv: Conversation, message: InboundMessage) -> list[Reply]:
-        form = conv.form
-        if form and _attach(conv, message):
-            added = Reply(t(conv.lang, "attachment.added", count=len(form.attachments)))
-            return [added, formflow.current_step(conv)] if form.asking else [added]
-        return [Reply(t(conv.lang, "attachment.unsupported"))]
-
     async def _on_form_message(self, conv: Conversation, text: str,
                                parse: Parse | None) -> list[Reply]:
         """Text while a form is open: an answer, or another request said clearly."""
@@ -405,13 +398,3 @@ class DialogueEngine:
             return [formflow.summary(conv)]
         return formflow.fill(svc, conv, text, parse)
 
-
-def _attach(conv: Conversation, message: InboundMessage) -> bool:
-    """The message's photos and files kept with the open form, if it takes them."""
-    form = conv.form
-    photos = [a for a in message.attachments if a.kind in ("photo", "document")]
-    if form is None or not photos or not FORMS[form.name].accepts_photos:
-        return False
-    form.attachments += [{"kind": a.kind, "file_id": a.file_id, "channel": conv.channel}
-                         for a in photos]
-    return True

@@ -31,7 +31,7 @@ from bot.dialogue.product_names import find_product
 from bot.dialogue.replies import menu, stale
 from bot.dialogue.services import Services
 from bot.dialogue.state import CONFIRM, Conversation, Form, Submission
-from bot.dialogue.types import Button, Reply
+from bot.dialogue.types import Button, InboundMessage, Reply
 from bot.dialogue.when import Appointment
 from nlu.client import Parse
 from nlu.entities import canonical_product
@@ -379,3 +379,26 @@ async def retry_submissions(svc: Services) -> list[tuple[str, str, list[Reply], 
         done.append((submission.channel, submission.chat_id, [reply],
                      submission.idempotency_key))
     return done
+
+
+# ---- photos and files sent while a form is open -----------------------------------------------
+
+def attach(conv: Conversation, message: InboundMessage) -> bool:
+    """The message's photos and files kept with the open form, if it takes them."""
+    form = conv.form
+    photos = [a for a in message.attachments if a.kind in ("photo", "document")]
+    if form is None or not photos or not FORMS[form.name].accepts_photos:
+        return False
+    form.attachments += [{"kind": a.kind, "file_id": a.file_id, "channel": conv.channel}
+                         for a in photos]
+    return True
+
+
+def on_attachments(conv: Conversation, message: InboundMessage) -> list[Reply]:
+    """Photos or files sent: kept with the open form (then its question again), else said
+    that they cannot be taken here."""
+    form = conv.form
+    if form and attach(conv, message):
+        added = Reply(t(conv.lang, "attachment.added", count=len(form.attachments)))
+        return [added, current_step(conv)] if form.asking else [added]
+    return [Reply(t(conv.lang, "attachment.unsupported"))]

@@ -87,12 +87,14 @@ COMMANDS = ["/start", "/cancel", "/status", "/help", "/start@frontdesk_bot", "/"
 PREFIXES = [button_data.MENU, button_data.PICK, button_data.SKIP, button_data.EDIT,
             button_data.TICKET, button_data.EXPEDITE, button_data.CANCEL_TICKET,
             button_data.CANCEL_CONFIRMED, button_data.ACCEPT, button_data.REJECT,
-            button_data.SURVEY, button_data.PERSON]
+            button_data.SURVEY, button_data.PERSON, button_data.QUOTE, button_data.RECORD]
 EXACT_DATA = [button_data.SUBMIT, button_data.CHANGE, button_data.CANCEL,
               button_data.KEEP_TICKET, button_data.HELPED, button_data.LEAVE_STAFF,
               "menu:repair", "menu:status", "menu:human", "pick:product:冰箱",
               "survey:1:rating:9", "survey:x:optout:", "cancelok:RS-20261124-0001:solved",
-              "edit:nothing", "person:nobody"]
+              "edit:nothing", "person:nobody", "quote:ok:RS-20261124-0001:1",
+              "quote:no:RS-20261124-0001:x", "rec:ok:RS-20261124-0001:1", "rec:pdf:RS-1:1",
+              "rec:no::"]
 LOCALES = [None, "zh-hans", "zh-TW", "zh-HK", "en-GB", "en", "ar", "", "xx-Garbage-123"]
 ATTACHMENT_KINDS = ["photo", "document", "sticker", "location", "voice", "video", "contact",
                     "animation", ""]
