@@ -13,7 +13,8 @@ from tests.support import clock
 
 # Appointments booked, moved and refused in the chat and by staff (backend and bot processes),
 # visit times read from the customer's words, live hours, erasure beside the statistics,
-# parts warranties, the fee standard's versions.
+# parts warranties, the fee standard's versions, quotes' warranty lines, the service record's
+# warranty dates.
 DATE_DEPENDENT = [
     "tests/bot/test_appointments.py",
     "tests/bot/test_when.py",
@@ -22,6 +23,8 @@ DATE_DEPENDENT = [
     "tests/privacy/test_erasure.py",
     "tests/backend/parts/test_usage.py",  # parts warranties counted from the day fitted
     "tests/backend/fees/test_standard.py",  # the fee standard in force on a day
+    "tests/backend/quotes/test_quotes.py",  # lines free while the product is under warranty
+    "tests/backend/service_records/test_completion.py",  # the record's warranties until
 ]
 
 
