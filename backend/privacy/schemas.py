@@ -7,6 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from backend.quotes.schemas import PaymentOut, QuoteOut
+from backend.service_records.schemas import RecordContent, VersionHead
+
 
 class ChatOut(BaseModel):
     channel: str
@@ -89,6 +92,16 @@ class TranscriptLine(BaseModel):
     at: datetime
 
 
+class ServiceRecordOut(VersionHead):
+    """One version of a ticket's service record (backend/service_records): its content
+    decrypted (the signature, with the chat that signed, is in it), `content_hash` the sha256
+    of the content's canonical JSON (docs/service-records.md, "The hash")."""
+
+    ticket_number: str
+    signed_channel: str | None
+    content: RecordContent
+
+
 class PrivacyActionOut(BaseModel):
     kind: str
     actor: str
@@ -111,6 +124,11 @@ class CustomerExport(BaseModel):
     photos: list[PhotoOut]
     surveys: list[SurveyOut]
     conversations: list[TranscriptLine]
+    quotes: list[QuoteOut] = Field(description="every version of every ticket's quote, with "
+                                               "its lines and the decision")
+    payments: list[PaymentOut]
+    service_records: list[ServiceRecordOut] = Field(description="every version of every "
+                                                                "ticket's service record")
     privacy_log: list[PrivacyActionOut]
 
 

@@ -6,7 +6,9 @@ the ticket's free text (description, details, attachments), staff notes and cust
 on its events, survey comments, live-conversation transcripts, the chats the customer wrote
 from (chat identities, and the chat ids on tickets and conversations), undelivered pushes, the
 products they registered (where they live and shop: the rows go) and the photos of invoices
-and nameplates they sent (the rows go). Open
+and nameplates they sent (the rows go). Quotes and payments stay as they are (nothing
+personal of their own: backend/privacy/records.py); service records stay without the
+diagnosis, the serial number and the signing chat, hashed again. Open
 tickets are cancelled: nobody can be reached for them any more. The customer row stays,
 marked anonymised, so repeat-repair and per-customer figures still count it. The privacy log
 says who did it and when.
@@ -30,6 +32,7 @@ from backend.handoff.models import Handoff, HandoffMessage
 from backend.kernel.database import utcnow
 from backend.kernel.ticket_numbers import normalise_ticket_number
 from backend.notifications.models import OutboxMessage
+from backend.privacy import records
 from backend.privacy.enums import (
     CUSTOMER_ACTOR,
     ERASED,
@@ -117,6 +120,9 @@ async def export(*, db_session: AsyncSession, customer: Customer, actor: str) ->
         .join(HandoffMessage, HandoffMessage.handoff_id == Handoff.id)
         .where(Handoff.ticket_id.in_(numbers_by_id)).order_by(HandoffMessage.id)
     )).all()
+    quotes = await records.quotes(db_session, numbers_by_id)
+    payments = await records.payments(db_session, numbers_by_id)
+    service_records = await records.service_records(db_session, numbers_by_id)
     db_session.add(PrivacyAction(customer_id=customer.id, kind=PrivacyActionKind.exported,
                                  actor=actor, created_at=utcnow()))
     await db_session.commit()
@@ -156,6 +162,7 @@ async def export(*, db_session: AsyncSession, customer: Customer, actor: str) ->
         conversations=[TranscriptLine(ticket_number=numbers_by_id[ticket_id],
                                       sender=line.sender, text=line.text, at=line.created_at)
                        for ticket_id, line in lines],
+        quotes=quotes, payments=payments, service_records=service_records,
         privacy_log=[PrivacyActionOut(kind=a.kind, actor=a.actor,
                                       tickets_cancelled=a.tickets_cancelled, at=a.created_at)
                      for a in log_rows],
@@ -197,6 +204,9 @@ async def erase(*, db_session: AsyncSession, customer: Customer, actor: str) -> 
                              .execution_options(synchronize_session=False))
     await db_session.execute(delete(OutboxMessage).where(OutboxMessage.ticket_id.in_(ids))
                              .execution_options(synchronize_session=False))
+    # The service records' diagnosis, serial number and signing chat (quotes and payments
+    # keep nothing personal: the decisions' words and chats are the events' above).
+    await records.erase_service_records(db_session, ids)
     cancelled = 0
     for ticket in tickets:
         status = TicketStatus(ticket.status)

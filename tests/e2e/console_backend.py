@@ -89,14 +89,15 @@ def backend():
 
 @pytest.fixture
 def sign_in(backend, browser):
-    """`sign_in(username, path, ready="body[data-ready]")`: a console page signed in at `path`,
-    once `ready` shows; every context is closed afterwards, and a script error or CSP violation
-    fails the test."""
+    """`sign_in(username, path, ready="body[data-ready]", **screen)`: a console page signed in
+    at `path`, once `ready` shows, on a desktop screen unless `screen` says otherwise (Playwright
+    context options: viewport, is_mobile, has_touch); every context is closed afterwards, and a
+    script error or CSP violation fails the test."""
     contexts, problems = [], []
 
-    def open_page(username: str, path: str, ready: str = "body[data-ready]"):
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                      viewport={"width": 1280, "height": 900})
+    def open_page(username: str, path: str, ready: str = "body[data-ready]", **screen):
+        screen = {"viewport": {"width": 1280, "height": 900}, **screen}
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **screen)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(str(error)))

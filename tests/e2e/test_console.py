@@ -1,7 +1,8 @@
 """The staff console in a real browser (Debian's Chromium driven by Playwright): signing in, the
 live queue (take over, reply, hand back: the customer hears it in Telegram), the ticket queue and
 its filters, a status change the customer hears about (with the staff's note, labelled as
-theirs), the ticket page's archive, internal note (marked as never sent), escalation and reply
+theirs), a repair resolved from the ticket page with the reason it needs (refused without),
+the ticket page's archive, internal note (marked as never sent), escalation and reply
 (which reaches the customer's Telegram chat), and customer text shown as text only."""
 
 from __future__ import annotations
@@ -202,14 +203,44 @@ def test_the_ticket_queue_filters_and_a_status_change_reaches_the_customer(stack
     assert "staff:sup-" in events.inner_text()
     assert "客户已收到" in events.locator("tr").filter(has_text="师傅已出发").inner_text()
 
+    # Resolving a repair (the customer has not confirmed its service record) asks why, and
+    # only then; without a reason the backend's refusal is shown and nothing changes.
+    reason = page.locator("#override-reason")
+    assert not reason.is_visible()
+    page.select_option("#new-status", "resolved")
+    reason.wait_for()
+    page.click("#status-form button[type=submit]")
+    refused = page.locator("#action-result.error")
+    refused.wait_for()
+    assert "422" in refused.inner_text() and "override_reason" in refused.inner_text()
+    assert "已解决" not in page.locator("#fields").inner_text()
+    page.select_option("#new-status", "scheduled")
+    reason.wait_for(state="hidden")
+    page.select_option("#new-status", "resolved")
+    mark = stack.telegram.mark()
+    page.fill("#override-reason", "客户电话确认冰箱已制冷")
+    page.fill("#status-note", "已修好")
+    page.click("#status-form button[type=submit]")
+    page.locator("#action-result.ok").wait_for()
+    page.locator("#fields").filter(has_text="已解决").wait_for()
+    override = events.locator("tr").filter(has_text="客户电话确认冰箱已制冷")
+    override.wait_for()
+    assert "未经客户确认结案" in override.inner_text()
+    assert not reason.is_visible()  # resolved: no longer asked
+    pushed = stack.telegram.wait_for_messages(chat.chat_number, 1, since=mark,
+                                              methods={"sendMessage"})
+    assert any("已修好" in m.text for m in pushed)  # the note reaches the customer, not the reason
+    assert "客户电话确认" not in " ".join(m.text for m in stack.telegram.sent_messages(
+        chat.chat_number))
+
     # A change made elsewhere shows without a reload.
     assert stack.staff("POST", f"/api/v1/tickets/{repair}/status",
-                       json={"status": "resolved", "note": "已修好"}).status_code == 200
-    events.filter(has_text="已修好").wait_for(timeout=15_000)
-    page.locator("#fields").filter(has_text="已解决").wait_for()
+                       json={"status": "reopened", "note": "客户说又不制冷了"}).status_code == 200
+    events.filter(has_text="又不制冷了").wait_for(timeout=15_000)
+    page.locator("#fields").filter(has_text="重新打开").wait_for()
     # A status that may not follow is not offered.
     options = page.locator("#new-status option").evaluate_all("os => os.map(o => o.value)")
-    assert options == ["closed", "reopened"]
+    assert options == ["assigned", "cancelled", "in_progress", "resolved", "scheduled"]
 
 
 def sql(stack, query: str, *args):
@@ -327,6 +358,9 @@ def test_archive_note_escalation_and_a_reply_from_the_ticket_page(stack, page, s
     events.filter(has_text="回复客户").wait_for()
     everything = " ".join(m.text for m in stack.telegram.sent_messages(chat.chat_number))
     assert "先电话联系" not in everything  # the note never went out
+    # A ticket of no registered product says so, and nothing else ("null" was written once).
+    assert page.locator("#product-box").inner_text().strip() == page.locator(
+        "#no-product").inner_text().strip()
     page.screenshot(path=str(DOCS / "console-ticket.png"), full_page=True)
 
     # The supervisors see it among the tickets escalated to them.

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DOCS
-from tests.e2e.console_backend import PASSWORD, backend  # noqa: F401 (fixture)
+from tests.e2e.console_backend import backend, sign_in  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.postgres]
 
@@ -22,33 +22,11 @@ SEAL = "RF-DOOR-SEAL"
 
 
 @pytest.fixture
-def phone(backend, browser):
+def phone(sign_in):
     """`phone(username, path)`: a console page signed in on a phone-sized, touch screen, once
     it is ready; a script error or CSP violation fails the test."""
-    contexts, problems = [], []
-
-    def open_page(username: str, path: str):
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                      viewport=PHONE, is_mobile=True, has_touch=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("console", lambda message: problems.append(message.text)
-                if message.type == "error" and "Content Security Policy" in message.text
-                else None)
-        page.goto(f"{backend.url}{path}")
-        page.wait_for_url(re.compile(r"/console/login\?next="))
-        page.fill("#username", username)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(re.escape(path) + "$"))
-        page.locator("body[data-ready]").wait_for()
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert problems == []
+    return lambda username, path: sign_in(username, path, viewport=PHONE, is_mobile=True,
+                                          has_touch=True)
 
 
 def ready_to_complete(backend) -> tuple[str, str]:

@@ -172,11 +172,16 @@ async def journey(app, client) -> dict[str, str]:
     assert detail["appointment_request"] == ANOTHER_TIME  # the dispatcher reads it
     await ok(await client.post(f"/api/v1/tickets/{repair}/status", headers=STAFF_HEADERS,
                                json={"status": "in_progress"}))
-    await ok(await client.post(f"/api/v1/tickets/{repair}/complete", headers=STAFF_HEADERS))
-    await ok(await client.post(f"{mine}/reject", headers=SERVICE_HEADERS,
-                               json={"note": NOT_FIXED}))
-    await ok(await client.post(f"/api/v1/tickets/{repair}/complete", headers=STAFF_HEADERS))
-    await ok(await client.post(f"{mine}/accept", headers=SERVICE_HEADERS))
+    done = {"diagnosis": "排水泵堵塞，已清理", "fault_category": "WM-DRAIN",
+            "checklist": {"test_run": True, "usage_explained": True, "site_cleaned": True}}
+    await ok(await client.post(f"/api/v1/tickets/{repair}/complete", headers=STAFF_HEADERS,
+                               json=done))
+    await ok(await client.post(f"{mine}/record/not-fixed", headers=SERVICE_HEADERS,
+                               json={"version": 1, "note": NOT_FIXED}))
+    await ok(await client.post(f"/api/v1/tickets/{repair}/complete", headers=STAFF_HEADERS,
+                               json=done))
+    await ok(await client.post(f"{mine}/record/confirm", headers=SERVICE_HEADERS,
+                               json={"version": 2}))
     await ok(await client.post(f"{mine}/feedback", headers=SERVICE_HEADERS,
                                json={"kind": "praise", "text": PRAISE}), 201)
     async with app.state.engine.connect() as connection:  # the survey's id (in its push)

@@ -60,8 +60,9 @@ const TicketProduct = (() => {
     const product = await registered(ticket);
     const snapshot = ticket.warranty;
     const box = document.getElementById("product-box");
+    // (replaceChildren writes a null as the text "null": only the parts there are.)
     box.replaceChildren(...about(product, snapshot, ticket, meta),
-                        ticket.type === "repair" && snapshot ? warranty(snapshot) : null);
+                        ...(ticket.type === "repair" && snapshot ? [warranty(snapshot)] : []));
     // The nameplate form: repair and installation tickets (someone visits), when the route exists.
     const form = document.getElementById("nameplate-form");
     form.hidden = !(ON_SITE.includes(ticket.type) && await Console.hasRoute("post", ROUTE));

@@ -19,9 +19,18 @@ const EVENTS = {created: "创建 created", status_changed: "状态变更 status 
                 handoff_requested: "请求人工 asked for a person", handoff_taken: "接入 taken over",
                 handoff_ended: "会话结束 conversation ended",
                 product_confirmed: "核对铭牌 nameplate read on site",
-                part_used: "使用配件 part fitted", part_removed: "拆下坏件 defective part removed"};
+                part_used: "使用配件 part fitted", part_removed: "拆下坏件 defective part removed",
+                resolution_override: "未经客户确认结案 resolved without the customer's confirmation",
+                record_written: "服务记录 service record written", record_signed: "客户确认记录 record confirmed",
+                record_corrected: "记录更正 record corrected", quote_sent: "报价 quote sent",
+                quote_accepted: "客户同意报价 quote accepted", quote_declined: "客户拒绝报价 quote declined",
+                quote_withdrawn: "撤回报价 quote withdrawn", payment_recorded: "收费 payment recorded"};
 const REFRESH_MS = 5000;
+// Resolved by the customer's confirmation of the service record: staff resolving one of these
+// say why (backend/tickets: ON_SITE_TYPES, `override_reason`).
+const CONFIRMED_TYPES = ["repair", "installation"];
 let meta = null;
+let current = null;  // the ticket as last shown
 
 // Whose eyes a note in the service record reached: the customer's (a reply, or a staff note
 // sent with a status change: the customer's chat shows it as our staff's message), or staff's
@@ -101,6 +110,9 @@ function render(ticket) {
   select.replaceChildren(...next.map((s) => el("option", {value: s, text: label("status", s)})));
   if (next.includes(chosen)) select.value = chosen;
   document.getElementById("status-form").hidden = next.length === 0;
+  current = ticket;
+  overrideBox();
+  recordLinks(ticket);
 
   document.querySelector("#events tbody").replaceChildren(...(ticket.events || []).map((e) => el("tr", {class: e.kind === "internal_note" ? "internal" : null},
     el("td", {text: when(e.created_at)}),
@@ -108,6 +120,30 @@ function render(ticket) {
     el("td", {text: e.to_status ? `${e.from_status ? label("status", e.from_status) + " → " : ""}${label("status", e.to_status)}` : ""}),
     el("td", {text: e.actor}),
     el("td", {class: "note"}, audience(e), e.note || ""))));
+}
+
+// The reason field, while the chosen status resolves a ticket the customer confirms.
+function overrideBox() {
+  const asked = document.getElementById("new-status").value === "resolved"
+    && current !== null && CONFIRMED_TYPES.includes(current.type);
+  document.getElementById("override-box").hidden = !asked;
+  return asked;
+}
+
+// The completion form (complete.html: a repair or installation still to be done, for the
+// roles that complete jobs) and the service record's PDF once there is one.
+function recordLinks(ticket) {
+  const finishing = ["repair", "installation"].includes(ticket.type)
+    && !["resolved", "closed", "cancelled"].includes(ticket.status) && !ticket.awaiting_acceptance_since
+    && ["technician", "supervisor", "admin"].includes(meta.role);
+  const recorded = (ticket.events || []).some((e) => e.kind === "record_written");
+  const complete = document.getElementById("complete-link");
+  complete.hidden = !finishing;
+  complete.href = `/console/tickets/${encodeURIComponent(ticket.number)}/complete`;
+  const pdf = document.getElementById("record-pdf");
+  pdf.hidden = !recorded;
+  pdf.href = `${PATH}/record.pdf`;
+  document.getElementById("record-links").hidden = !(finishing || recorded);
 }
 
 let shownVersion = null;
@@ -216,13 +252,21 @@ document.addEventListener("DOMContentLoaded", async () => {
     document.getElementById("product-card").hidden = true;
     return;
   }
-  document.getElementById("status-form").addEventListener("submit", (event) => {
+  document.getElementById("new-status").addEventListener("change", overrideBox);
+  document.getElementById("status-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const note = document.getElementById("status-note").value.trim();
-    act("POST", `${PATH}/status`, {status: document.getElementById("new-status").value, note: note || null},
-        note ? "状态已更新，留言已随通知发给客户 (status updated; your message went to the customer with it)"
-             : "状态已更新，已通知客户 (status updated; the customer is told)");
-    document.getElementById("status-note").value = "";
+    const noteBox = document.getElementById("status-note");
+    const reasonBox = document.getElementById("override-reason");
+    const note = noteBox.value.trim();
+    const body = {status: document.getElementById("new-status").value, note: note || null};
+    // Sent empty too: the backend says what is missing (422), shown as its answer.
+    if (overrideBox()) body.override_reason = reasonBox.value.trim() || null;
+    if (await act("POST", `${PATH}/status`, body,
+                  note ? "状态已更新，留言已随通知发给客户 (status updated; your message went to the customer with it)"
+                       : "状态已更新，已通知客户 (status updated; the customer is told)")) {
+      noteBox.value = "";
+      reasonBox.value = "";
+    }
   });
   document.getElementById("assign-form").addEventListener("submit", (event) => {
     event.preventDefault();

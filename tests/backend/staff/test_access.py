@@ -27,6 +27,10 @@ TICKET_WORKERS = ALL_ROLES  # a technician: the tickets assigned to them (here: 
 DISPATCHING = frozenset({Role.dispatcher, Role.supervisor, Role.admin})
 ADMIN = frozenset({Role.admin})
 FINISHING = frozenset({Role.technician, Role.supervisor, Role.admin})
+# backend.quotes.enums.QUOTE_STAFF (a technician: the tickets assigned to them).
+QUOTING = frozenset({Role.dispatcher, Role.technician, Role.supervisor, Role.admin})
+NO_FAULT = {"diagnosis": "no fault found", "fault_category": "NFF",
+            "checklist": {"test_run": True, "usage_explained": True, "site_cleaned": True}}
 TECHNICIAN = "technician1"  # the technician caller: every ticket of the table is theirs
 TARGET = "target"  # the account PATCH /api/v1/staff/{username} changes
 
@@ -36,7 +40,10 @@ _names = itertools.count(1)
 @dataclass(frozen=True)
 class Route:
     method: str
-    path: str  # placeholders: {ticket}, {entry}, {username}, each made fresh for every call
+    # Placeholders, each made fresh for every call: {ticket} (a new ticket), {quoted} (one
+    # with quote version 1 sent), {recorded} (one completed: its service record v1 written),
+    # {entry}, {username}.
+    path: str
     roles: frozenset[Role]
     success: int
     body: Callable[[], dict] | None = field(default=None, compare=False)
@@ -55,7 +62,15 @@ STAFF_ROUTES = [
     Route("POST", "/api/v1/tickets/{ticket}/outlet", DISPATCHING, 200, lambda: {"outlet_id": 1}),
     Route("POST", "/api/v1/tickets/{ticket}/schedule", TICKET_WORKERS, 200,
           lambda: {"date": "2099-12-31", "window": "morning"}),
-    Route("POST", "/api/v1/tickets/{ticket}/complete", FINISHING, 200),
+    Route("POST", "/api/v1/tickets/{ticket}/complete", FINISHING, 200, lambda: NO_FAULT),
+    Route("GET", "/api/v1/tickets/{recorded}/record.pdf", ALL_ROLES, 200),
+    Route("GET", "/api/v1/tickets/{ticket}/quotes", QUOTING, 200),
+    Route("POST", "/api/v1/tickets/{ticket}/quotes", QUOTING, 201, lambda: {"visit": True}),
+    Route("POST", "/api/v1/tickets/{quoted}/quotes/withdraw", QUOTING, 200,
+          lambda: {"version": 1, "reason": "报错了价"}),
+    Route("GET", "/api/v1/tickets/{ticket}/payments", QUOTING, 200),
+    Route("POST", "/api/v1/tickets/{ticket}/payments", QUOTING, 201,
+          lambda: {"amount": "50.00", "method": "cash", "receipt_number": f"R{next(_names)}"}),
     Route("GET", "/api/v1/tickets/{ticket}/archive", TICKET_WORKERS, 200),
     Route("POST", "/api/v1/tickets/{ticket}/notes", TICKET_WORKERS, 201,
           lambda: {"text": "internal"}),
@@ -92,6 +107,15 @@ SERVICE_ROUTES = [
     Route("POST", A + "/{ticket}/appointment/confirm", frozenset(), 409, dict),
     Route("POST", A + "/{ticket}/appointment/change", frozenset(), 409,
           lambda: {"requested": "2026-11-30 afternoon"}),
+    # Nor a service record: 404 to read, 409 to answer.
+    Route("GET", A + "/{ticket}/record", frozenset(), 404),
+    Route("POST", A + "/{ticket}/record/confirm", frozenset(), 409, lambda: {"version": 1}),
+    Route("POST", A + "/{ticket}/record/not-fixed", frozenset(), 409, dict),
+    Route("GET", A + "/{recorded}/record.pdf", frozenset(), 200),
+    # A quote sent to the chat: the bot answers it.
+    Route("POST", A + "/{quoted}/quote/accept", frozenset(), 200, lambda: {"version": 1}),
+    Route("POST", A + "/{quoted}/quote/decline", frozenset(), 200,
+          lambda: {"version": 1, "reason": "too_expensive"}),
     Route("GET", "/api/v1/knowledge/answer?language=en&topic=hours", frozenset(), 200),
 ]
 
@@ -135,6 +159,23 @@ class World:
                                         assignee=self.technician, actor="staff:test")
         return number
 
+    async def quoted(self) -> str:
+        """A new ticket (as `ticket`) with quote version 1 (the visit fee) sent to the chat."""
+        number = await self.ticket()
+        response = await self.client.post(f"/api/v1/tickets/{number}/quotes",
+                                          json={"visit": True}, headers=STAFF_HEADERS)
+        assert response.status_code == 201, response.text
+        assert response.json()["needs_acceptance"], response.text
+        return number
+
+    async def recorded(self) -> str:
+        """A new ticket (as `ticket`) completed: its service record's version 1 written."""
+        number = await self.ticket()
+        response = await self.client.post(f"/api/v1/tickets/{number}/complete", json=NO_FAULT,
+                                          headers=STAFF_HEADERS)
+        assert response.status_code == 200, response.text
+        return number
+
     async def entry(self) -> int:
         async with self.app.state.sessionmaker() as session:
             entry = await knowledge_service.create(db_session=session,
@@ -143,8 +184,10 @@ class World:
 
     async def call(self, route: Route, caller: str) -> httpx.Response:
         path = route.path
-        if "{ticket}" in path:
-            path = path.replace("{ticket}", await self.ticket())
+        for placeholder, make in (("{ticket}", self.ticket), ("{quoted}", self.quoted),
+                                  ("{recorded}", self.recorded)):
+            if placeholder in path:
+                path = path.replace(placeholder, await make())
         if "{entry}" in path:
             path = path.replace("{entry}", str(await self.entry()))
         path = path.replace("{username}", TARGET)
@@ -195,6 +238,11 @@ TABLE_PREFIXES = ("/api/v1/tickets", "/api/v1/customers/{channel}/{chat_id}/tick
 PARTS_ON_TICKETS = {("GET", "/api/v1/tickets/{number}/parts"),
                     ("POST", "/api/v1/tickets/{number}/parts"),
                     ("POST", "/api/v1/tickets/{number}/defective-parts")}
+# A ticket's service record, checked in tests/backend/service_records (with a record to read;
+# its PDF is in the table).
+RECORDS_ON_TICKETS = {("GET", "/api/v1/tickets/{number}/record"),
+                      ("GET", "/api/v1/tickets/{number}/record/verify"),
+                      ("POST", "/api/v1/tickets/{number}/record/versions")}
 
 
 @functools.cache
@@ -205,16 +253,20 @@ def _routes() -> frozenset[tuple[str, str]]:
                      if path.startswith(("/api/", "/console/")) for method in operations)
 
 
+def _declared(path: str) -> str:
+    """The route's path as the app declares it."""
+    path = re.sub(r"\{(ticket|quoted|recorded)\}", "{number}", path.split("?")[0])
+    return (path.replace("{entry}", "{entry_id}")
+            .replace(A, "/api/v1/customers/{channel}/{chat_id}/tickets"))
+
+
 def test_the_table_covers_every_route_of_its_domains() -> None:
     """A new route of these domains must be added to the table (and so get its callers
     checked)."""
-    staff = {(r.method, r.path.replace("{ticket}", "{number}").replace("{entry}", "{entry_id}"))
-             for r in STAFF_ROUTES}
-    service = {(r.method, r.path.split("?")[0].replace("{ticket}", "{number}")
-                .replace(A, "/api/v1/customers/{channel}/{chat_id}/tickets"))
-               for r in SERVICE_ROUTES}
+    staff = {(r.method, _declared(r.path)) for r in STAFF_ROUTES}
+    service = {(r.method, _declared(r.path)) for r in SERVICE_ROUTES}
     ours = {route for route in _routes() if route[1].startswith(TABLE_PREFIXES)}
-    assert ours - PARTS_ON_TICKETS == staff | service | SIGN_IN
+    assert ours - PARTS_ON_TICKETS - RECORDS_ON_TICKETS == staff | service | SIGN_IN
 
 
 async def test_every_route_wants_one_kind_of_credential(client: httpx.AsyncClient) -> None:
