@@ -135,7 +135,9 @@ Code = Annotated[str, Field(min_length=1, max_length=40), NoControl]
 
 
 def _unique_codes(value: object) -> object:
-    if not isinstance(value, list):
+    """The codes once each, as written in the standard; anything but a list of text is left
+    for the field's own check to refuse (422)."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
         return value
     return list(dict.fromkeys(normalised_code(code) for code in value))
 

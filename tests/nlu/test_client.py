@@ -125,11 +125,15 @@ async def test_waiting_for_a_free_replica_counts_against_the_timeout(replicas) -
 
 
 async def test_a_busy_replica_is_passed_over(replicas) -> None:
-    slow, quick = replicas(delay=0.5), replicas()
+    # The slow one is busy for longer than four quick parses take on a loaded machine.
+    slow, quick = replicas(delay=2.0), replicas()
     client = NluClient([slow.url, quick.url])
     try:
         long_parse = asyncio.create_task(client.parse("a long message"))
-        await asyncio.sleep(0.1)  # the slow replica is now working on it
+        for _ in range(100):  # until the slow replica is working on it
+            if slow.hits:
+                break
+            await asyncio.sleep(0.02)
         for _ in range(4):
             await client.parse("hi")
         await long_parse
