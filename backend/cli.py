@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--display-name", help="shown in the console (default: username)")
         command.add_argument("--staff-number",
                              help="shown to customers with the visit (一证件), e.g. T-0012")
+        command.add_argument("--outlet", type=int, metavar="ID",
+                             help="the id of the outlet they work at (a dispatcher gets its "
+                                  "low-stock alerts)")
         command.add_argument("--password-stdin", action="store_true",
                              help="read the password from the first line of stdin")
     staff.set_defaults(run=cmd_staff)

@@ -1,6 +1,6 @@
 """`frontdesk staff create-admin|add NAME`: a staff account, its password asked twice on the
 terminal or read from the first line of stdin; its staff number (工号) with `--staff-number`
-where the parser (backend/cli.py) offers it."""
+and its outlet with `--outlet ID` where the parser (backend/cli.py) offers them."""
 
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
     # (--role is one of the roles: argparse's choices.)
     role = Role.admin if args.staff_command == "create-admin" else Role(args.role)
     staff_number = args.staff_number
+    outlet_id = args.outlet
     try:
         check_username(args.username)  # before the password is typed
     except ValueError as exc:
@@ -80,6 +81,9 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"staff number: {exc}", file=sys.stderr)
         return 2
+    if outlet_id is not None and outlet_id < 1:
+        print("outlet: an outlet's id (1 or more)", file=sys.stderr)
+        return 2
     password = _read_password(args)
     if password is None:
         return 2
@@ -88,7 +92,8 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     try:
         data = StaffCreate(username=args.username, display_name=args.display_name, role=role,
-                           password=password, staff_number=staff_number)
+                           password=password, staff_number=staff_number,
+                           outlet_id=outlet_id)
     except ValidationError as exc:
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"])
@@ -97,7 +102,8 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     try:
         asyncio.run(_create_staff(settings, data))
-    except (staff_service.UsernameTaken, staff_service.StaffNumberTaken) as exc:
+    except (staff_service.UsernameTaken, staff_service.StaffNumberTaken,
+            staff_service.NoSuchOutlet) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"staff account {data.username} ({role}) created")

@@ -7,10 +7,16 @@ clears it; a later fall raises a new one. The balance row is locked by the movem
 changes it, so two movements of the same part and outlet decide one after the other (and a
 partial unique index allows one open alert per part and outlet).
 
-The alert is for the outlet's dispatchers: they see the open ones on the console's parts page
-(`GET /api/v1/stock/alerts`). Staff accounts name no outlet yet, so every dispatcher sees
-every outlet's; and the staff chat's `staff_alert` push is about a ticket (the outbox is per
-ticket), which a stock movement has not: see docs/backend.md, "Spare parts".
+The alert is for the outlet's dispatchers (`staff.outlet_id`, set by admins): the row itself
+is the notice, written in the movement's transaction (so it is never lost, and telling
+someone never holds the movement up), and the console is where it reaches them
+(`GET /api/v1/stock/alerts`: a dispatcher who works at an outlet gets that outlet's unless
+they name another, `addressed_outlet`; the parts page shows them at the top, refreshed while
+open, and counts them in the nav). Supervisors, admins and dispatchers without an outlet get
+every outlet's, so an outlet no dispatcher works at is still seen. Not pushed to a chat: the
+one staff chat (`STAFF_ALERT_CHAT_ID`) is the supervisors', not an outlet's dispatchers', and
+the outbox and the bot's `staff_alert` are per ticket, which a stock movement has not (see
+docs/backend.md, "Spare parts").
 """
 
 from __future__ import annotations
@@ -24,8 +30,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.outlets.models import Outlet
 from backend.parts.models import Part, StockAlert, StockBalance
 from backend.parts.schemas import AlertOut
+from backend.staff.enums import Role
 
 log = logging.getLogger(__name__)
+
+
+def addressed_outlet(role: Role, own_outlet_id: int | None) -> int | None:
+    """Whose alerts a caller is shown unless they name an outlet: a dispatcher's, those of
+    the outlet they work at; anyone else's (and a dispatcher's without one), every outlet's
+    (None)."""
+    return own_outlet_id if role == Role.dispatcher else None
 
 
 def is_low(balance: StockBalance) -> bool:

@@ -212,12 +212,20 @@ async def set_threshold(data: ThresholdIn, db_session: SessionDep,
     return view
 
 
+def _own_outlet(staff: StaffUser) -> int | None:
+    """The outlet the caller works at (the static token's "api": none)."""
+    return staff.session.staff.outlet_id if staff.session is not None else None
+
+
 @router.get("/stock/alerts", response_model=list[AlertOut])
-async def list_alerts(db_session: SessionDep, _: Desk, open_only: bool = True,
+async def list_alerts(db_session: SessionDep, staff: Desk, open_only: bool = True,
                       outlet: OutletFilter = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[AlertOut]:
-    """Low-stock alerts, newest first: the open ones unless `open_only=false` (dispatcher,
-    supervisor, admin)."""
+    """Low-stock alerts, newest first: the open ones unless `open_only=false`, of `outlet`;
+    without it, a dispatcher who works at an outlet gets that outlet's, anyone else every
+    outlet's (dispatcher, supervisor, admin)."""
+    if outlet is None:
+        outlet = alerts.addressed_outlet(staff.role, _own_outlet(staff))
     return await alerts.list_alerts(db_session=db_session, open_only=open_only,
                                     outlet_id=outlet, limit=limit)
 

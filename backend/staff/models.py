@@ -20,6 +20,9 @@ class Staff(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     # 工号 ("T-0012"), upper case: the customer is told it with the visit (一证件); unique when set.
     staff_number: Mapped[str | None] = mapped_column(String(16), unique=True, index=True)
+    # The outlet (服务网点) they work at, if any: a dispatcher's low-stock alerts are its
+    # (backend/parts/alerts.py).
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"), index=True)
     # argon2id, in its own encoding (parameters and salt included).
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))

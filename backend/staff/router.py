@@ -178,8 +178,8 @@ async def console_login(login: LoginDep, request: Request, response: Response,
 
 def _session_out(staff: Staff, session) -> ConsoleSessionOut:
     return ConsoleSessionOut(username=staff.username, display_name=staff.display_name,
-                             role=Role(staff.role), csrf_token=session.csrf_token,
-                             expires_at=session.expires_at)
+                             role=Role(staff.role), outlet_id=staff.outlet_id,
+                             csrf_token=session.csrf_token, expires_at=session.expires_at)
 
 
 @console_router.get("/session", response_model=ConsoleSessionOut,
@@ -222,27 +222,39 @@ async def list_staff(db_session: SessionDep,
             for s in await staff_service.list_staff(db_session=db_session)]
 
 
+NO_OUTLET = "a field refused, or no active outlet has that `outlet_id`"
+
+
 @router.post("", response_model=StaffOut, status_code=status.HTTP_201_CREATED,
-             responses={409: {"description": "the username or the staff number is taken"}})
+             responses={409: {"description": "the username or the staff number is taken"},
+                        422: {"description": NO_OUTLET}})
 async def create_staff(data: StaffCreate, db_session: SessionDep,
                        _: Annotated[StaffUser, require_roles(Role.admin)]) -> StaffOut:
-    """Add an account, with its staff number (工号) if it has one. Usernames are never reused
-    (deactivate instead of deleting)."""
-    staff = await staff_service.create(db_session=db_session, data=data)
+    """Add an account, with its staff number (工号) and its outlet if it has them. Usernames
+    are never reused (deactivate instead of deleting)."""
+    try:
+        staff = await staff_service.create(db_session=db_session, data=data)
+    except staff_service.NoSuchOutlet as exc:  # (a body field: 422, as pydantic's own)
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     return StaffOut.model_validate(staff)
 
 
 @router.patch("/{username}", response_model=StaffOut,
               responses={404: {"description": NOT_FOUND},
                          409: {"description": "it would leave no active admin, or the "
-                                              "staff number is taken"}})
+                                              "staff number is taken"},
+                         422: {"description": NO_OUTLET}})
 async def update_staff(username: Annotated[str, NoControl], data: StaffUpdate,
                        db_session: SessionDep,
                        _: Annotated[StaffUser, require_roles(Role.admin)]) -> StaffOut:
     """Change role, display name, staff number (工号: told to the customer with a visit;
-    null removes it), password or active; a new password or deactivation signs the account
-    out everywhere."""
-    staff = await staff_service.update(db_session=db_session, username=username, data=data)
+    null removes it), outlet (a dispatcher's low-stock alerts are its; null removes it),
+    password or active; a new password or deactivation signs the account out everywhere."""
+    try:
+        staff = await staff_service.update(db_session=db_session, username=username,
+                                           data=data)
+    except staff_service.NoSuchOutlet as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     if staff is None:
         raise NotFound(NOT_FOUND)
     return StaffOut.model_validate(staff)

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from backend.staff.enums import STATIC_TOKEN_USERNAME, Role
 from backend.text import clean, has_control
@@ -44,6 +53,11 @@ STAFF_NUMBER_MAX = 16
 STAFF_NUMBER_PATTERN = re.compile(r"^[A-Z0-9](?:[A-Z0-9-]{0,14}[A-Z0-9])?$")
 STAFF_NUMBER_RULE = ("the staff number (工号, e.g. T-0012): up to 16 letters, digits and '-', "
                      "unique; null or \"\" removes it")
+OUTLET_RULE = ("the id of the active outlet (服务网点) they work at: a dispatcher's low-stock "
+               "alerts are its; null removes it")
+OutletId = Annotated[StrictInt | None, Field(ge=1, le=2**31 - 1, description=OUTLET_RULE)]
+# The fields a change may set to null (removing them).
+NULLABLE = frozenset({"staff_number", "outlet_id"})
 
 
 def check_staff_number(value: object) -> object:
@@ -66,6 +80,7 @@ class StaffCreate(BaseModel):
     password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
                           description=PASSWORD_RULE)
     staff_number: str | None = Field(default=None, description=STAFF_NUMBER_RULE)
+    outlet_id: OutletId = None
 
     _staff_number = field_validator("staff_number", mode="before")(check_staff_number)
 
@@ -81,8 +96,8 @@ class StaffCreate(BaseModel):
 
 
 class StaffUpdate(BaseModel):
-    """Only the fields given change (`staff_number` null or "": removed). A new password or
-    deactivation ends the account's sign-ins."""
+    """Only the fields given change (`staff_number` null or "", `outlet_id` null: removed). A
+    new password or deactivation ends the account's sign-ins."""
 
     display_name: str | None = Field(default=None, min_length=1, max_length=DISPLAY_NAME_MAX)
     role: Role | None = None
@@ -90,6 +105,7 @@ class StaffUpdate(BaseModel):
     password: str | None = Field(default=None, min_length=PASSWORD_MIN,
                                  max_length=PASSWORD_MAX, description=PASSWORD_RULE)
     staff_number: str | None = Field(default=None, description=STAFF_NUMBER_RULE)
+    outlet_id: OutletId = None
 
     _staff_number = field_validator("staff_number", mode="before")(check_staff_number)
 
@@ -101,10 +117,10 @@ class StaffUpdate(BaseModel):
     @model_validator(mode="after")
     def _something(self) -> StaffUpdate:
         given = {name for name in self.model_fields_set
-                 if getattr(self, name) is not None or name == "staff_number"}
+                 if getattr(self, name) is not None or name in NULLABLE}
         if not given:
             raise ValueError("give at least one of display_name, role, active, password, "
-                             "staff_number")
+                             "staff_number, outlet_id")
         return self
 
 
@@ -114,6 +130,7 @@ class StaffOut(BaseModel):
     username: str
     display_name: str
     staff_number: str | None = None
+    outlet_id: int | None = None
     role: Role
     active: bool
     created_at: datetime
@@ -148,5 +165,6 @@ class ConsoleSessionOut(BaseModel):
     username: str
     display_name: str
     role: Role
+    outlet_id: int | None = None  # the outlet they work at (a dispatcher: its stock alerts)
     csrf_token: str
     expires_at: datetime

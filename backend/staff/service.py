@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +37,10 @@ class UsernameTaken(Exception):
 
 class StaffNumberTaken(Exception):
     """Another account has this staff number (工号)."""
+
+
+class NoSuchOutlet(Exception):
+    """No active outlet has the id an account was to be given."""
 
 
 class LastAdmin(Exception):
@@ -79,13 +84,31 @@ async def _number_taken(db_session: AsyncSession, number: str | None,
     return (await db_session.execute(statement.limit(1))).first() is not None
 
 
+# The outlets table, named here rather than imported: the outlets package sits above staff
+# (outlets → tickets → staff), so staff imports nothing of it.
+_OUTLETS = sa.table("outlets", sa.column("id", sa.Integer), sa.column("active", sa.Boolean))
+
+
+async def _check_outlet(db_session: AsyncSession, outlet_id: int | None) -> None:
+    """NoSuchOutlet (rolled back) unless `outlet_id` is None or an active outlet's."""
+    if outlet_id is None:
+        return
+    found = (await db_session.execute(select(_OUTLETS.c.id).where(
+        _OUTLETS.c.id == outlet_id, _OUTLETS.c.active.is_(True)))).first()
+    if found is None:
+        await db_session.rollback()
+        raise NoSuchOutlet(f"no active outlet with id {outlet_id}")
+
+
 async def create(*, db_session: AsyncSession, data: StaffCreate) -> Staff:
     """Add an account; UsernameTaken if the name is in use, StaffNumberTaken if the staff
-    number is. Commits."""
+    number is, NoSuchOutlet if the outlet is not an active one. Commits."""
     password_hash = await asyncio.to_thread(security.hashing.hash, data.password)
+    await _check_outlet(db_session, data.outlet_id)
     staff = Staff(username=data.username, display_name=data.display_name or data.username,
-                  staff_number=data.staff_number, password_hash=password_hash, role=data.role,
-                  active=True, created_at=utcnow())
+                  staff_number=data.staff_number, outlet_id=data.outlet_id,
+                  password_hash=password_hash, role=data.role, active=True,
+                  created_at=utcnow())
     db_session.add(staff)
     try:
         await db_session.commit()
@@ -101,7 +124,9 @@ async def create(*, db_session: AsyncSession, data: StaffCreate) -> Staff:
 
 async def update(*, db_session: AsyncSession, username: str, data: StaffUpdate) -> Staff | None:
     """Change the fields given; None if there is no such account; LastAdmin if no active admin
-    would be left. A new password or deactivation ends the account's sign-ins. Commits."""
+    would be left; NoSuchOutlet for an outlet that is not an active one (an account keeps an
+    outlet deactivated after it was given). A new password or deactivation ends the account's
+    sign-ins. Commits."""
     password_hash = (await asyncio.to_thread(security.hashing.hash, data.password)
                      if data.password is not None else None)
     staff = await get_by_username(db_session=db_session, username=username)
@@ -130,6 +155,9 @@ async def update(*, db_session: AsyncSession, username: str, data: StaffUpdate) 
             await db_session.rollback()
             raise StaffNumberTaken(f"staff number {data.staff_number} is taken")
         staff.staff_number = data.staff_number
+    if "outlet_id" in data.model_fields_set and data.outlet_id != staff.outlet_id:
+        await _check_outlet(db_session, data.outlet_id)
+        staff.outlet_id = data.outlet_id
     if password_hash is not None or data.active is False:
         await db_session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
     try:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.stats import service_aggregates
 from backend.stats.capabilities import Capabilities
 from backend.stats.enums import SLA_MILESTONES, Dimension, GroupBy
 from backend.stats.periods import period_start
@@ -52,6 +53,8 @@ class Aggregate:
     sla: dict[str, tuple[int, int]] | None = None  # milestone -> (met, missed)
     # The first SLA due time still to come: until then the SLA figures stay as they are.
     next_due: datetime | None = None
+    service: service_aggregates.ServiceAggregate = field(
+        default_factory=service_aggregates.ServiceAggregate)
 
 
 def percentile(ordered: Sequence[float], q: float) -> float | None:
@@ -98,7 +101,7 @@ def indicators(agg: Aggregate, sla: bool) -> dict[str, Any]:
         repeat_repair_rate=_rate(agg.repeat_repairs, agg.repairs), repairs=agg.repairs,
         repeat_repairs=agg.repeat_repairs,
         cancellation_rate=_rate(agg.cancelled, agg.tickets), cancelled=agg.cancelled,
-        sla_compliance=compliance,
+        sla_compliance=compliance, service=service_aggregates.indicators(agg.service),
     )
 
 
@@ -130,6 +133,7 @@ class _Accumulator:
                 self.values[name].append(value)
         if row.type == COMPLAINT and row.resolution is not None:
             self.values["complaint_resolution"].append(row.resolution)
+        a.service.add(row)
         if sla:
             a.sla = a.sla or dict.fromkeys(SLA_MILESTONES, (0, 0))
             for milestone in SLA_MILESTONES:

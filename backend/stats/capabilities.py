@@ -1,5 +1,5 @@
 """Which optional columns of the tickets table this database has: other domains (outlets,
-staff, SLA) add them, and the statistics offer only the breakdowns and the SLA figures they
+staff, SLA, service records) add them, and the statistics offer only the breakdowns and the SLA figures they
 allow (`Capabilities.unavailable` lists the others)."""
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class Capabilities:
         sla = all(name in columns for pair in SLA_COLUMNS.values() for name in pair)
         if sla and "sla_policy_id" in columns and "sla_policies" in Base.metadata.tables:
             dimensions.append(Dimension.sla_policy)
+        if "service_records" in Base.metadata.tables:
+            dimensions.append(Dimension.fault_category)
         return cls(dimensions=tuple(dimensions),
                    milestone_columns=all(name in columns for name in MILESTONE_COLUMNS),
                    sla=sla)

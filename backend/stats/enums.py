@@ -1,5 +1,5 @@
-"""Statistics vocabulary: periods, breakdown dimensions, SLA milestones, and the indicators
-of the CSV export."""
+"""Statistics vocabulary: periods, breakdown dimensions, SLA milestones, a job's warranty
+class and quote outcome."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class Dimension(StrEnum):
     outlet = "outlet"  # the outlet staff confirmed, else the one proposed for the district
     technician = "technician"  # the assignee
     sla_policy = "sla_policy"
+    fault_category = "fault_category"  # the service record's (its current version)
 
 
 class MilestoneSource(StrEnum):
@@ -29,10 +30,29 @@ class MilestoneSource(StrEnum):
     events = "events"  # derived from ticket_events
 
 
+class WarrantyClass(StrEnum):
+    """A repair's or installation's money: what the warranty bore, what the customer was
+    charged (backend/stats/service_facts.py)."""
+
+    free = "free"  # a warranty cost, nothing charged
+    charged = "charged"  # a charge, no warranty cost
+    mixed = "mixed"  # both
+
+
+class QuoteOutcome(StrEnum):
+    """The customer's answer to the job's standing quote (one that needed an answer)."""
+
+    none = "none"  # no quote, withdrawn, or free (needing no answer)
+    accepted = "accepted"
+    declined = "declined"
+    pending = "pending"  # sent, not answered yet
+
+
 SLA_MILESTONES = ("first_response", "on_site", "resolution")
 
 # A repair counts as a repeat repair if the same customer reported a repair of the same product
-# within this many days before it.
+# within this many days before it. A repair fixed the first time had one visit at most and no
+# such repeat after it.
 REPEAT_REPAIR_DAYS = 30
 
 # The longest span one request may cover.

@@ -3,24 +3,31 @@
 `facts_select` is the one definition of what a ticket contributes: its dimensions, durations
 (minutes from creation to the first staff action, to on site, to resolved), survey rating and
 state, whether it is a repeat repair (a `lag()` window over the repairs of the same customer
-and product) and its SLA milestones. It is what `refresh` writes into `ticket_facts`, and what
-the statistics aggregate directly when asked to read the milestones from another source.
+and product) or a first-time fix (`lead()`: none within 30 days after, and one visit at most),
+its SLA milestones, and its service (backend/stats/service_facts.py: money, parts, quote,
+visits, fault category, how it was resolved). It is what `refresh` writes into
+`ticket_facts`, and what the statistics aggregate directly when asked to read the milestones
+from another source.
 
-Triggers (migration 0011) queue a ticket's id whenever it or its survey changes. `refresh`
-takes a batch of the queue and rewrites the facts of those tickets and of the repairs of the
-same customer and product (their repeat-repair flag depends on each other), in the caller's
-transaction. On PostgreSQL one refresher at a time (an advisory lock): queue rows are deleted
-before the facts are read, so any change committed after that is queued again, never lost.
+Triggers (migrations 0011, 0025) queue a ticket's id whenever it, its survey or its service
+changes. `refresh` takes a batch of the queue and rewrites the facts of those tickets and of
+the repairs of the same customer and product (their repeat-repair and first-time-fix flags
+depend on each other), in the caller's transaction. On PostgreSQL one refresher at a time (an
+advisory lock): queue rows are deleted before the facts are read, so any change committed
+after that is queued again, never lost.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import (
     ColumnElement,
     Float,
     and_,
+    bindparam,
     case,
     delete,
     exists,
@@ -36,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.models import Base
+from backend.stats import service_facts
 from backend.stats.enums import REPEAT_REPAIR_DAYS, MilestoneSource
 from backend.tickets.enums import ON_SITE_TYPES, TicketStatus, TicketType
 
@@ -90,28 +98,36 @@ def _milestone_times(source: MilestoneSource, tickets: ColumnElement):
 
 
 def _repeat_repairs(postgres: bool, scope: ColumnElement):
-    """Each repair (not cancelled, with a product) in `scope`, and the minutes since the same
-    customer's previous such repair of the same product (`gap`; NULL: none)."""
+    """Each repair (not cancelled, with a product) in `scope`, the minutes since the same
+    customer's previous such repair of the same product (`gap`; NULL: none) and until their
+    next one (`next_gap`)."""
     t = TICKETS.c
-    previous = func.lag(t.created_at).over(partition_by=(t.customer_id, t.product),
-                                           order_by=(t.created_at, t.id))
+    partition, order = (t.customer_id, t.product), (t.created_at, t.id)
+    previous = func.lag(t.created_at).over(partition_by=partition, order_by=order)
+    following = func.lead(t.created_at).over(partition_by=partition, order_by=order)
     return (select(t.id.label("ticket_id"),
-                   minutes(postgres, t.created_at, previous).label("gap"))
+                   minutes(postgres, t.created_at, previous).label("gap"),
+                   minutes(postgres, following, t.created_at).label("next_gap"))
             .where(t.type == REPAIR, t.status != CANCELLED, t.product.is_not(None), scope)
             .subquery("repairs"))
 
 
 def facts_select(*, postgres: bool, source: MilestoneSource, tickets: ColumnElement,
-                 repairs: ColumnElement):
+                 repairs: ColumnElement, city_currencies: Mapping[str, str]):
     """The facts (the columns of `ticket_facts`) of the tickets matching `tickets`; `repairs`
-    must select every repair that may precede one of them by 30 days (same customer and
-    product)."""
+    must select every repair that may precede or follow one of them by 30 days (same customer
+    and product); `city_currencies`: the currency of each of their cities that is not the
+    Mainland's (service_facts.city_currencies)."""
     t, s = TICKETS.c, SURVEYS.c
     times, times_subquery = _milestone_times(source, tickets)
     created = t.created_at
     cancelled = t.status == CANCELLED
     previous = _repeat_repairs(postgres, repairs)
+    service = service_facts.service_select(tickets, city_currencies)
+    v = service.c
     counted_repair = and_(t.type == REPAIR, ~cancelled)
+    resolved_now = t.status.in_(RESOLVED_NOW)
+    window = REPEAT_REPAIR_DAYS * 24 * 60
     columns = [
         t.id.label("ticket_id"), created.label("created_at"), t.type.label("type"),
         cancelled.label("cancelled"), t.product.label("product"),
@@ -123,8 +139,17 @@ def facts_select(*, postgres: bool, source: MilestoneSource, tickets: ColumnElem
              else_=null()).label("on_site"),
         minutes(postgres, times["resolution"], created).label("resolution"),
         s.rating.label("rating"), s.state.label("survey_state"),
-        case((and_(counted_repair, previous.c.gap <= REPEAT_REPAIR_DAYS * 24 * 60), 1),
+        case((and_(counted_repair, previous.c.gap <= window), 1),
              (counted_repair, 0), else_=null()).label("repeat_repair"),
+        v.fault_category, case((resolved_now, t.resolved_by), else_=null()).label("resolved_by"),
+        v.visits,
+        # Fixed the first time: resolved with one visit at most, no repeat repair after it.
+        case((and_(t.type == REPAIR, resolved_now),
+              case((and_(v.visits <= 1, or_(previous.c.next_gap.is_(None),
+                                            previous.c.next_gap > window)), 1), else_=0)),
+             else_=null()).label("first_time_fix"),
+        v.currency, v.revenue, v.charge, v.warranty_cost, v.parts_used, v.parts_value,
+        v.warranty, v.quote,
     ]
     for milestone, (due_name, met_name) in SLA_COLUMNS.items():
         due, met = t[due_name], t[met_name]
@@ -136,16 +161,28 @@ def facts_select(*, postgres: bool, source: MilestoneSource, tickets: ColumnElem
         columns.append(case((and_(~cancelled, t[met_name].is_(None)), t[due_name]),
                             else_=null()).label(f"{milestone}_due"))
     joined = (TICKETS.outerjoin(SURVEYS, s.ticket_id == t.id)
-              .outerjoin(previous, previous.c.ticket_id == t.id))
+              .outerjoin(previous, previous.c.ticket_id == t.id)
+              .join(service, v.ticket_id == t.id))
     if times_subquery is not None:
         joined = joined.outerjoin(times_subquery, times_subquery.c.ticket_id == t.id)
     return select(*columns).select_from(joined).where(tickets)
 
 
 def repairs_window(low, high) -> ColumnElement:
-    """The repairs that may precede a ticket created from `low` to `high`."""
-    created = TICKETS.c.created_at
-    return and_(created >= low - timedelta(days=REPEAT_REPAIR_DAYS), created < high)
+    """The repairs that may precede or follow a ticket created from `low` to `high`."""
+    created, days = TICKETS.c.created_at, timedelta(days=REPEAT_REPAIR_DAYS)
+    return and_(created >= low - days, created < high + days)
+
+
+@lru_cache(maxsize=64)
+def _write_facts(postgres: bool, source: MilestoneSource, cities: tuple[tuple[str, str], ...]):
+    """The INSERT … SELECT of the facts of the tickets whose ids are bound as `affected`: built
+    once per kind of database, source and cities (building it costs ~10 ms of Python; a
+    refresh of one changed ticket, a few)."""
+    scope = TICKETS.c.id.in_(bindparam("affected", expanding=True))
+    rows = facts_select(postgres=postgres, source=source, tickets=scope, repairs=scope,
+                        city_currencies=dict(cities))
+    return insert(FACTS).from_select([c.name for c in rows.selected_columns], rows)
 
 
 async def refresh(*, db_session: AsyncSession, source: MilestoneSource,
@@ -176,10 +213,9 @@ async def refresh(*, db_session: AsyncSession, source: MilestoneSource,
     await db_session.execute(delete(FACTS).where(f.ticket_id.in_(affected)))
     # Every repair of an affected ticket's customer and product is affected too: the window
     # needs no other.
-    rows = facts_select(postgres=postgres, source=source, tickets=t.id.in_(affected),
-                        repairs=t.id.in_(affected))
-    await db_session.execute(insert(FACTS).from_select(
-        [c.name for c in rows.selected_columns], rows))
+    cities = await service_facts.city_currencies(db_session, t.id.in_(affected))
+    await db_session.execute(_write_facts(postgres, source, tuple(sorted(cities.items()))),
+                             {"affected": affected})
     await db_session.execute(update(VERSION).values(version=VERSION.c.version + 1))
     return len(taken)
 

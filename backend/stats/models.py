@@ -4,7 +4,8 @@ facts must be computed again.
 `ticket_facts` holds what the indicators aggregate, per ticket: its dimensions (ids, type,
 product: nothing personal) and its precomputed durations, survey, repeat-repair flag and SLA
 milestones. Database triggers (migration 0011) put a ticket's id into `ticket_facts_queue`
-whenever the ticket or its survey changes, whoever changes it; `backend/stats/facts.py` takes
+whenever the ticket, its survey or its service (quotes, payments, parts, record: migration
+0025) changes, whoever changes it; `backend/stats/facts.py` takes
 the queue and writes the facts (the worker every few seconds, and every statistics request
 before it reads, so the figures are never behind).
 """
@@ -55,6 +56,23 @@ class TicketFacts(Base):
     first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     on_site_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The service (migration 0025, backend/stats/service_facts.py): the record's fault
+    # category, how it was resolved (resolved or closed now), visits, a first-time fix (1/0,
+    # repairs resolved now); for repairs and installations the currency and, in its minor
+    # units, what was paid, the charge agreed, the cost borne under warranty, the parts fitted
+    # (units, value); free | charged | mixed; none | accepted | declined | pending.
+    fault_category: Mapped[str | None] = mapped_column(String(40))
+    resolved_by: Mapped[str | None] = mapped_column(String(16))
+    visits: Mapped[int | None] = mapped_column(SmallInteger)
+    first_time_fix: Mapped[int | None] = mapped_column(SmallInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    revenue: Mapped[int | None] = mapped_column(Integer)
+    charge: Mapped[int | None] = mapped_column(Integer)
+    warranty_cost: Mapped[int | None] = mapped_column(Integer)
+    parts_used: Mapped[int | None] = mapped_column(Integer)
+    parts_value: Mapped[int | None] = mapped_column(Integer)
+    warranty: Mapped[str | None] = mapped_column(String(8))
+    quote: Mapped[str | None] = mapped_column(String(8))
 
 
 class TicketFactsQueue(Base):

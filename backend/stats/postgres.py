@@ -1,16 +1,19 @@
 """On PostgreSQL the facts are aggregated in SQL: `GROUP BY GROUPING SETS` over overall, period
 and each breakdown, percentiles with `percentile_cont`, in two statements run at once on one
-snapshot (JIT off: compiling costs more than running)."""
+snapshot (JIT off: compiling costs more than running), and the service figures in a third,
+hashed (no percentiles)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, case, func, literal, null, select, text, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from backend.stats import service_aggregates
 from backend.stats.aggregates import COMPLAINT, DURATIONS, SATISFIED_MIN, Aggregate, Quantiles
 from backend.stats.capabilities import Capabilities
 from backend.stats.enums import SLA_MILESTONES, Dimension
@@ -86,24 +89,45 @@ async def _settings(connection) -> None:
 OVERALL, PERIOD = "overall", "period"  # groupings besides the breakdowns
 
 
+def _grouped(facts, part: list[Any], measures: list[ColumnElement]):
+    """One statement of these groupings: `GROUP BY GROUPING SETS`, `grouping` saying which."""
+    keys = [facts.c[str(g)] for g in part if g != OVERALL]
+    if not keys:
+        return select(literal(0).label("grouping"), *measures)
+    sets = [tuple_(key) for key in keys] + ([tuple_()] if OVERALL in part else [])
+    return (select(func.grouping(*keys).label("grouping"), *keys, *measures)
+            .group_by(func.grouping_sets(*sets)))
+
+
+def _groups(part: list[Any], rows) -> Iterator[tuple[Any, Any, Any]]:
+    """(grouping: OVERALL, PERIOD or a dimension; its key; the row) of a statement's rows."""
+    keys = [g for g in part if g != OVERALL]
+    for row in rows:
+        grouped = [g for i, g in enumerate(keys) if not row.grouping & (1 << (len(keys) - 1 - i))]
+        if not grouped:
+            yield OVERALL, None, row
+        else:
+            yield grouped[0], row._mapping[str(grouped[0])], row
+
+
 async def aggregate_postgres(db_session: AsyncSession, facts_select, dimensions,
                              capabilities: Capabilities):
     """The groupings (overall, periods, each breakdown: each costs about the same, sorts for
     its percentiles) in two `GROUPING SETS` statements run at once, the second on another
-    connection reading the same snapshot."""
+    connection reading the same snapshot, followed there by a third: the service figures of
+    every grouping and currency, sums and counts only (hashed, no sort:
+    backend/stats/service_aggregates.py), which the two sorting ones then do not carry."""
     facts = facts_select.subquery("facts")
     measures = _aggregates_sql(facts, capabilities)
     groupings: list[Any] = [OVERALL, PERIOD, *dimensions]
     half = (len(groupings) + 1) // 2
     parts = [groupings[:half], groupings[half:]]
-
-    def statement(part: list[Any]):
-        keys = [facts.c[str(g)] for g in part if g != OVERALL]
-        if not keys:
-            return select(literal(0).label("grouping"), *measures)
-        sets = [tuple_(key) for key in keys] + ([tuple_()] if OVERALL in part else [])
-        return (select(func.grouping(*keys).label("grouping"), *keys, *measures)
-                .group_by(func.grouping_sets(*sets)))
+    # Per grouping and currency (the money is summed per currency; the counts, added up):
+    # fewer aggregates than one sum per currency, hashed. The overall: the periods' sum.
+    keys = [facts.c[str(g)] for g in groupings if g != OVERALL]
+    service = (select(func.grouping(*keys).label("grouping"), *keys, facts.c.currency,
+                      *service_aggregates.measures(facts.c))
+               .group_by(func.grouping_sets(*(tuple_(key, facts.c.currency) for key in keys))))
 
     await db_session.commit()  # a new transaction: one snapshot for both statements
     await db_session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
@@ -115,21 +139,28 @@ async def aggregate_postgres(db_session: AsyncSession, facts_select, dimensions,
         await other.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         await other.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
         await _settings(other)
-        results = [r.all() for r in await asyncio.gather(
-            db_session.execute(statement(parts[0])), other.execute(statement(parts[1])))]
+
+        async def second() -> tuple[Sequence[Any], Sequence[Any]]:
+            rows = (await other.execute(_grouped(facts, parts[1], measures))).all()
+            return rows, (await other.execute(service)).all()
+
+        first, (second_rows, service_rows) = await asyncio.gather(
+            db_session.execute(_grouped(facts, parts[0], measures)), second())
     overall, by_period = Aggregate(), {}
     by_dimension: dict[Dimension, dict[Any, Aggregate]] = {d: {} for d in dimensions}
-    for part, rows in zip(parts, results, strict=True):
-        keys = [g for g in part if g != OVERALL]
-        for row in rows:
-            grouped = [g for i, g in enumerate(keys)
-                       if not row.grouping & (1 << (len(keys) - 1 - i))]
+    for part, rows in zip(parts, (first.all(), second_rows), strict=True):
+        for grouping, key, row in _groups(part, rows):
             aggregate = _aggregate_of(row, capabilities)
-            if not grouped:
+            if grouping == OVERALL:
                 overall = aggregate
-            elif grouped == [PERIOD]:
-                by_period[row.period] = aggregate
+            elif grouping == PERIOD:
+                by_period[key] = aggregate
             else:
-                by_dimension[grouped[0]][row._mapping[str(grouped[0])]] = aggregate
+                by_dimension[grouping][key] = aggregate
+    for grouping, key, row in _groups(groupings[1:], service_rows):
+        targets = ([overall, by_period.get(key)] if grouping == PERIOD
+                   else [by_dimension[grouping].get(key)])
+        for target in targets:
+            if target is not None:
+                service_aggregates.add_group(target.service, row.currency, row._mapping)
     return overall, by_period, by_dimension
-

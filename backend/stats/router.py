@@ -97,7 +97,9 @@ async def statistics(request: Request, query: QueryDep, db_session: SessionDep,
                      settings: SettingsDep, _: StatsReader) -> StatsReport:
     """Service indicators (GB/T 27922) over the tickets created from `from` to `to`: overall,
     per period (`group_by`) and broken down by type, product, outlet, technician and SLA
-    policy (or only the `breakdown`s asked for). Definitions: docs/statistics.md."""
+    policy, fault category (or only the `breakdown`s asked for), with the service figures
+    (money per currency, parts, warranty, quotes, first-time fix, resolutions). Definitions:
+    docs/statistics.md."""
     return await _report(request, db_session, settings, query)
 
 

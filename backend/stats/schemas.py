@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +43,70 @@ class SlaCompliance(BaseModel):
     missed: int
 
 
+class MoneyIndicators(BaseModel):
+    """The repairs and installations of one currency (amounts are never added across
+    currencies): totals and per ticket, in major units ("1190.00")."""
+
+    currency: str
+    tickets: int = Field(description="repairs and installations in this currency")
+    revenue: Decimal = Field(description="payments recorded")
+    revenue_per_ticket: Decimal
+    charge: Decimal = Field(description="the charge agreed (the standing quote's)")
+    charge_per_ticket: Decimal
+    warranty_cost: Decimal = Field(description="borne under warranty: what was not charged, "
+                                               "at its price")
+    warranty_cost_per_ticket: Decimal
+    parts_value: Decimal = Field(description="the parts fitted, at the catalogue's price")
+    parts_value_per_ticket: Decimal
+
+
+class WarrantyShare(BaseModel):
+    """Repairs and installations by what the warranty bore: free (all of it), charged (none),
+    mixed; shares of those that are one of the three (`classified`)."""
+
+    free: int
+    charged: int
+    mixed: int
+    classified: int
+    free_share: float | None
+    charged_share: float | None
+    mixed_share: float | None
+
+
+class QuoteIndicators(BaseModel):
+    """The customer's answer to the standing quote (those needing one)."""
+
+    accepted: int
+    declined: int
+    pending: int
+    acceptance_rate: float | None = Field(description="accepted / (accepted + declined)")
+
+
+class ResolvedByCounts(BaseModel):
+    """Tickets resolved now (resolved or closed), by how: the customer's confirmation, the
+    acceptance timeout, a staff override (a repair or installation, with a reason), staff (a
+    ticket needing no confirmation)."""
+
+    confirmed: int
+    timeout: int
+    override: int
+    staff: int
+
+
+class ServiceIndicators(BaseModel):
+    jobs: int = Field(description="repairs and installations")
+    money: list[MoneyIndicators] = Field(description="per currency, by its code")
+    parts_used: int = Field(description="units fitted")
+    warranty: WarrantyShare
+    quotes: QuoteIndicators
+    first_time_fix_rate: float | None = Field(
+        description="repairs resolved with one visit at most and no repeat repair within 30 "
+                    "days after / repairs resolved")
+    first_time_fixes: int
+    resolved_repairs: int
+    resolved_by: ResolvedByCounts
+
+
 class Indicators(BaseModel):
     tickets: int
     satisfaction_rate: float | None = Field(description="share of ratings 4-5 among ratings")
@@ -68,6 +133,8 @@ class Indicators(BaseModel):
     sla_compliance: dict[str, SlaCompliance] | None = Field(
         description="per milestone (first_response, on_site, resolution); null where the "
                     "database has no SLA due times")
+    service: ServiceIndicators = Field(description="money, parts, warranty, quotes, "
+                                                   "first-time fix, resolutions")
 
 
 class PeriodIndicators(Indicators):
@@ -78,7 +145,8 @@ class PeriodIndicators(Indicators):
 
 class BreakdownIndicators(Indicators):
     key: str | int | None = Field(description="type, product, outlet id, technician's "
-                                               "username, SLA policy id; null: none")
+                                               "username, SLA policy id, fault category "
+                                               "code; null: none")
     label: str | None
 
 
@@ -100,7 +168,7 @@ class StatsReport(BaseModel):
     overall: Indicators
     trend: list[PeriodIndicators]
     breakdowns: dict[str, list[BreakdownIndicators]] = Field(
-        description="by type, product, outlet, technician, sla_policy: those this database "
-                    "has")
+        description="by type, product, outlet, technician, sla_policy, fault_category: those "
+                    "this database has")
     unavailable: list[str] = Field(description="breakdowns and indicators this database "
                                                "cannot give (their columns do not exist)")

@@ -26,6 +26,8 @@ The definitions (docs/statistics.md):
 - repeat repair rate = repairs (not cancelled) whose customer's previous repair (not
   cancelled) of the same product was created at most 30 days before / repairs (not cancelled);
 - cancellation rate = cancelled / tickets;
+- the service (repairs and installations; backend/stats/service_facts.py): money per
+  currency, parts, warranty share, quote acceptance, first-time fix, resolved by;
 - SLA compliance per milestone = met by the due time / (met + missed), where missed = met late
   or not met and past due; cancelled tickets and those without a due time are left out.
 """
@@ -42,7 +44,9 @@ from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.models import Base
+from backend.service_records.faults import COMMON, INSTALLED, SPECIFIC
 from backend.stats import facts as stats_facts
+from backend.stats import service_aggregates, service_facts
 from backend.stats.aggregates import Aggregate, aggregate_python, indicators
 from backend.stats.capabilities import TICKETS, Capabilities
 from backend.stats.enums import SLA_MILESTONES, Dimension, MilestoneSource
@@ -61,7 +65,11 @@ FACTS = Base.metadata.tables["ticket_facts"]
 # The facts column of each breakdown.
 DIMENSION_COLUMNS = {Dimension.type: "type", Dimension.product: "product",
                      Dimension.outlet: "outlet_id", Dimension.technician: "assignee_id",
-                     Dimension.sla_policy: "sla_policy_id"}
+                     Dimension.sla_policy: "sla_policy_id",
+                     Dimension.fault_category: "fault_category"}
+# A fault category's label: its names (zh-Hans, en).
+FAULT_NAMES = {fault.code: f"{fault.zh_hans} {fault.en}"
+               for fault in (INSTALLED, *COMMON, *(f for own in SPECIFIC.values() for f in own))}
 
 
 class StatsUnavailable(Exception):
@@ -88,7 +96,8 @@ def _wanted(query: StatsQuery, capabilities: Capabilities) -> list[Dimension]:
 
 
 def _selected(*, query: StatsQuery, timezone: str, now: datetime, postgres: bool,
-              capabilities: Capabilities, source: MilestoneSource | None):
+              capabilities: Capabilities, source: MilestoneSource | None,
+              city_currencies: dict[str, str]):
     """The facts of the tickets of `query`, with only the columns aggregated: from
     `ticket_facts`, or (`source` given) computed from the tickets here and now."""
     low, high = utc_bounds(query.start, query.end, timezone)
@@ -96,9 +105,9 @@ def _selected(*, query: StatsQuery, timezone: str, now: datetime, postgres: bool
         facts = FACTS
     else:
         facts = stats_facts.facts_select(
-            postgres=postgres, source=source,
-            tickets=and_(TICKETS.c.created_at >= low, TICKETS.c.created_at < high),
-            repairs=stats_facts.repairs_window(low, high)).subquery("facts")
+            postgres=postgres, source=source, tickets=_created(low, high),
+            repairs=stats_facts.repairs_window(low, high),
+            city_currencies=city_currencies).subquery("facts")
     f = facts.c
     wanted = _wanted(query, capabilities)
     conditions = [f.created_at >= low, f.created_at < high]
@@ -121,7 +130,7 @@ def _selected(*, query: StatsQuery, timezone: str, now: datetime, postgres: bool
     columns += [f.type, f.cancelled, *(f[DIMENSION_COLUMNS[d]].label(str(d)) for d in wanted
                                       if d != Dimension.type),
                 f.first_response, f.on_site, f.resolution, f.rating, f.survey_state,
-                f.repeat_repair]
+                f.repeat_repair, *(f[name] for name in service_aggregates.COLUMNS)]
     if postgres:
         columns.append(_period_index(f.created_at, query, timezone).label("period"))
     if capabilities.sla:
@@ -138,6 +147,9 @@ def _selected(*, query: StatsQuery, timezone: str, now: datetime, postgres: bool
                                  0), else_=null()).label(f"sla_{milestone}"))
     return select(*columns).where(*conditions), wanted
 
+
+def _created(low: datetime, high: datetime) -> ColumnElement[bool]:
+    return and_(TICKETS.c.created_at >= low, TICKETS.c.created_at < high)
 
 
 # ---- the report -----------------------------------------------------------------------------
@@ -165,6 +177,8 @@ async def _labels(db_session: AsyncSession, dimension: Dimension,
                    policies.c.customer_tier).where(policies.c.id.in_(keys)))
         return {id_: (id_, f"{kind} · {priority or 'any priority'} · {tier or 'any tier'}")
                 for id_, kind, priority, tier in rules}
+    if dimension == Dimension.fault_category:
+        return {k: (k, FAULT_NAMES.get(k)) for k in keys}
     return {k: (k, None) for k in keys}
 
 
@@ -217,8 +231,13 @@ async def _aggregates(db_session: AsyncSession, *, query: StatsQuery, timezone: 
                       source: MilestoneSource | None):
     """(overall, {period's first day: aggregate}, {dimension: {key: aggregate}})."""
     postgres = db_session.get_bind().dialect.name == "postgresql"
+    cities: dict[str, str] = {}
+    if source is not None:
+        cities = await service_facts.city_currencies(
+            db_session, _created(*utc_bounds(query.start, query.end, timezone)))
     facts, dimensions = _selected(query=query, timezone=timezone, now=now, postgres=postgres,
-                                  capabilities=capabilities, source=source)
+                                  capabilities=capabilities, source=source,
+                                  city_currencies=cities)
     if not postgres:
         return await aggregate_python(db_session, facts, dimensions, capabilities,
                                        query.group_by, timezone, now)

@@ -1,6 +1,7 @@
 """The statistics page in a real browser (Debian's Chromium driven by Playwright): a supervisor
-signs in on a backend (PostgreSQL) holding a generated service history, the page draws its
-charts with Chart.js and shows the API's numbers, and a new date range changes them."""
+signs in on a backend (PostgreSQL) holding a generated service history (with its quotes,
+payments, parts and records), the page draws its charts with Chart.js and shows the API's
+numbers, the service section included, and a new date range changes them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from backend.kernel import crypto
 from backend.kernel.config import DEV_STAFF_TOKEN
 from tests.backend.conftest import ENCRYPTION_KEY
 from tests.backend.stats.dataset import generate, load
+from tests.backend.stats.service_dataset import add_service
 from tests.e2e.conftest import DOCS
 from tests.e2e.console_backend import backend_process
 from tests.support.db import postgres_database
@@ -28,12 +30,13 @@ pytestmark = [pytest.mark.postgres]
 PASSWORD = "stats-test-password"
 ADMIN = {"Authorization": f"Bearer {DEV_STAFF_TOKEN}"}
 HOSTILE_OUTLET = '<img src=x onerror="window.pwned=1">浦东服务中心'
-CANVASES = ("chart-tickets", "chart-rates", "chart-times", "chart-sla")
+CANVASES = ("chart-tickets", "chart-rates", "chart-times", "chart-sla", "chart-service")
 
 
 async def _load(database_url: str) -> None:
     crypto.configure(ENCRYPTION_KEY)  # the backend's key (below): the free text is encrypted
     data = generate(1500, seed=11)
+    add_service(data, seed=11)
     data.outlets[0]["name"] = HOSTILE_OUTLET  # shown in the outlet breakdown: as text
     engine = create_async_engine(database_url)
     try:
@@ -126,6 +129,47 @@ def expected_rows(report: dict, dimension: str) -> dict[str, list[str]]:
     return rows
 
 
+def service_shown(page) -> dict:
+    """The service section: its figures' raw values, and each currency's row."""
+    return page.evaluate("""() => ({
+        fields: [...document.querySelectorAll('#service-fields dd')].map(dd => dd.dataset.value),
+        money: Object.fromEntries([...document.querySelectorAll('#service-money tr[data-currency]')]
+            .map(tr => [tr.dataset.currency,
+                        [...tr.querySelectorAll('td')].map(td => td.dataset.value)])),
+        rows: Object.fromEntries([...document.querySelectorAll('#service-table tbody tr[data-key]')]
+            .map(tr => [tr.dataset.key,
+                        [...tr.querySelectorAll('td[data-value]')].map(td => td.dataset.value)])),
+    })""")
+
+
+def expected_service(report: dict, dimension: str) -> dict:
+    def raw(value) -> str:  # as JavaScript's String(): 1.0 is "1"
+        return "" if value is None else (str(value) if not isinstance(value, float)
+                                         else repr(value).removesuffix(".0"))
+
+    s = report["overall"]["service"]
+    r = s["resolved_by"]
+    fields = [raw(v) for v in (
+        s["jobs"], s["parts_used"], s["first_time_fix_rate"], s["quotes"]["acceptance_rate"],
+        s["warranty"]["free_share"], s["warranty"]["charged_share"],
+        s["warranty"]["mixed_share"], r["confirmed"], r["timeout"], r["override"],
+        r["staff"])]
+    money = {m["currency"]: [m["currency"], str(m["tickets"]),
+                             *(m[f"{name}{kind}"] for name in ("revenue", "charge",
+                                                               "warranty_cost", "parts_value")
+                               for kind in ("", "_per_ticket"))] for m in s["money"]}
+    rows = {}
+    for row in report["breakdowns"][dimension]:
+        v = row["service"]
+        rows["" if row["key"] is None else str(row["key"])] = [raw(x) for x in (
+            v["jobs"], " ".join(f"{m['currency']}:{m['revenue']}" for m in v["money"]),
+            " ".join(f"{m['currency']}:{m['warranty_cost']}" for m in v["money"]),
+            v["parts_used"], v["warranty"]["free_share"], v["quotes"]["acceptance_rate"],
+            v["first_time_fix_rate"], v["resolved_by"]["timeout"],
+            v["resolved_by"]["override"])]
+    return {"fields": fields, "money": money, "rows": rows}
+
+
 def charts(page) -> dict[str, list]:
     """Each canvas's Chart.js instance: its first data set (null if no chart was made)."""
     return page.evaluate("""ids => Object.fromEntries(ids.map(id => {
@@ -147,12 +191,21 @@ def test_the_page_charts_the_api_numbers_and_follows_the_date_range(backend, pag
     satisfaction = [p["satisfaction_rate"] for p in report["trend"]]
     assert drawn["chart-rates"] == [None if r is None else math.floor(r * 1000 + 0.5) / 10
                                     for r in satisfaction]  # percent, as Math.round
-    assert page.locator("canvas").count() == 4
+    assert page.locator("canvas").count() == 5
     assert table(page) == expected_rows(report, "type")
     overall = page.locator("#overall dd").first
     assert overall.text_content() == str(report["overall"]["tickets"])
     assert page.locator("#breakdown-table tbody tr[data-key=repair] td").first \
         .text_content() == "维修 repair"
+    # The service section: the API's figures, money per currency (CNY, HKD, TWD apart).
+    assert service_shown(page) == expected_service(report, "type")
+    assert sorted(service_shown(page)["money"]) == ["CNY", "HKD", "TWD"]
+    assert drawn["chart-service"] == [
+        None if p["service"]["first_time_fix_rate"] is None
+        else math.floor(p["service"]["first_time_fix_rate"] * 1000 + 0.5) / 10
+        for p in report["trend"]]
+    cny = page.locator("#service-money tr[data-currency=CNY] td").nth(2).text_content()
+    assert cny.startswith("CNY ") and "," in cny  # grouped: CNY 12,345.00
 
     # A shorter range: other numbers, the same as the API's again, in the address and the CSV.
     page.fill("#f-from", "2025-10-01")
@@ -182,6 +235,14 @@ def test_the_page_charts_the_api_numbers_and_follows_the_date_range(backend, pag
     assert HOSTILE_OUTLET in page.locator("#breakdown-table").text_content()
     assert page.locator("#breakdown-table img").count() == 0
     assert page.evaluate("window.pwned") is None
+
+    # By fault category: the service figures of each, labelled with the category's names.
+    page.select_option("#breakdown", "fault_category")
+    loaded(page, "2025-10-01/2025-10-15/day/fault_category")
+    by_fault = api(url, **{"from": "2025-10-01", "to": "2025-10-15", "group_by": "day",
+                           "breakdown": "fault_category"})
+    assert service_shown(page) == expected_service(by_fault, "fault_category")
+    assert "压缩机故障 Compressor fault (RF-COMP)" in page.locator("#service-table").text_content()
 
     page.select_option("#breakdown", "technician")
     loaded(page, "2025-10-01/2025-10-15/day/technician")

@@ -1,11 +1,14 @@
-// Spare parts (dispatchers, supervisors, admins): the open low-stock alerts, the stock of each
-// outlet and technician (rows below their threshold highlighted; dispatchers and admins set
-// the threshold and record receipts, issues and returns), and the catalogue, searched by
-// number or name and category. Prices come in minor units (分 / cents).
+// Spare parts (dispatchers, supervisors, admins): the open low-stock alerts (a dispatcher who
+// works at an outlet: that outlet's, as the API gives them; refreshed while the page is open
+// and counted in the nav), the stock of each outlet and technician (rows below their
+// threshold highlighted; dispatchers and admins set the threshold and record receipts,
+// issues and returns), and the catalogue, searched by number or name and category. Prices
+// come in minor units (分 / cents).
 "use strict";
 
 const {el, api, problem, when} = Console;
 const KINDS = {main: "主要部件 main", wearing: "易损件 wearing", other: "其他 other"};
+const ALERTS_MS = 10000;
 let mayKeep = false;
 
 function money(part) {
@@ -58,12 +61,59 @@ async function loadStock() {
     : [el("tr", {}, el("td", {colspan: "5", class: "hint", text: "没有库存记录 No stock recorded"}))]));
 }
 
+function ownOutlet(session, outlets) {
+  // The outlet whose alerts the API gives a dispatcher by default (null: every outlet's).
+  if (session.role !== "dispatcher" || !session.outlet_id) return null;
+  const found = outlets.find((o) => o.id === session.outlet_id);
+  return {id: session.outlet_id, name: found ? found.name : `#${session.outlet_id}`};
+}
+
+function showOwnOutlet(outlet) {
+  document.getElementById("alerts-title").textContent = `本网点库存预警 · ${outlet.name}`;
+  document.getElementById("alerts-hint").textContent = "Low stock at your outlet: below its threshold, until restocked";
+  const select = document.getElementById("m-outlet");
+  if ([...select.options].some((o) => o.value === String(outlet.id))) select.value = String(outlet.id);
+}
+
+function countInNav(count) {
+  const link = document.querySelector("header a[href='/console/parts']");
+  if (!link) return;
+  let badge = document.getElementById("nav-alerts");
+  if (!count) { if (badge) badge.remove(); return; }
+  if (!badge) {
+    badge = el("span", {class: "badge coverage expired", id: "nav-alerts", title: "open low-stock alerts"});
+    link.append(" ", badge);
+  }
+  badge.textContent = String(count);
+}
+
+let shownAlerts = "";  // the ids of the alerts shown
+
 async function loadAlerts() {
   const alerts = await api("GET", "/api/v1/stock/alerts");
+  shownAlerts = alerts.map((a) => a.id).join(",");
   document.getElementById("alerts-card").hidden = alerts.length === 0;
-  document.getElementById("alerts").replaceChildren(...alerts.map((a) => el("li", {class: "warn"},
+  document.getElementById("alerts-count").textContent = String(alerts.length);
+  document.getElementById("alerts").replaceChildren(...alerts.map((a) => el("li", {class: "warn", "data-alert": String(a.id)},
     `${a.outlet_name}：${a.part_number} ${a.part_name} 剩 ${a.quantity}（预警线 ${a.threshold}）`,
     el("span", {class: "hint", text: ` · ${when(a.raised_at)}`}))));
+  countInNav(alerts.length);
+}
+
+function keepAlertsFresh() {
+  // An alert raised while the page is open (someone else's movement) shows without a reload;
+  // the stock with it, unless a threshold is being edited there.
+  const refresh = async () => {
+    const before = shownAlerts;
+    try {
+      await loadAlerts();
+      if (shownAlerts !== before && !document.getElementById("stock").contains(document.activeElement)) await loadStock();
+    } catch (e) {
+      console.error(e);
+    }
+  };
+  setInterval(() => { if (!document.hidden) refresh(); }, ALERTS_MS);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
 }
 
 function catalogueRow(p) {
@@ -117,7 +167,7 @@ function debounced(fn) {
 }
 
 (async () => {
-  const {meta} = await Console.start("parts");
+  const {session, meta} = await Console.start("parts");
   mayKeep = Boolean(meta.may_keep_stock);
   const error = document.getElementById("error");
   try {
@@ -125,6 +175,8 @@ function debounced(fn) {
     for (const id of ["f-outlet", "m-outlet"]) {
       document.getElementById(id).append(...outlets.map((o) => el("option", {value: String(o.id), text: o.name})));
     }
+    const own = ownOutlet(session, outlets);
+    if (own) showOwnOutlet(own);
     document.getElementById("c-category").append(...meta.product_categories.map((c) => el("option", {value: c, text: c})));
     const form = document.getElementById("move-form");
     form.hidden = !mayKeep;
@@ -134,6 +186,7 @@ function debounced(fn) {
     document.getElementById("c-q").addEventListener("input", debounced(loadCatalogue));
     document.getElementById("c-category").addEventListener("change", loadCatalogue);
     await Promise.all([loadAlerts(), loadStock(), loadCatalogue()]);
+    keepAlertsFresh();
   } catch (e) {
     error.textContent = `加载失败 (could not load): ${problem(e)}`;
   }

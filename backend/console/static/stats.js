@@ -2,7 +2,8 @@
 // and filters; trend charts (Chart.js, vendored) and one breakdown table at a time (the API
 // computes only the breakdown asked for); the same request as CSV. The filters stay in the
 // address. Above them, for supervisors, the return visits to follow up (not solved, rated 1-2),
-// refreshed every few seconds. Everything from the API goes in with textContent or onto the
+// refreshed every few seconds. The service section: money per currency (never added across
+// currencies), parts, warranty share, quote acceptance, first-time fix, resolutions. Everything from the API goes in with textContent or onto the
 // canvas: never as HTML.
 "use strict";
 
@@ -10,7 +11,7 @@ const {el, label, api, when} = Console;
 const FOLLOW_UP_MS = 10000;
 const REASONS = {survey_not_solved: "未解决 not solved", survey_low_rating: "差评 low rating"};
 const FILTERS = ["from", "to", "group_by", "type", "product", "outlet", "technician"];
-const BREAKDOWNS = ["type", "product", "outlet", "technician"];
+const BREAKDOWNS = ["type", "product", "outlet", "technician", "fault_category"];
 const COLOURS = ["#1e6fd9", "#d92d20", "#f79009", "#12b76a", "#7a5af8"];
 const charts = {};
 
@@ -31,6 +32,16 @@ function hours(value) {
 
 function pct(rate) {
   return rate === null || rate === undefined ? null : Math.round(rate * 1000) / 10;
+}
+
+// "1430.00" (the API's decimal string) -> "CNY 1,430.00": the digits as they are, grouped.
+function amount(currency, value) {
+  const [whole, cents] = String(value).split(".");
+  return `${currency} ${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${cents ? "." + cents : ""}`;
+}
+
+function cell(text, value) {
+  return el("td", {text, "data-value": value === null || value === undefined ? "" : String(value)});
 }
 
 // ---- filters and the address ----------------------------------------------------------------
@@ -104,6 +115,67 @@ function renderOverall(report) {
     `${report.from} — ${report.to} (${report.timezone})${report.unavailable.length ? " · 无 n/a: " + report.unavailable.join(", ") : ""}`;
 }
 
+// ---- the service ------------------------------------------------------------------------------
+
+function renderService(report) {
+  const s = report.overall.service;
+  const r = s.resolved_by;
+  const items = [
+    ["维修安装单 Jobs", String(s.jobs), s.jobs],
+    ["配件用量 Parts used", String(s.parts_used), s.parts_used],
+    ["一次修复率 First-time fix", `${percent(s.first_time_fix_rate)} (${s.first_time_fixes}/${s.resolved_repairs})`, s.first_time_fix_rate],
+    ["报价接受率 Quotes accepted", `${percent(s.quotes.acceptance_rate)} (${s.quotes.accepted}/${s.quotes.accepted + s.quotes.declined}, 待答 pending ${s.quotes.pending})`, s.quotes.acceptance_rate],
+    ["保内免费 Free under warranty", `${percent(s.warranty.free_share)} (${s.warranty.free})`, s.warranty.free_share],
+    ["保外收费 Charged", `${percent(s.warranty.charged_share)} (${s.warranty.charged})`, s.warranty.charged_share],
+    ["部分保内 Mixed", `${percent(s.warranty.mixed_share)} (${s.warranty.mixed})`, s.warranty.mixed_share],
+    ["客户确认 Confirmed", String(r.confirmed), r.confirmed],
+    ["超时自动解决 Timeout (72 h)", String(r.timeout), r.timeout],
+    ["人工强制解决 Staff override", String(r.override), r.override],
+    ["工作人员解决 Staff (no confirmation)", String(r.staff), r.staff],
+  ];
+  const list = el("dl", {class: "fields", id: "service-fields"});
+  list.style.gridTemplateColumns = "repeat(3, 190px 1fr)";
+  for (const [term, text, value] of items) {
+    list.append(el("dt", {text: term}),
+                el("dd", {text, "data-value": value === null || value === undefined ? "" : String(value)}));
+  }
+  document.getElementById("service-overall").replaceChildren(list);
+  const body = document.querySelector("#service-money tbody");
+  body.replaceChildren(...s.money.map((m) => el("tr", {"data-currency": m.currency},
+    cell(m.currency, m.currency), cell(String(m.tickets), m.tickets),
+    ...["revenue", "charge", "warranty_cost", "parts_value"].flatMap((name) => [
+      cell(amount(m.currency, m[name]), m[name]),
+      cell(amount(m.currency, m[`${name}_per_ticket`]), m[`${name}_per_ticket`])]))));
+  if (!s.money.length) {
+    body.append(el("tr", {}, el("td", {colspan: "10", class: "hint", text: "这些天没有维修安装单 No repairs or installations in these days"})));
+  }
+}
+
+const SERVICE_COLUMNS = [
+  ["工单 Jobs", (s) => s.jobs, String],
+  ["收入 Revenue", (s) => s.money.map((m) => `${m.currency}:${m.revenue}`).join(" "), null, (s) => s.money.map((m) => amount(m.currency, m.revenue)).join(" · ") || "—"],
+  ["保修成本 Warranty cost", (s) => s.money.map((m) => `${m.currency}:${m.warranty_cost}`).join(" "), null, (s) => s.money.map((m) => amount(m.currency, m.warranty_cost)).join(" · ") || "—"],
+  ["配件 Parts", (s) => s.parts_used, String],
+  ["保内免费 Free", (s) => s.warranty.free_share, percent],
+  ["报价接受率 Quotes accepted", (s) => s.quotes.acceptance_rate, percent],
+  ["一次修复率 First-time fix", (s) => s.first_time_fix_rate, percent],
+  ["超时 Timeout", (s) => s.resolved_by.timeout, String],
+  ["强制 Override", (s) => s.resolved_by.override, String],
+];
+
+function renderServiceBreakdown(report, dimension) {
+  document.getElementById("service-head").replaceChildren(
+    el("th", {text: "分项 Key"}), ...SERVICE_COLUMNS.map(([title]) => el("th", {text: title})));
+  const rows = (report.breakdowns || {})[dimension] || [];
+  document.querySelector("#service-table tbody").replaceChildren(...rows.map((row) =>
+    el("tr", {"data-key": row.key === null ? "" : String(row.key)},
+       el("td", {text: keyText(dimension, row)}),
+       ...SERVICE_COLUMNS.map(([, value, format, shown]) => {
+         const v = value(row.service);
+         return cell(shown ? shown(row.service) : format(v), v);
+       }))));
+}
+
 // ---- charts -------------------------------------------------------------------------------------
 
 function draw(id, type, labels, series, unit) {
@@ -152,6 +224,11 @@ function renderCharts(report) {
     ["首次响应 first response", trend.map((p) => sla(p, "first_response"))],
     ["上门 on site", trend.map((p) => sla(p, "on_site"))],
     ["解决 resolution", trend.map((p) => sla(p, "resolution"))],
+  ], "%");
+  draw("chart-service", "line", labels, [
+    ["一次修复率 first-time fix", trend.map((p) => pct(p.service.first_time_fix_rate))],
+    ["报价接受率 quotes accepted", trend.map((p) => pct(p.service.quotes.acceptance_rate))],
+    ["保内免费 free under warranty", trend.map((p) => pct(p.service.warranty.free_share))],
   ], "%");
 }
 
@@ -249,8 +326,10 @@ async function load() {
   toUrl(chosen(), breakdown);
   document.getElementById("csv").href = `/api/v1/stats.csv?${chosen()}`;
   renderOverall(report);
+  renderService(report);
   renderCharts(report);
   renderBreakdown(report, breakdown);
+  renderServiceBreakdown(report, breakdown);
   document.body.dataset.loaded = `${report.from}/${report.to}/${report.group_by}/${breakdown}`;
 }
 

@@ -25,8 +25,8 @@ async def test_create_and_list(app, client) -> None:
 
     assert created.status_code == 201
     body = created.json()
-    assert set(body) == {"username", "display_name", "staff_number", "role", "active",
-                         "created_at"}
+    assert set(body) == {"username", "display_name", "staff_number", "outlet_id", "role",
+                         "active", "created_at"}
     assert (body["username"], body["display_name"], body["role"], body["active"]) == (
         "alice", "Alice Li", "agent", True)
     listed = (await client.get(STAFF, headers=STAFF_HEADERS)).json()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.models import Base
@@ -51,6 +51,9 @@ class Dataset:
     surveys: list[dict[str, Any]] = field(default_factory=list)
     events_of: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     survey_of: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The service's tables, in the order they are inserted (tests/backend/stats/
+    # service_dataset.py): parts, quotes, quote_lines, payments, stock_movements, …
+    service: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _weighted(rng: random.Random, choices: tuple[tuple[Any, int], ...]) -> Any:
@@ -243,12 +246,18 @@ def move(data: Dataset, ticket: dict[str, Any], created: datetime) -> None:
 
 
 async def load(session: AsyncSession, data: Dataset, batch: int = 5000) -> None:
-    """Insert everything (executemany through SQLAlchemy Core) and commit."""
+    """Insert everything (executemany through SQLAlchemy Core) and commit. Quotes get the
+    seeded fee standard of their region."""
     tables = Base.metadata.tables
+    if data.service.get("quotes"):
+        standards = tables["fee_standards"]
+        ids = dict((await session.execute(select(standards.c.region, standards.c.id))).all())
+        for quote in data.service["quotes"]:
+            quote["fee_standard_id"] = ids[quote["region"]]
     for name, rows in (("customers", data.customers), ("staff", data.staff),
                        ("outlets", data.outlets), ("sla_policies", data.policies),
                        ("tickets", data.tickets), ("ticket_events", data.events),
-                       ("surveys", data.surveys)):
+                       ("surveys", data.surveys), *data.service.items()):
         for i in range(0, len(rows), batch):
             await session.execute(insert(tables[name]), rows[i:i + batch])
     await session.commit()

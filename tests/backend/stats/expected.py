@@ -10,7 +10,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tests.backend.stats import service_history
 from tests.backend.stats.dataset import Dataset
+from tests.backend.stats.expected_service import ServiceIndex, service_facts
 
 ON_SITE = ("repair", "installation")
 SLA = {"first_response": "first_response_due", "on_site": "on_site_due",
@@ -47,7 +49,8 @@ def repairs_by_customer_product(data: Dataset) -> dict[tuple, list[dict[str, Any
 
 
 def facts(data: Dataset, ticket: dict[str, Any], now: datetime,
-          repairs: dict[tuple, list[dict[str, Any]]]) -> dict[str, Any]:
+          repairs: dict[tuple, list[dict[str, Any]]],
+          index: ServiceIndex | None = None) -> dict[str, Any]:
     """What one ticket contributes, from its service record."""
     events = data.events_of[ticket["id"]]
     created, kind, status = ticket["created_at"], ticket["type"], ticket["status"]
@@ -86,6 +89,7 @@ def facts(data: Dataset, ticket: dict[str, Any], now: datetime,
         "rating": survey["rating"] if survey else None,
         "survey_state": survey["state"] if survey else None,
         "repeat": repeat, "sla": sla,
+        "service": service_facts(data, index or ServiceIndex(data), ticket, repairs),
     }
 
 
@@ -126,6 +130,7 @@ def indicators(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "repeat_repairs": len(repeats),
         "cancellation_rate": rate(len(cancelled), len(rows)), "cancelled": len(cancelled),
         "sla_compliance": sla,
+        "service": service_history.indicators(r["service"] for r in rows),
     }
 
 
@@ -137,6 +142,7 @@ def expected(data: Dataset, *, start: date, end: date, group_by: str, timezone: 
     zone = ZoneInfo(timezone)
     usernames = {s["id"]: s["username"] for s in data.staff}
     repairs = repairs_by_customer_product(data)
+    index = ServiceIndex(data)
     selected = []
     for ticket in data.tickets:
         day = ticket["created_at"].astimezone(zone).date()
@@ -151,10 +157,11 @@ def expected(data: Dataset, *, start: date, end: date, group_by: str, timezone: 
             continue
         if technician is not None and usernames.get(ticket["assignee_id"]) != technician:
             continue
+        row = facts(data, ticket, now, repairs, index)
         keys = {"type": ticket["type"], "product": ticket["product"], "outlet": outlet_of,
                 "technician": usernames.get(ticket["assignee_id"]),
-                "sla_policy": ticket["sla_policy_id"]}
-        selected.append((bucket(day, group_by), keys, facts(data, ticket, now, repairs)))
+                "sla_policy": ticket["sla_policy_id"], "fault_category": row["service"]["fault"]}
+        selected.append((bucket(day, group_by), keys, row))
     trend: dict[date, list] = defaultdict(list)
     breakdowns: dict[str, dict[Any, list]] = defaultdict(lambda: defaultdict(list))
     for period, keys, row in selected:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from backend.kernel.database import utcnow
 from backend.staff import service as staff_service
@@ -18,11 +19,12 @@ from backend.staff.enums import CredentialKind
 from backend.staff.models import Staff
 from backend.stats import service as stats_service
 from backend.stats.enums import Dimension, GroupBy, MilestoneSource
-from backend.stats.export import NAMES_ZH
+from backend.stats.export import MONEY_ZH, NAMES_ZH
 from backend.stats.schemas import StatsQuery
 from tests.backend.conftest import SERVICE_HEADERS, STAFF_HEADERS
 from tests.backend.stats.dataset import Dataset, generate, load, move
 from tests.backend.stats.expected import bucket, expected
+from tests.backend.stats.service_dataset import add_service
 
 TIMEZONE = "Asia/Shanghai"
 # Rounding of the API: rates to 4 places, average rating to 2, minutes to 1.
@@ -31,20 +33,30 @@ TOLERANCE = {"rate": 0.5e-4 + 1e-9, "average_rating": 0.005 + 1e-9, "minutes": 0
 
 @pytest.fixture(scope="module")
 def data() -> Dataset:
-    return generate(3000, seed=20261125)
+    """3,000 tickets with their service (quotes, payments, parts, records)."""
+    generated = generate(3000, seed=20261125)
+    add_service(generated, seed=20261125)
+    return generated
 
 
 @pytest.fixture
 async def loaded(app: FastAPI, data: Dataset) -> Dataset:
     async with app.state.sessionmaker() as session:
         await load(session, data)
+        if session.get_bind().dialect.name == "postgresql":
+            # As autovacuum would after a bulk load: without statistics PostgreSQL plans the
+            # facts computed here and now (milestone_source) as nested loops.
+            await session.execute(text("ANALYZE"))
+            await session.commit()
     return data
 
 
 def assert_indicators(actual: dict[str, Any], wanted: dict[str, Any], where: str) -> None:
     for name, value in wanted.items():
         got = actual[name]
-        if name == "sla_compliance":
+        if name == "service":  # exact: counts, 4-place rates, money strings
+            assert got == value, f"{where}: service"
+        elif name == "sla_compliance":
             for milestone, compliance in value.items():
                 assert_indicators(got[milestone], compliance, f"{where} sla {milestone}")
         elif isinstance(value, dict):  # durations
@@ -205,9 +217,14 @@ async def test_csv_has_one_row_per_period_and_indicator(client, loaded) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["period", "start", "end", "indicator", "name_zh", "value", "base"]
     body = rows[1:]
-    assert len(body) == 3 * len(NAMES_ZH)  # all, 2025-09, 2025-10
-    assert [r[0] for r in body[::len(NAMES_ZH)]] == ["all", "2025-09", "2025-10"]
-    assert {r[4] for r in body} == set(NAMES_ZH.values())
+    # Money: a total and a per-ticket row of each amount, per currency of the request.
+    currencies = [m["currency"] for m in report["overall"]["service"]["money"]]
+    assert currencies == ["CNY", "HKD", "TWD"]
+    per_period = len(NAMES_ZH) + 2 * len(MONEY_ZH) * len(currencies)
+    assert len(body) == 3 * per_period  # all, 2025-09, 2025-10
+    assert [r[0] for r in body[::per_period]] == ["all", "2025-09", "2025-10"]
+    assert set(NAMES_ZH.values()) < {r[4] for r in body}
+    assert "收入合计（CNY）" in {r[4] for r in body}
     cells = {(r[0], r[3]): (r[5], r[6]) for r in body}
     overall, september = report["overall"], report["trend"][0]
     assert cells[("all", "tickets")] == (str(overall["tickets"]), str(overall["tickets"]))
@@ -220,6 +237,12 @@ async def test_csv_has_one_row_per_period_and_indicator(client, loaded) -> None:
     assert cells[("2025-09", "sla_on_site_compliance")] == (str(sla["rate"]),
                                                             str(sla["met"] + sla["missed"]))
     assert cells[("all", "complaint_resolution_median_minutes")] == ("", "0")  # repairs only
+    hkd = september["service"]["money"][1]
+    assert cells[("2025-09", "revenue_per_ticket_HKD")] == (hkd["revenue_per_ticket"],
+                                                            str(hkd["tickets"]))
+    ftf = september["service"]
+    assert cells[("2025-09", "first_time_fix_rate")] == (str(ftf["first_time_fix_rate"]),
+                                                         str(ftf["resolved_repairs"]))
 
 
 async def test_no_tickets_gives_empty_indicators(client) -> None:
@@ -288,7 +311,8 @@ async def test_without_the_optional_columns_the_report_says_what_is_missing(
     params = {"from": "2025-09-08", "to": "2025-10-19", "group_by": "week"}
     report = (await client.get("/api/v1/stats", params=params, headers=STAFF_HEADERS)).json()
     assert report["unavailable"] == ["breakdown:outlet", "breakdown:technician",
-                                     "breakdown:sla_policy", "sla_compliance"]
+                                     "breakdown:sla_policy", "breakdown:fault_category",
+                                     "sla_compliance"]
     assert set(report["breakdowns"]) == {"type", "product"}
     assert report["overall"]["sla_compliance"] is None
     want = expected(loaded, start=date(2025, 9, 8), end=date(2025, 10, 19), group_by="week",
