@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,19 +41,28 @@ async def use(*, db_session: AsyncSession, number: str, data: UseIn, actor: str,
     ticket = await lock_on_site(db_session, number=number, part=part,
                                 caller_technician_id=caller_technician_id, done="fitted")
     now = utcnow()
-    used_on = business_calendar.current().local_date(now)
-    until = used_on + timedelta(days=part.warranty_days)
-    movement = await stock.move(
-        db_session, kind=MovementKind.use, part=part, quantity=data.quantity, actor=actor,
-        source=stock.Holder(technician_id=person.id), now=now, ticket_id=ticket.id,
-        used_on=used_on, warranty_until=until)
-    lifecycle.record(db_session, ticket, PART_USED, actor=actor, now=now, touch=True,
-                     note=f"{part.number} {part.name_zh_hans} ×{data.quantity} "
-                          f"({person.username}), 配件保修至 {until.isoformat()}")
+    movement = await fit(db_session, ticket, part, person, data.quantity, actor=actor, now=now)
     await lifecycle.staff_acted(db_session=db_session, ticket=ticket, now=now)
     await db_session.commit()
     log.info("ticket %s: part %s x%d used by %s", ticket.number, part.number, data.quantity,
              person.username)
+    return movement
+
+
+async def fit(db_session: AsyncSession, ticket: Ticket, part: Part, technician: Staff,
+              quantity: int, *, actor: str, now: datetime) -> StockMovement:
+    """`quantity` of `part` fitted on the (locked) ticket from the technician's stock: a `use`
+    movement (its warranty end: today + the part's warranty days; NotEnoughStock when they hold
+    fewer) and a `part_used` event. Nothing is committed (`use`; a completion's parts)."""
+    used_on = business_calendar.current().local_date(now)
+    until = used_on + timedelta(days=part.warranty_days)
+    movement = await stock.move(
+        db_session, kind=MovementKind.use, part=part, quantity=quantity, actor=actor,
+        source=stock.Holder(technician_id=technician.id), now=now, ticket_id=ticket.id,
+        used_on=used_on, warranty_until=until)
+    lifecycle.record(db_session, ticket, PART_USED, actor=actor, now=now, touch=True,
+                     note=f"{part.number} {part.name_zh_hans} ×{quantity} "
+                          f"({technician.username}), 配件保修至 {until.isoformat()}")
     return movement
 
 

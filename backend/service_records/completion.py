@@ -12,16 +12,14 @@ clock waits: backend/sla), and the `service_record` push. Any refusal writes not
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.errors import NotFound
-from backend.kernel import business_calendar
 from backend.kernel.database import utcnow
-from backend.parts import catalogue, stock
-from backend.parts.enums import PART_USED, MovementKind
+from backend.parts import catalogue, usage
 from backend.parts.errors import PartRefused
 from backend.quotes.errors import QuoteRefused
 from backend.service_records import charges, content, faults
@@ -120,14 +118,7 @@ async def _fit(db_session: AsyncSession, ticket: Ticket, technician: Staff | Non
         catalogue.fits(part, ticket.product)
     except (NotFound, PartRefused) as error:
         await lifecycle.refuse(db_session, CompletionRefused(str(error)))
-    used_on = business_calendar.current().local_date(now)
-    until = used_on + timedelta(days=part.warranty_days)
-    await stock.move(db_session, kind=MovementKind.use, part=part, quantity=used.quantity,
-                     actor=actor, source=stock.Holder(technician_id=technician.id), now=now,
-                     ticket_id=ticket.id, used_on=used_on, warranty_until=until)
-    lifecycle.record(db_session, ticket, PART_USED, actor=actor, now=now, touch=True,
-                     note=f"{part.number} {part.name_zh_hans} ×{used.quantity} "
-                          f"({technician.username}), 配件保修至 {until.isoformat()}")
+    await usage.fit(db_session, ticket, part, technician, used.quantity, actor=actor, now=now)
 
 
 async def complete(*, db_session: AsyncSession, number: str, data: CompleteRequest,
